@@ -1,0 +1,28 @@
+# The two commands of the README. Both install what is missing first, so they
+# work on a fresh Debian 12 machine as root.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: demo test build deps bench format clean
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	$(BUILD_DIR)/tools/proxjit demo
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD_DIR)/bench/proxjit_bench
+
+format:
+	git ls-files '*.h' '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,51 @@
+#pragma once
+// Everything a solve can be asked to do differently. Each field says what it means; IsValid
+// checks them all with messages that name the field.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "proxjit/codegen/kernel_spec.h"
+#include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/scalar.h"
+
+namespace proxjit {
+
+enum class Backend {
+  jit,        // a JIT-compiled fused kernel (compiled once per structure, then cached)
+  reference,  // the plain C++ reference solver: the oracle, and the fallback
+};
+
+constexpr std::string_view to_string(Backend backend) {
+  return backend == Backend::jit ? "jit" : "reference";
+}
+
+struct SolverOptions {
+  // The loop: proximal gradient for now (FISTA, line search, coordinate descent follow).
+  Algorithm algorithm = Algorithm::proximal_gradient;
+  // Fixed step size; 0 picks 1/L from the smooth term's Lipschitz bound.
+  double step = 0.0;
+  // Upper bound on proximal-gradient steps.
+  std::int64_t max_iterations = 10000;
+  // Stop once the certificate ||x_{k+1} - x_k|| / step is <= tolerance (0: run all iterations).
+  double tolerance = 1e-8;
+  // Scalar type the kernel computes in (data are converted once).
+  ScalarType scalar = ScalarType::f64;
+  // Where the loop runs.
+  Backend backend = Backend::jit;
+  // If compiling fails, run the reference solver instead of reporting status error.
+  bool fallback_to_reference = true;
+  // Runs the solve this many times from the same start and reports the best run time
+  // (for timing; every run gives the same result).
+  int repeat = 1;
+  // Start point; empty means zeros.
+  Vector x0;
+  // Codegen choices (part of the kernel key).
+  CodegenOptions codegen;
+
+  // True when every field is usable; otherwise false with a message naming the field.
+  bool IsValid(std::string* error) const;
+};
+
+}  // namespace proxjit

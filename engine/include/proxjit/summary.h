@@ -1,0 +1,62 @@
+#pragma once
+// What a solve reports: the answer, how it ended, how good it provably is, and what it cost.
+
+#include <cstdint>
+#include <string>
+
+#include "proxjit/options.h"
+#include "proxjit/runtime/status.h"
+
+namespace proxjit {
+
+enum class KernelSource {
+  none,      // the reference backend ran; no kernel was involved
+  compiled,  // compiled by this call
+  memory,    // found in the in-memory cache
+};
+
+constexpr std::string_view to_string(KernelSource source) {
+  switch (source) {
+    case KernelSource::none: return "none";
+    case KernelSource::compiled: return "compiled";
+    case KernelSource::memory: return "memory";
+  }
+  return "unknown";
+}
+
+struct Timings {
+  double setup_s = 0.0;     // one-time JIT set-up paid by this call (first JIT solve only)
+  double ir_s = 0.0;        // building the kernel's IR
+  double optimize_s = 0.0;  // the optimization pipeline
+  double codegen_s = 0.0;   // machine code generation
+  double link_s = 0.0;      // JIT linking and symbol lookup
+  double compile_s = 0.0;   // setup + ir + optimize + codegen + link (0 on a cache hit)
+  double lookup_s = 0.0;    // kernel key and cache lookup
+  double run_s = 0.0;       // the best run over `repeat`
+  double first_call_s = 0.0;  // lookup + compile + the first run: what a first call costs
+};
+
+struct Summary {
+  Vector x;
+  SolveStatus status = SolveStatus::error;
+  std::string message;  // why it stopped, with a hint when it did not converge
+  double objective = 0.0;
+  double certificate = 0.0;  // ||G(x)||: the norm of the gradient mapping at the last step
+  std::int64_t iterations = 0;
+  double step = 0.0;
+  Backend backend = Backend::jit;
+  ScalarType scalar = ScalarType::f64;
+  std::string problem;  // "quadratic + l1(lambda=0.1)"
+  Timings timing;
+  bool cache_hit = false;
+  KernelSource source = KernelSource::none;
+  std::string kernel_key;
+  std::string kernel_symbol;
+
+  // One line: status, objective, certificate, iterations, time.
+  std::string BriefReport() const;
+  // Every field, one per line, for humans.
+  std::string FullReport() const;
+};
+
+}  // namespace proxjit

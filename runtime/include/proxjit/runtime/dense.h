@@ -1,0 +1,22 @@
+#pragma once
+// Dense data. Matrices are row-major (samples are rows) so that a row is contiguous for
+// kernels and loaders alike; storage is double, converted once for float32 kernels.
+
+#include <Eigen/Core>
+
+namespace proxjit {
+
+using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Vector = Eigen::VectorXd;
+
+// Data layouts a kernel can be specialized for. CSR follows with the sparse loaders.
+enum class Layout { dense_row_major };
+
+constexpr const char* to_string(Layout layout) {
+  switch (layout) {
+    case Layout::dense_row_major: return "dense_row_major";
+  }
+  return "unknown";
+}
+
+}  // namespace proxjit

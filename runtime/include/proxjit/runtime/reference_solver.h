@@ -1,0 +1,67 @@
+#pragma once
+// The reference proximal-gradient solver: plain C++ over the components' reference math.
+// It is the oracle the JIT kernels are tested against and the fallback when JIT is off.
+// It follows the kernel's rules exactly:
+//   x_{k+1} = prox_{step r}(x_k - step * grad f(x_k))
+//   certificate_k = ||x_{k+1} - x_k|| / step  (norm of the gradient mapping)
+//   stop when certificate <= tol (converged), when it is not finite or has grown by
+//   kDivergenceGrowth over the first one (diverged), or after max_iterations steps.
+
+#include <cmath>
+#include <cstdint>
+
+#include "proxjit/runtime/prox.h"
+#include "proxjit/runtime/smooth.h"
+#include "proxjit/runtime/status.h"
+
+namespace proxjit {
+
+// The certificate of a convergent proximal-gradient run does not grow (the step operator is
+// non-expansive for step <= 2/L); growth by this factor means the step is too large.
+inline constexpr double kDivergenceGrowth = 1e10;
+
+struct IterationBudget {
+  double step = 0.0;
+  std::int64_t max_iterations = 0;
+  double tolerance = 0.0;
+};
+
+struct RunOutcome {
+  std::int64_t iterations = 0;
+  double certificate = 0.0;
+  SolveStatus status = SolveStatus::max_iterations;
+};
+
+template <class T>
+RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxComponent& r,
+                                       const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+                                       const IterationBudget& budget) {
+  RunOutcome outcome;
+  VectorOf<T> gradient(x.size());
+  VectorOf<T> y(x.size());
+  VectorOf<T> next(x.size());
+  const T step = static_cast<T>(budget.step);
+  double first_certificate = -1.0;
+  for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
+    f.value_and_gradient<T>(A, b, x, gradient);
+    y = x - step * gradient;
+    r.prox<T>(y.data(), step, next.data(), static_cast<std::size_t>(x.size()));
+    const double certificate = static_cast<double>((next - x).norm()) / budget.step;
+    x.swap(next);
+    outcome.iterations = k + 1;
+    outcome.certificate = certificate;
+    if (first_certificate < 0) first_certificate = certificate;
+    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
+      outcome.status = SolveStatus::diverged;
+      return outcome;
+    }
+    if (certificate <= budget.tolerance) {
+      outcome.status = SolveStatus::converged;
+      return outcome;
+    }
+  }
+  outcome.status = SolveStatus::max_iterations;
+  return outcome;
+}
+
+}  // namespace proxjit

@@ -1,0 +1,30 @@
+// box: r(x) = indicator of {x : lo <= x_i <= hi for all i}.
+// prox_{step r}(y) = min(max(y, lo), hi)   (projection, independent of the step)
+#include "builtin_prox.h"
+
+#include <limits>
+
+namespace proxjit::builtin {
+
+ProxDefinition box_prox() {
+  using expr::Expr;
+  const Expr y = Expr::variable();
+  const Expr lo = Expr::parameter(0, "lo");
+  const Expr hi = Expr::parameter(1, "hi");
+  const double inf = std::numeric_limits<double>::infinity();
+  ProxDefinition d;
+  d.name = "box";
+  d.formula = "r(x) = 0 if lo <= x_i <= hi for all i, +inf otherwise";
+  d.parameters = {{"lo", "lower bound (may be -inf)", 0.0, true, is_finite_or_infinite, "a number"},
+                  {"hi", "upper bound (may be inf)", 0.0, true, is_finite_or_infinite, "a number"}};
+  d.traits.indicator = true;
+  d.prox = min(max(y, lo), hi);
+  d.value = where(y >= lo, where(y <= hi, 0.0, inf), inf);
+  d.check_together = [](std::span<const double> p) -> std::string {
+    if (p[0] > p[1]) return "lo must be <= hi (the box is empty)";
+    return "";
+  };
+  return d;
+}
+
+}  // namespace proxjit::builtin

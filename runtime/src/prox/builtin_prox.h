@@ -1,0 +1,17 @@
+#pragma once
+// One factory per built-in prox, each defined in its own file in this folder.
+
+#include "proxjit/runtime/prox.h"
+
+namespace proxjit::builtin {
+
+ProxDefinition zero_prox();
+ProxDefinition l1_prox();
+ProxDefinition l2sq_prox();
+ProxDefinition box_prox();
+ProxDefinition nonneg_prox();
+
+inline bool is_non_negative(double v) { return v >= 0.0; }
+inline bool is_finite_or_infinite(double v) { return v == v; }
+
+}  // namespace proxjit::builtin
