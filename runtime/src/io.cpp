@@ -1,1 +1,598 @@
-// placeholder: being written
+// Loaders and writers for .npy (NumPy format 1.0/2.0/3.0) and CSV/whitespace text files.
+// Every error names the file first, then where (header field, line, column) and what was expected.
+#include "proxjit/runtime/io.h"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <vector>
+
+#include "proxjit/runtime/error.h"
+
+namespace proxjit {
+namespace {
+
+constexpr std::string_view kNpyMagic = "\x93NUMPY";
+constexpr const char* kSupportedExtensions = ".npy, .csv, .txt";
+constexpr const char* kSupportedDtypes = "float64, float32, int32 or int64, little-endian";
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw Error(path + ": " + what);
+}
+
+// Text-file errors read "b.csv, line 3, column 2: ..." (column 0: the whole line).
+[[noreturn]] void fail_at(const std::string& path, std::size_t line, std::size_t column,
+                          const std::string& what) {
+  std::string where = path + ", line " + std::to_string(line);
+  if (column > 0) where += ", column " + std::to_string(column);
+  throw Error(where + ": " + what);
+}
+
+std::string read_whole_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "cannot open: it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) fail(path, "cannot read the file");
+  return std::move(contents).str();
+}
+
+std::string lowercase_extension(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension;
+}
+
+enum class Format { npy, text };
+
+Format format_of(const std::string& path) {
+  const std::string extension = lowercase_extension(path);
+  if (extension == ".npy") return Format::npy;
+  if (extension == ".csv" || extension == ".txt") return Format::text;
+  if (extension.empty()) {
+    fail(path, std::string("has no file extension; cannot tell its format (supported: ") +
+                   kSupportedExtensions + ")");
+  }
+  fail(path,
+       "unsupported file extension '" + extension + "' (supported: " + kSupportedExtensions + ")");
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) text += ", ";
+    text += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) text += ",";
+  return text + ")";
+}
+
+// ---------------------------------------------------------------------------------------------
+// .npy header: a Python dict literal such as
+//   {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
+
+struct PyValue {
+  enum class Kind { string, boolean, none, integer, sequence } kind = Kind::none;
+  std::string text;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  std::vector<PyValue> items;
+};
+
+class HeaderParser {
+ public:
+  HeaderParser(std::string_view text, const std::string& path) : text_(text), path_(path) {}
+
+  std::vector<std::pair<std::string, PyValue>> dictionary() {
+    std::vector<std::pair<std::string, PyValue>> entries;
+    expect('{');
+    while (true) {
+      skip_spaces();
+      if (peek() == '}') break;
+      PyValue key = value();
+      if (key.kind != PyValue::Kind::string) malformed("expected a quoted key");
+      expect(':');
+      entries.emplace_back(key.text, value());
+      skip_spaces();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (peek() != '}') malformed("expected ',' or '}'");
+    }
+    ++pos_;
+    skip_spaces();
+    if (pos_ != text_.size()) malformed("unexpected text after '}'");
+    return entries;
+  }
+
+ private:
+  PyValue value() {
+    skip_spaces();
+    PyValue v;
+    const char c = peek();
+    if (c == '\'' || c == '"') {
+      ++pos_;
+      const std::size_t start = pos_;
+      while (pos_ < text_.size() && text_[pos_] != c)
+        ++pos_;
+      if (pos_ >= text_.size()) malformed("unterminated string");
+      v.kind = PyValue::Kind::string;
+      v.text = std::string(text_.substr(start, pos_ - start));
+      ++pos_;
+    } else if (c == '(' || c == '[') {
+      const char close = c == '(' ? ')' : ']';
+      ++pos_;
+      v.kind = PyValue::Kind::sequence;
+      while (true) {
+        skip_spaces();
+        if (peek() == close) break;
+        v.items.push_back(value());
+        skip_spaces();
+        if (peek() == ',') {
+          ++pos_;
+        } else if (peek() != close) {
+          malformed(std::string("expected ',' or '") + close + "'");
+        }
+      }
+      ++pos_;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '-') {
+      const std::size_t start = pos_;
+      if (c == '-') ++pos_;
+      while (std::isdigit(static_cast<unsigned char>(peek())))
+        ++pos_;
+      // Python 2 era files may write long integers as `3L`.
+      const std::string_view digits = text_.substr(start, pos_ - start);
+      if (peek() == 'L') ++pos_;
+      const auto [end, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), v.integer);
+      if (ec != std::errc() || end != digits.data() + digits.size()) malformed("bad integer");
+      v.kind = PyValue::Kind::integer;
+    } else if (std::isalpha(static_cast<unsigned char>(c))) {
+      const std::size_t start = pos_;
+      while (std::isalnum(static_cast<unsigned char>(peek())))
+        ++pos_;
+      const std::string_view word = text_.substr(start, pos_ - start);
+      if (word == "True" || word == "False") {
+        v.kind = PyValue::Kind::boolean;
+        v.boolean = word == "True";
+      } else if (word == "None") {
+        v.kind = PyValue::Kind::none;
+      } else {
+        pos_ = start;
+        malformed("unexpected word '" + std::string(word) + "'");
+      }
+    } else {
+      malformed("expected a value");
+    }
+    return v;
+  }
+
+  void expect(char c) {
+    skip_spaces();
+    if (peek() != c) malformed(std::string("expected '") + c + "'");
+    ++pos_;
+  }
+  void skip_spaces() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_])))
+      ++pos_;
+  }
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+
+  [[noreturn]] void malformed(const std::string& what) const {
+    fail(path_, "malformed .npy header at character " + std::to_string(pos_ + 1) + " (" + what +
+                    "): " + std::string(text_));
+  }
+
+  std::string_view text_;
+  const std::string& path_;
+  std::size_t pos_ = 0;
+};
+
+enum class Dtype { f64, f32, i32, i64 };
+
+std::size_t item_size(Dtype dtype) {
+  return dtype == Dtype::f64 || dtype == Dtype::i64 ? 8 : 4;
+}
+
+struct NpyArray {
+  std::vector<std::int64_t> shape;
+  std::vector<double> values;  // in C (row-major) order
+};
+
+template <class Bits>
+Bits read_little_endian(const unsigned char* bytes) {
+  Bits bits = 0;
+  for (std::size_t i = 0; i < sizeof(Bits); ++i)
+    bits |= static_cast<Bits>(bytes[i]) << (8 * i);
+  return bits;
+}
+
+double read_value(const unsigned char* bytes, Dtype dtype) {
+  switch (dtype) {
+    case Dtype::f64:
+      return std::bit_cast<double>(read_little_endian<std::uint64_t>(bytes));
+    case Dtype::f32:
+      return static_cast<double>(std::bit_cast<float>(read_little_endian<std::uint32_t>(bytes)));
+    case Dtype::i32:
+      return static_cast<double>(
+          std::bit_cast<std::int32_t>(read_little_endian<std::uint32_t>(bytes)));
+    case Dtype::i64:
+      return static_cast<double>(
+          std::bit_cast<std::int64_t>(read_little_endian<std::uint64_t>(bytes)));
+  }
+  return std::nan("");
+}
+
+const PyValue& header_field(const std::vector<std::pair<std::string, PyValue>>& entries,
+                            const std::string& key, const std::string& path) {
+  for (const auto& [name, value] : entries) {
+    if (name == key) return value;
+  }
+  fail(path, "the .npy header has no '" + key + "' field");
+}
+
+Dtype parse_dtype(const PyValue& descr, const std::string& path) {
+  if (descr.kind != PyValue::Kind::string) {
+    fail(path, std::string("structured arrays are not supported (expected a plain dtype: ") +
+                   kSupportedDtypes + ")");
+  }
+  const std::string& d = descr.text;
+  if (d == "<f8") return Dtype::f64;
+  if (d == "<f4") return Dtype::f32;
+  if (d == "<i4") return Dtype::i32;
+  if (d == "<i8") return Dtype::i64;
+  std::string message = "unsupported dtype '" + d + "' (expected " + kSupportedDtypes + ")";
+  if (d.size() == 3 && d[0] == '>' &&
+      (d.substr(1) == "f8" || d.substr(1) == "f4" || d.substr(1) == "i4" || d.substr(1) == "i8")) {
+    message += "; the data are big-endian: convert with a.astype('<" + d.substr(1) + "')";
+  }
+  fail(path, message);
+}
+
+NpyArray read_npy(const std::string& path) {
+  const std::string file = read_whole_file(path);
+  if (file.empty()) fail(path, "file is empty (expected a NumPy .npy file)");
+  if (file.size() < kNpyMagic.size() + 2 || std::string_view(file).substr(0, 6) != kNpyMagic) {
+    fail(path,
+         "not a NumPy .npy file (it does not start with the \\x93NUMPY magic); for text "
+         "data use a .csv or .txt extension");
+  }
+  const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
+  const int major = bytes[6];
+  const int minor = bytes[7];
+  if (minor != 0 || major < 1 || major > 3) {
+    fail(path, "unsupported .npy format version " + std::to_string(major) + "." +
+                   std::to_string(minor) + " (expected 1.0, 2.0 or 3.0)");
+  }
+  // Version 1.0 stores the header length in 2 bytes, 2.0 and 3.0 (UTF-8 header) in 4.
+  const std::size_t length_bytes = major == 1 ? 2 : 4;
+  if (file.size() < 8 + length_bytes) fail(path, "file is truncated inside the .npy header");
+  const std::size_t header_length = major == 1 ? read_little_endian<std::uint16_t>(bytes + 8)
+                                               : read_little_endian<std::uint32_t>(bytes + 8);
+  const std::size_t data_offset = 8 + length_bytes + header_length;
+  if (file.size() < data_offset) {
+    fail(path, "file is truncated: the header promises " + std::to_string(header_length) +
+                   " header bytes, found " + std::to_string(file.size() - 8 - length_bytes));
+  }
+  const std::string_view header(file.data() + 8 + length_bytes, header_length);
+  const auto entries = HeaderParser(header, path).dictionary();
+
+  const Dtype dtype = parse_dtype(header_field(entries, "descr", path), path);
+  const PyValue& fortran = header_field(entries, "fortran_order", path);
+  if (fortran.kind != PyValue::Kind::boolean) {
+    fail(path, "the .npy header field 'fortran_order' must be True or False");
+  }
+  const PyValue& shape = header_field(entries, "shape", path);
+  if (shape.kind != PyValue::Kind::sequence) {
+    fail(path, "the .npy header field 'shape' must be a tuple of integers");
+  }
+  NpyArray array;
+  std::uint64_t count = 1;
+  for (const PyValue& extent : shape.items) {
+    if (extent.kind != PyValue::Kind::integer || extent.integer < 0) {
+      fail(path, "the .npy header field 'shape' must be a tuple of non-negative integers");
+    }
+    array.shape.push_back(extent.integer);
+    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(extent.integer), &count)) {
+      fail(path, "the array shape " + shape_text(array.shape) + " is too large");
+    }
+  }
+  if (array.shape.size() != 1 && array.shape.size() != 2) {
+    fail(path, "expected a 1-D or 2-D array, got " + std::to_string(array.shape.size()) +
+                   " dimensions, shape " + shape_text(array.shape));
+  }
+
+  const std::size_t size = item_size(dtype);
+  const std::size_t available = (file.size() - data_offset) / size;
+  if (count > available) {
+    fail(path, "file is truncated: header promises " + std::to_string(count) + " values, found " +
+                   std::to_string(available));
+  }
+  if (file.size() - data_offset != count * size) {
+    fail(path, "has " + std::to_string(file.size() - data_offset - count * size) +
+                   " extra bytes after the " + std::to_string(count) +
+                   " values its header promises (is the header's shape right?)");
+  }
+
+  array.values.resize(count);
+  const unsigned char* data = bytes + data_offset;
+  const bool fortran_order = fortran.boolean && array.shape.size() == 2;
+  const std::size_t rows = static_cast<std::size_t>(array.shape[0]);
+  const std::size_t cols = array.shape.size() == 2 ? static_cast<std::size_t>(array.shape[1]) : 1;
+  for (std::size_t i = 0; i < count; ++i) {
+    // Fortran order stores column after column; place each value at its row-major index.
+    const std::size_t target = fortran_order ? (i % rows) * cols + i / rows : i;
+    array.values[target] = read_value(data + i * size, dtype);
+  }
+  return array;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text: numbers separated by commas or whitespace, '#' starts a comment.
+
+struct TextRow {
+  std::size_t line = 0;  // 1-based line number in the file
+  std::vector<double> values;
+};
+
+std::optional<double> parse_number(std::string_view token) {
+  if (!token.empty() && token.front() == '+') token.remove_prefix(1);
+  if (token.empty() || token.front() == '+') return std::nullopt;
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (end != token.data() + token.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars reports underflow too; tiny numbers are fine as the nearest double.
+    const double parsed = std::strtod(std::string(token).c_str(), nullptr);
+    if (std::isinf(parsed)) return std::nullopt;
+    return parsed;
+  }
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+bool is_out_of_range(std::string_view token) {
+  double value = 0.0;
+  if (!token.empty() && token.front() == '+') token.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  return ec == std::errc::result_out_of_range && end == token.data() + token.size();
+}
+
+// Splits a line into its fields: commas or runs of whitespace separate values, and whitespace
+// around a comma belongs to it. An empty field (",," or a trailing comma) is reported.
+std::vector<std::string_view> split_fields(std::string_view line, const std::string& path,
+                                           std::size_t line_number) {
+  std::vector<std::string_view> fields;
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v'; };
+  std::size_t pos = 0;
+  bool need_field = true;  // at the start, and after a comma
+  while (true) {
+    while (pos < line.size() && is_space(line[pos]))
+      ++pos;
+    if (pos >= line.size()) break;
+    if (line[pos] == ',') {
+      if (need_field) {
+        fail_at(path, line_number, fields.size() + 1,
+                "empty value (two separators in a row, or a leading comma)");
+      }
+      need_field = true;
+      ++pos;
+      continue;
+    }
+    const std::size_t start = pos;
+    while (pos < line.size() && line[pos] != ',' && !is_space(line[pos]))
+      ++pos;
+    fields.push_back(line.substr(start, pos - start));
+    need_field = false;
+  }
+  if (need_field && !fields.empty()) {
+    fail_at(path, line_number, fields.size() + 1, "empty value after a trailing comma");
+  }
+  return fields;
+}
+
+std::vector<TextRow> read_text_rows(const std::string& path) {
+  std::string file = read_whole_file(path);
+  if (file.empty()) fail(path, "file is empty (expected rows of numbers)");
+  std::string_view rest(file);
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // UTF-8 byte order mark
+  std::vector<TextRow> rows;
+  std::size_t line_number = 0;
+  while (!rest.empty()) {
+    const std::size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    ++line_number;
+    if (const std::size_t comment = line.find('#'); comment != std::string_view::npos) {
+      line = line.substr(0, comment);
+    }
+    const std::vector<std::string_view> fields = split_fields(line, path, line_number);
+    if (fields.empty()) continue;
+
+    TextRow row{line_number, {}};
+    row.values.reserve(fields.size());
+    for (std::size_t column = 0; column < fields.size(); ++column) {
+      if (const std::optional<double> value = parse_number(fields[column])) {
+        row.values.push_back(*value);
+        continue;
+      }
+      // A first line of words (column names) is a header, which these files do not have.
+      const bool header_like =
+          rows.empty() && std::all_of(fields.begin(), fields.end(), [](std::string_view f) {
+            return !parse_number(f) && (std::isalpha(static_cast<unsigned char>(f.front())) ||
+                                        f.front() == '"' || f.front() == '\'' || f.front() == '_');
+          });
+      if (header_like) {
+        fail_at(
+            path, line_number, 0,
+            "expected numbers, got \"" +
+                std::string(fields.front().data(), fields.back().data() + fields.back().size()) +
+                "\", which looks like a header line: remove the header line (or start it "
+                "with '#')");
+      }
+      std::string message = "expected a number, got \"" + std::string(fields[column]) + "\"";
+      if (is_out_of_range(fields[column])) message += " (out of the float64 range)";
+      if (fields[column].find(';') != std::string_view::npos) {
+        message += " (values must be separated by commas or whitespace)";
+      }
+      fail_at(path, line_number, column + 1, message);
+    }
+    if (!rows.empty() && row.values.size() != rows.front().values.size()) {
+      fail_at(path, line_number, 0,
+              "has " + std::to_string(row.values.size()) + " values, but line " +
+                  std::to_string(rows.front().line) + " has " +
+                  std::to_string(rows.front().values.size()));
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) fail(path, "contains no numbers (only blank or comment lines)");
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writers.
+
+std::string format_number(double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+void write_file(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
+  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  out.close();
+  if (!out) fail(path, "cannot write the file (disk full?)");
+}
+
+void write_npy(const std::string& path, const std::vector<std::int64_t>& shape,
+               const double* values, std::size_t count) {
+  std::string header =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  // NumPy pads with spaces and ends with '\n' so that the data start on a 64-byte boundary.
+  const std::size_t prefix = kNpyMagic.size() + 2 + 2;
+  const std::size_t padding = 64 - (prefix + header.size() + 1) % 64;
+  header.append(padding % 64, ' ');
+  header += '\n';
+  std::string contents(kNpyMagic);
+  contents += '\x01';
+  contents += '\x00';
+  contents += static_cast<char>(header.size() & 0xff);
+  contents += static_cast<char>((header.size() >> 8) & 0xff);
+  contents += header;
+  contents.reserve(contents.size() + count * 8);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto bits = std::bit_cast<std::uint64_t>(values[i]);
+    for (int byte = 0; byte < 8; ++byte)
+      contents += static_cast<char>((bits >> (8 * byte)) & 0xff);
+  }
+  write_file(path, contents);
+}
+
+char text_separator(const std::string& path) {
+  return lowercase_extension(path) == ".txt" ? ' ' : ',';
+}
+
+}  // namespace
+
+Matrix load_npy_matrix(const std::string& path) {
+  NpyArray array = read_npy(path);
+  if (array.shape.size() != 2) {
+    fail(path, "expected a 2-D array (a matrix), got a 1-D array of shape " +
+                   shape_text(array.shape) + " (reshape it, e.g. a.reshape(-1, 1))");
+  }
+  Matrix m(array.shape[0], array.shape[1]);
+  std::copy(array.values.begin(), array.values.end(), m.data());
+  return m;
+}
+
+Vector load_npy_vector(const std::string& path) {
+  NpyArray array = read_npy(path);
+  if (array.shape.size() == 2 && array.shape[0] != 1 && array.shape[1] != 1) {
+    fail(path, "expected a vector (a 1-D array, or an n x 1 or 1 x n 2-D one), got shape " +
+                   shape_text(array.shape));
+  }
+  Vector v(static_cast<Eigen::Index>(array.values.size()));
+  std::copy(array.values.begin(), array.values.end(), v.data());
+  return v;
+}
+
+Matrix load_csv_matrix(const std::string& path) {
+  const std::vector<TextRow> rows = read_text_rows(path);
+  const auto cols = static_cast<Eigen::Index>(rows.front().values.size());
+  Matrix m(static_cast<Eigen::Index>(rows.size()), cols);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy(rows[i].values.begin(), rows[i].values.end(), m.row(i).data());
+  }
+  return m;
+}
+
+Vector load_csv_vector(const std::string& path) {
+  const std::vector<TextRow> rows = read_text_rows(path);
+  const std::size_t cols = rows.front().values.size();
+  if (rows.size() == 1) {
+    return Eigen::Map<const Vector>(rows.front().values.data(), static_cast<Eigen::Index>(cols));
+  }
+  if (cols != 1) {
+    fail(path, "expected a vector (one number per line, or a single row), got " +
+                   std::to_string(rows.size()) + " rows of " + std::to_string(cols) + " values");
+  }
+  Vector v(static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    v[i] = rows[i].values.front();
+  return v;
+}
+
+Matrix load_matrix(const std::string& path) {
+  return format_of(path) == Format::npy ? load_npy_matrix(path) : load_csv_matrix(path);
+}
+
+Vector load_vector(const std::string& path) {
+  return format_of(path) == Format::npy ? load_npy_vector(path) : load_csv_vector(path);
+}
+
+void save_vector(const std::string& path, const Vector& v) {
+  if (format_of(path) == Format::npy) {
+    write_npy(path, {v.size()}, v.data(), static_cast<std::size_t>(v.size()));
+    return;
+  }
+  std::string text;
+  for (Eigen::Index i = 0; i < v.size(); ++i)
+    text += format_number(v[i]) + "\n";
+  write_file(path, text);
+}
+
+void save_matrix(const std::string& path, const Matrix& m) {
+  if (format_of(path) == Format::npy) {
+    write_npy(path, {m.rows(), m.cols()}, m.data(), static_cast<std::size_t>(m.size()));
+    return;
+  }
+  const char separator = text_separator(path);
+  std::string text;
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      if (j) text += separator;
+      text += format_number(m(i, j));
+    }
+    text += '\n';
+  }
+  write_file(path, text);
+}
+
+}  // namespace proxjit
