@@ -1,1 +1,32 @@
-// placeholder: being written
+#include "proxjit/codegen/kernel_spec.h"
+
+namespace proxjit {
+
+std::string KernelSpec::canonical() const {
+  std::string text;
+  text.reserve(128);
+  text += to_string(algorithm);
+  text += '|';
+  text += smooth_name;
+  text += '|';
+  text += prox_canonical.empty() ? expr::canonical(prox) : prox_canonical;
+  text += '|';
+  text += to_string(scalar);
+  text += '|';
+  text += to_string(layout);
+  return text;
+}
+
+std::string CodegenOptions::canonical() const {
+  return "O" + std::to_string(optimization_level) + "|w" + std::to_string(prefer_vector_width);
+}
+
+std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
+  switch (spec.smooth) {
+    case SmoothKind::quadratic: return cols;
+    case SmoothKind::least_squares: return cols + rows;
+  }
+  return cols + rows;
+}
+
+}  // namespace proxjit

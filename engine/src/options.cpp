@@ -1,1 +1,43 @@
-// placeholder: being written
+#include <cmath>
+#include <string>
+
+#include "proxjit/options.h"
+
+namespace proxjit {
+
+bool SolverOptions::IsValid(std::string* error) const {
+  const auto fail = [&](const std::string& message) {
+    if (error) *error = message;
+    return false;
+  };
+  if (!(std::isfinite(step) && step >= 0.0)) {
+    return fail("step must be a finite number > 0, or 0 for automatic (1/L); got " +
+                std::to_string(step));
+  }
+  if (max_iterations < 1) {
+    return fail("max_iterations must be >= 1; got " + std::to_string(max_iterations));
+  }
+  if (!(tolerance >= 0.0) || std::isinf(tolerance)) {
+    return fail("tolerance must be a finite number >= 0 (0 runs every iteration); got " +
+                std::to_string(tolerance));
+  }
+  if (repeat < 1) return fail("repeat must be >= 1; got " + std::to_string(repeat));
+  if (codegen.optimization_level < 0 || codegen.optimization_level > 3) {
+    return fail("codegen.optimization_level must be 0, 1, 2 or 3; got " +
+                std::to_string(codegen.optimization_level));
+  }
+  if (codegen.prefer_vector_width != 0 && codegen.prefer_vector_width != 128 &&
+      codegen.prefer_vector_width != 256 && codegen.prefer_vector_width != 512) {
+    return fail("codegen.prefer_vector_width must be 0 (automatic), 128, 256 or 512; got " +
+                std::to_string(codegen.prefer_vector_width));
+  }
+  for (Eigen::Index i = 0; i < x0.size(); ++i) {
+    if (!std::isfinite(x0[i])) {
+      return fail("x0 must be finite; entry " + std::to_string(i) + " is " +
+                  std::to_string(x0[i]));
+    }
+  }
+  return true;
+}
+
+}  // namespace proxjit

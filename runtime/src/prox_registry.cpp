@@ -42,10 +42,14 @@ std::string number_text(double v) {
 }  // namespace
 
 const std::vector<ProxDefinition>& prox_registry() {
-  static const std::vector<ProxDefinition> registry = {
-      builtin::zero_prox(), builtin::l1_prox(),     builtin::l2sq_prox(),
-      builtin::box_prox(),  builtin::nonneg_prox(),
-  };
+  static const std::vector<ProxDefinition> registry = [] {
+    std::vector<ProxDefinition> all = {
+        builtin::zero_prox(), builtin::l1_prox(),     builtin::l2sq_prox(),
+        builtin::box_prox(),  builtin::nonneg_prox(),
+    };
+    for (ProxDefinition& d : all) d.prox_canonical = expr::canonical(d.prox);
+    return all;
+  }();
   return registry;
 }
 

@@ -7,6 +7,7 @@
 
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/prox.h"
+#include "proxjit/runtime/scalar.h"
 #include "proxjit/runtime/smooth.h"
 
 namespace proxjit {
@@ -23,14 +24,15 @@ class Problem {
 
   const SmoothComponent& f() const { return f_; }
   const ProxComponent& r() const { return r_; }
-  const Matrix& A() const { return data_->A; }
-  const Vector& b() const { return data_->b; }
-  Eigen::Index variables() const { return f_.definition().variables(data_->A); }
+  const Matrix& A() const;
+  const Vector& b() const;
+  Eigen::Index variables() const;
   // "quadratic + l1(lambda=0.1)"
   std::string describe() const;
 
-  // f(x) + r(x), in double.
-  double objective(const Vector& x) const;
+  // f(x) + r(x), summed in double. r is evaluated in `scalar`, the type the solve ran in, so
+  // that a float iterate projected onto float bounds is feasible for them.
+  double objective(const Vector& x, ScalarType scalar = ScalarType::f64) const;
   // The Lipschitz bound of grad f, computed on first use and shared by with_prox copies.
   double lipschitz() const;
   // The data in float, converted on first use and shared.

@@ -33,6 +33,7 @@ struct KernelSpec {
   std::string smooth_name;           // for symbol names and reports
   std::string prox_name;             // for symbol names and reports
   expr::Expr prox = expr::Expr(0.0);  // elementwise prox, inlined into the update pass
+  std::string prox_canonical;         // expr::canonical(prox) if known (saves a tree walk)
   int prox_parameter_count = 0;
   ScalarType scalar = ScalarType::f64;
   Layout layout = Layout::dense_row_major;

@@ -39,6 +39,8 @@ struct ProxDefinition {
   expr::Expr value = 0.0;  // r(x) per element, in x and parameter slots
   // Checks that involve several parameters (e.g. lo <= hi); returns an error text or "".
   std::function<std::string(std::span<const double>)> check_together;
+  // expr::canonical(prox), filled in once by the registry: kernel keys read it on every solve.
+  std::string prox_canonical;
 };
 
 // Every built-in prox, in the order `proxjit list` shows them.

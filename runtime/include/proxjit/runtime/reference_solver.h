@@ -4,7 +4,7 @@
 // It follows the kernel's rules exactly:
 //   x_{k+1} = prox_{step r}(x_k - step * grad f(x_k))
 //   certificate_k = ||x_{k+1} - x_k|| / step  (norm of the gradient mapping)
-//   stop when certificate <= tol (converged), when it is not finite or has grown by
+//   stop when certificate <= tol and tol > 0 (converged; tol = 0 runs the whole budget), when it is not finite or has grown by
 //   kDivergenceGrowth over the first one (diverged), or after max_iterations steps.
 
 #include <cmath>
@@ -55,7 +55,7 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
       outcome.status = SolveStatus::diverged;
       return outcome;
     }
-    if (certificate <= budget.tolerance) {
+    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
       outcome.status = SolveStatus::converged;
       return outcome;
     }
