@@ -1,0 +1,36 @@
+#pragma once
+// The `proxjit` subcommands. Each add_* function registers one subcommand (flags, description,
+// a worked example in the --help footer) and returns how to run it once parsing succeeded.
+// Runs return the process exit code; bad input surfaces as proxjit::Error.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace proxjit::cli {
+
+// Exit codes of the tool.
+inline constexpr int kExitOk = 0;          // the command ran (a solve may still not converge)
+inline constexpr int kExitSolveError = 1;  // a solve ended with status error
+inline constexpr int kExitBadInput = 2;    // bad flags, files, components or options
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_solve_command(CLI::App& root);
+Command add_demo_command(CLI::App& root);
+Command add_list_command(CLI::App& root);
+Command add_inspect_command(CLI::App& root);
+// A registered name whose feature is not built yet: says so and exits with kExitBadInput.
+Command add_unavailable_command(CLI::App& root, const std::string& name,
+                                const std::string& description, const std::string& example,
+                                int issue);
+
+// Every subcommand, in the order `proxjit --help` lists them.
+std::vector<Command> add_all_commands(CLI::App& root);
+
+}  // namespace proxjit::cli
