@@ -38,8 +38,7 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
   options.backend = backend_named(flags.backend);
   options.fallback_to_reference = !flags.no_fallback;
   if (!flags.x0_path.empty()) options.x0 = load_vector_for("--x0", flags.x0_path);
-  std::string error;
-  if (!options.IsValid(&error)) throw Error(error);
+  validate_options(options);
   return options;
 }
 
@@ -131,7 +130,7 @@ int run_list() {
     if (prox.parameters.empty()) std::printf("  %-16s (no parameters)\n", "");
     for (const ParameterSpec& parameter : prox.parameters) {
       const std::string expected = parameter.expected.empty() ? "any number" : parameter.expected;
-      std::printf("  %-16s %-8s %s (%s; %s)\n", "", parameter.name.c_str(),
+      std::printf("  %-16s %-8s %s  [%s; %s]\n", "", parameter.name.c_str(),
                   parameter.description.c_str(), parameter_default_text(parameter).c_str(),
                   expected.c_str());
     }
@@ -153,9 +152,8 @@ int run_inspect(const InspectFlags& flags) {
   const Problem problem = flags.synthetic_size > 0
                               ? synthetic_problem(flags.problem, flags.synthetic_size)
                               : load_problem(flags.problem);
-  SolverOptions options = kernel_options_from(flags.kernel);
-  std::string error;
-  if (!options.IsValid(&error)) throw Error(error);
+  const SolverOptions options = kernel_options_from(flags.kernel);
+  validate_options(options);
   Engine engine;
   std::cout << (flags.assembly ? engine.inspect_asm(problem, options)
                                : engine.inspect_ir(problem, options));

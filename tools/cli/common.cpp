@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
@@ -80,6 +81,28 @@ Backend backend_named(const std::string& name) {
   if (name == to_string(Backend::jit)) return Backend::jit;
   if (name == to_string(Backend::reference)) return Backend::reference;
   throw Error("--backend must be jit or reference, got '" + name + "'");
+}
+
+void validate_options(const SolverOptions& options) {
+  std::string error;
+  if (options.IsValid(&error)) return;
+  // IsValid names SolverOptions fields; a command-line user needs the flag.
+  static const std::vector<std::pair<std::string, std::string>> field_flags = {
+      {"codegen.optimization_level", "--opt-level"},
+      {"codegen.prefer_vector_width", "--prefer-vector-width"},
+      {"max_iterations", "--max-iter"},
+      {"tolerance", "--tol"},
+      {"repeat", "--repeat"},
+      {"step", "--step"},
+      {"x0", "--x0"},
+      {"algorithm", "--algorithm"},
+      {"scalar", "--dtype"},
+      {"backend", "--backend"},
+  };
+  for (const auto& [field, flag] : field_flags) {
+    if (error.starts_with(field)) throw Error(flag + ": " + error);
+  }
+  throw Error(error);
 }
 
 Matrix load_matrix_for(const std::string& flag, const std::string& path) {

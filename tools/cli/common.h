@@ -43,6 +43,8 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags);
 // Options holding the kernel choices, everything else at its default. Not yet validated.
 SolverOptions kernel_options_from(const KernelFlags& flags);
 Backend backend_named(const std::string& name);
+// options.IsValid, with a failure thrown as proxjit::Error that also names the flag to change.
+void validate_options(const SolverOptions& options);
 
 // Loaders whose errors always name the file (and the flag it came from).
 Matrix load_matrix_for(const std::string& flag, const std::string& path);

@@ -84,6 +84,11 @@ int main(int argc, char** argv) {
       "Run 'proxjit <subcommand> --help' for its flags.");
   const std::vector<Command> commands = proxjit::cli::add_all_commands(root);
 
+  // Bare `proxjit`: the overview is more useful than "A subcommand is required".
+  if (argc <= 1) {
+    std::cerr << root.help();
+    return proxjit::cli::kExitBadInput;
+  }
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
