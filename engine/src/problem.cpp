@@ -23,6 +23,7 @@ Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b)
   f_.definition().check_data(A, b);
   check_finite(A, "A");
   check_finite(b, "b");
+  if (f_.definition().normalize_data) f_.definition().normalize_data(A);
   data_->A = std::move(A);
   data_->b = std::move(b);
   if (variables() == 0) throw Error(f_.name() + ": the problem has no unknowns (A has no columns)");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -93,7 +94,8 @@ class Parser {
     char* end = nullptr;
     errno = 0;
     const double value = std::strtod(word.c_str(), &end);
-    if (word.empty() || end != word.c_str() + word.size() || errno == ERANGE) {
+    // ERANGE on underflow still gives the (subnormal or zero) value; only overflow is an error.
+    if (word.empty() || end != word.c_str() + word.size() || (errno == ERANGE && std::isinf(value))) {
       pos_ = start;
       fail("expected a number");
     }
@@ -140,6 +142,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 ComponentText parse_component_text(std::string_view text) { return Parser(text).parse(); }
+
+std::string shortest_number_text(double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
 
 std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;

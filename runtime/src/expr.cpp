@@ -1,5 +1,7 @@
 #include "proxjit/runtime/expr.h"
 
+#include "proxjit/runtime/component_text.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -39,23 +41,12 @@ OpInfo info(Op op) {
   return {"?", nullptr, 100};
 }
 
-std::string number_text(double value) {
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
-}
 
 std::string readable(const Expr& e, const std::string& variable_name, int parent_precedence) {
   const OpInfo op = info(e.op());
   std::string text;
   switch (e.op()) {
-    case Op::constant: {
-      char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%g", e.constant());
-      text = std::isinf(e.constant()) ? number_text(e.constant()) : buffer;
-      break;
-    }
+    case Op::constant: text = shortest_number_text(e.constant()); break;
     case Op::variable: text = variable_name; break;
     case Op::step: text = "step"; break;
     case Op::parameter: text = e.name(); break;
@@ -146,7 +137,7 @@ std::string to_string(const Expr& e, const std::string& variable_name) {
 
 std::string canonical(const Expr& e) {
   switch (e.op()) {
-    case Op::constant: return number_text(e.constant());
+    case Op::constant: return shortest_number_text(e.constant());
     case Op::variable: return "v";
     case Op::step: return "s";
     case Op::parameter: return "p" + std::to_string(e.slot());

@@ -1,5 +1,4 @@
 #include <cmath>
-#include <sstream>
 
 #include "prox/builtin_prox.h"
 #include "proxjit/runtime/component_text.h"
@@ -32,12 +31,6 @@ const ProxDefinition& find_prox(std::string_view name) {
   throw Error(message + " (available: " + join(names) + ")");
 }
 
-std::string number_text(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  return out.str();
-}
 
 }  // namespace
 
@@ -97,7 +90,7 @@ ProxComponent ProxComponent::make(std::string_view name,
     const ParameterSpec& spec = d.parameters[index];
     if (std::isnan(value) || (spec.is_valid && !spec.is_valid(value))) {
       throw Error(who + ": parameter '" + key + "' must be " + spec.expected + ", got " +
-                  number_text(value));
+                  shortest_number_text(value));
     }
     given[index] = true;
     component.parameters_[index] = value;
@@ -124,7 +117,7 @@ std::string ProxComponent::describe() const {
   text += "(";
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     if (i) text += ", ";
-    text += definition_->parameters[i].name + "=" + number_text(parameters_[i]);
+    text += definition_->parameters[i].name + "=" + shortest_number_text(parameters_[i]);
   }
   return text + ")";
 }

@@ -1,6 +1,8 @@
 #pragma once
 // One factory per built-in prox, each defined in its own file in this folder.
 
+#include <cmath>
+
 #include "proxjit/runtime/prox.h"
 
 namespace proxjit::builtin {
@@ -11,7 +13,8 @@ ProxDefinition l2sq_prox();
 ProxDefinition box_prox();
 ProxDefinition nonneg_prox();
 
-inline bool is_non_negative(double v) { return v >= 0.0; }
+// Weights must be finite: lambda = inf would make r(0) = inf * 0 undefined.
+inline bool is_non_negative(double v) { return v >= 0.0 && v < INFINITY; }
 inline bool is_finite_or_infinite(double v) { return v == v; }
 
 }  // namespace proxjit::builtin

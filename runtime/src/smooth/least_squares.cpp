@@ -44,6 +44,7 @@ SmoothDefinition least_squares_smooth() {
           "f(x) = 1/(2n) ||Ax - b||^2",
           "A: n x d (samples are rows); b: length n",
           check_data,
+          nullptr,
           [](const Matrix& A) { return A.cols(); },
           value_and_gradient<double>,
           value_and_gradient<float>,

@@ -1,5 +1,6 @@
 // quadratic: f(x) = 1/2 x'Ax + b'x with A symmetric (d x d) and b of length d.
 // grad f(x) = Ax + b;  Lipschitz constant L = largest |eigenvalue| of A.
+// A must be symmetric up to rounding (1e-10 relative); it is then made exactly symmetric.
 #include <cmath>
 #include <sstream>
 
@@ -42,6 +43,11 @@ void check_data(const Matrix& A, const Vector& b) {
   }
 }
 
+void symmetrize(Matrix& A) {
+  const Matrix transposed = A.transpose();
+  A = 0.5 * (A + transposed);
+}
+
 double lipschitz(const Matrix& A) {
   // A may be indefinite: the largest eigenvalue of A'A = A^2 is L^2.
   const double l2 = largest_eigenvalue(A.cols(), [&](const Vector& v, Vector& out) {
@@ -59,6 +65,7 @@ SmoothDefinition quadratic_smooth() {
           "f(x) = 1/2 x'Ax + b'x",
           "A: symmetric d x d; b: length d",
           check_data,
+          symmetrize,
           [](const Matrix& A) { return A.cols(); },
           value_and_gradient<double>,
           value_and_gradient<float>,

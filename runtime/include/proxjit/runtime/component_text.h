@@ -22,6 +22,10 @@ struct ComponentText {
 // and a caret under the offending character.
 ComponentText parse_component_text(std::string_view text);
 
+// The shortest decimal text that reads back as exactly `value` ("0.1", not
+// "0.10000000000000001"); "inf" and "-inf" for infinities.
+std::string shortest_number_text(double value);
+
 // Closest candidate by edit distance, or empty when nothing is reasonably close.
 std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates);
 

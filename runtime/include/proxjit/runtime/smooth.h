@@ -28,6 +28,9 @@ struct SmoothDefinition {
   std::string data_shape;  // what A and b must be
   // Throws proxjit::Error when A and b do not fit this term.
   void (*check_data)(const Matrix& A, const Vector& b);
+  // Makes checked data exact where the math relies on it (quadratic: A = (A + A')/2, so that
+  // a kernel may read one triangle); null when nothing is needed.
+  void (*normalize_data)(Matrix& A);
   // Number of unknowns x for this data.
   Eigen::Index (*variables)(const Matrix& A);
   // f(x), and its gradient into g (already sized).
