@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "proxjit/runtime/error.h"
@@ -101,6 +107,16 @@ TEST(ComponentText, NumbersKeepFullPrecision) {
   EXPECT_EQ(parse_component_text("l1(lambda=.5)").arguments[0].value, 0.5);
 }
 
+// 1e-310 is a valid (subnormal) double; strtod flags it with ERANGE, which must not be read
+// as "not a number". Only overflow is out of range.
+TEST(ComponentText, TinySubnormalNumbersAreNumbers) {
+  try {
+    EXPECT_EQ(parse_component_text("l1(lambda=1e-310)").arguments.at(0).value, 1e-310);
+  } catch (const Error& e) {
+    ADD_FAILURE() << "1e-310 rejected: " << e.what();
+  }
+}
+
 TEST(ComponentText, UnderscoresAndDigitsInNames) {
   const ComponentText parsed = parse_component_text("least_squares2(step_size=1)");
   EXPECT_EQ(parsed.name, "least_squares2");
@@ -155,6 +171,56 @@ TEST(ComponentText, MissingValuesAndSeparators) {
   const std::string message = error_of(text);
   EXPECT_TRUE(Contains(message, "column 10: expected a number"));
   expect_caret_at(message, text, 10);
+}
+
+std::string reference_shortest(double value) {
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  return std::string(buffer, end);
+}
+
+// Digits of the mantissa without leading and trailing zeros: "0.0150" and "1.5e+02" have 2.
+std::size_t significant_digits(const std::string& text) {
+  std::string digits;
+  for (char c : text.substr(0, text.find_first_of("eE"))) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  }
+  const std::size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return 1;
+  return digits.find_last_not_of('0') - first + 1;
+}
+
+TEST(ShortestNumberText, ShortestTextThatReadsBackExactly) {
+  EXPECT_EQ(shortest_number_text(0.1), "0.1");
+  EXPECT_EQ(shortest_number_text(0.5), "0.5");
+  EXPECT_EQ(shortest_number_text(-2), "-2");
+  EXPECT_EQ(shortest_number_text(1e-310), "1e-310");
+  EXPECT_EQ(shortest_number_text(0.10000000000000002), "0.10000000000000002");
+  EXPECT_EQ(shortest_number_text(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(shortest_number_text(-std::numeric_limits<double>::infinity()), "-inf");
+}
+
+TEST(ShortestNumberText, RoundTripsThroughTheComponentParser) {
+  std::mt19937 rng(41);
+  std::uniform_real_distribution<double> mantissa(-10.0, 10.0);
+  std::uniform_int_distribution<int> exponent(-300, 300);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const double value = std::ldexp(mantissa(rng), exponent(rng));
+    const std::string text = shortest_number_text(value);
+    EXPECT_LE(text.size(), 24u) << text;
+    const ComponentText parsed = parse_component_text("l1(" + text + ")");
+    ASSERT_EQ(parsed.arguments.size(), 1u);
+    EXPECT_EQ(parsed.arguments[0].value, value) << text;
+    // Scientific std::to_chars without a precision has the fewest digits that read back exactly.
+    EXPECT_EQ(significant_digits(text), significant_digits(reference_shortest(value)))
+        << text << " vs " << reference_shortest(value);
+  }
+  for (double value : {20.0, 100.0, 150.0, 2500.0, 1e5, 0.001, 123456.0}) {
+    const std::string text = shortest_number_text(value);
+    EXPECT_EQ(significant_digits(text), significant_digits(reference_shortest(value))) << text;
+    EXPECT_EQ(std::strtod(text.c_str(), nullptr), value) << text;
+  }
 }
 
 TEST(NearestName, SuggestsTheClosestCandidate) {

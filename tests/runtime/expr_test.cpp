@@ -175,7 +175,10 @@ TEST(Expr, CanonicalTextUsesSlotsAndFullPrecision) {
   const Expr renamed = sign(y) * max(abs(y) - Expr::step() * Expr::parameter(0, "mu"), 0.0);
   EXPECT_EQ(canonical(renamed), canonical(l1));
   EXPECT_NE(canonical(y + 0.1), canonical(y + 0.10000000000000002));
-  EXPECT_EQ(canonical(y + 0.1), "add(v,0.10000000000000001)");
+  // Shortest text that reads back exactly: "0.1", yet distinct from its neighbour double.
+  EXPECT_EQ(canonical(y + 0.1), "add(v,0.1)");
+  EXPECT_EQ(canonical(y + 0.10000000000000002), "add(v,0.10000000000000002)");
+  EXPECT_EQ(canonical(y * (1.0 / 3.0)), "mul(v,0.3333333333333333)");
   EXPECT_EQ(canonical(Expr(std::numeric_limits<double>::infinity())), "inf");
   EXPECT_EQ(canonical(where(y <= 1.0, y > 2.0, y >= 3.0) < -y),
             "lt(where(le(v,1),gt(v,2),ge(v,3)),neg(v))");

@@ -161,6 +161,20 @@ TEST_F(IoTest, CsvVectorRoundTrip) {
   EXPECT_EQ(load_vector(path("b.csv")), v);
 }
 
+TEST_F(IoTest, NonFiniteValuesRoundTripThroughBothFormats) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Vector v = (Vector(4) << -std::nan(""), std::nan(""), inf, -inf).finished();
+  for (const char* name : {"b.csv", "b.npy"}) {
+    save_vector(path(name), v);
+    const Vector loaded = load_vector(path(name));
+    ASSERT_EQ(loaded.size(), 4) << name;
+    EXPECT_TRUE(std::isnan(loaded[0])) << name;
+    EXPECT_TRUE(std::isnan(loaded[1])) << name;
+    EXPECT_EQ(loaded[2], inf) << name;
+    EXPECT_EQ(loaded[3], -inf) << name;
+  }
+}
+
 TEST_F(IoTest, ExtensionIsCaseInsensitive) {
   const Matrix m = random_matrix(2, 2, 6);
   save_matrix(path("A.NPY"), m);
