@@ -1,16 +1,15 @@
 // IR emission for the fused proximal-gradient kernel.
 //
 // The kernel is one function that runs the whole loop:
-//   repeat: g = grad f(x)                        (matvec emitted for the layout, register-blocked)
-//           x, s = prox(x - step*g), |dx|^2       (one fused pass: step, prox, certificate sum)
+//   repeat: g = grad f(x)                     (register-blocked matvec for the layout)
+//           x = prox(x - step*g), s = |dx|^2   (one fused pass: step, prox, certificate sum)
 //           stop on tolerance, divergence or budget
-// Scalar code is emitted with noalias pointers and reassociation allowed on sums; LLVM's loop
-// vectorizer turns the inner loops into AVX2/AVX-512 code for the host.
+// The code is written in explicit vectors of kKernelLanes elements over data padded to whole
+// vectors (kernel_spec.h): no remainder loops, aligned loads, and no loop vectorizer to run,
+// which keeps both the machine code and the compile time small.
 #include "emit_kernel.h"
 
-#include <cstdlib>
 #include <functional>
-#include <limits>
 #include <vector>
 
 #include "proxjit/runtime/reference_solver.h"
@@ -21,7 +20,6 @@ namespace {
 
 using llvm::BasicBlock;
 using llvm::Function;
-using llvm::Intrinsic::ID;
 using llvm::PHINode;
 using llvm::Type;
 using llvm::Value;
@@ -43,9 +41,11 @@ enum ArgField : unsigned {
   kFieldStatus,
 };
 
-// Columns (quadratic) or rows (least squares) folded into one pass over the gradient: each
-// pass loads and stores g once for this many rows of A, so the matvec is bound by A's loads.
-static const int kMatvecBlock = std::getenv("PJX_BLOCK") ? std::atoi(std::getenv("PJX_BLOCK")) : 4;
+// Rows of A handled together by the matvecs: as many as there are lanes, so that their dot
+// products reduce to one vector with a transpose-add (reduce_rows) and each pass over g or x
+// serves that many rows.
+constexpr int kLanes = static_cast<int>(kKernelLanes);
+static_assert(kLanes == 8, "reduce_rows is written for 8 lanes");
 
 class KernelEmitter {
  public:
@@ -54,11 +54,13 @@ class KernelEmitter {
       : context_(context), module_(module), spec_(spec), options_(options), b_(context) {
     scalar_ = spec.scalar == ScalarType::f64 ? Type::getDoubleTy(context)
                                              : Type::getFloatTy(context);
+    vector_ = llvm::FixedVectorType::get(scalar_, kLanes);
     i64_ = Type::getInt64Ty(context);
     f64_ = Type::getDoubleTy(context);
     ptr_ = llvm::PointerType::get(context, 0);
-    // Sums may be reassociated (vectorized) and multiply-adds fused; NaN and infinity stay
-    // meaningful (no nnan/ninf): they are how divergence and indicator values show up.
+    alignment_ = llvm::Align(kLanes * scalar_->getPrimitiveSizeInBits() / 8);
+    // Sums may be reassociated and multiply-adds fused; NaN and infinity stay meaningful
+    // (no nnan/ninf): they are how divergence and indicator values show up.
     llvm::FastMathFlags flags;
     flags.setAllowReassoc();
     flags.setAllowContract();
@@ -100,180 +102,154 @@ class KernelEmitter {
     const std::vector<Value*> next = body(index, carried);
     Value* next_index = b_.CreateAdd(index, b_.getInt64(1), "", /*HasNUW=*/true, /*HasNSW=*/true);
     BasicBlock* latch = b_.GetInsertBlock();
-    llvm::BranchInst* back_edge = b_.CreateBr(header);
-    if (const char* e = std::getenv("PJX_PRED"); e && *e == '1') {
-      llvm::Metadata* hints[] = {
-          nullptr,
-          llvm::MDNode::get(context_, {llvm::MDString::get(context_, "llvm.loop.vectorize.predicate.enable"),
-                                       llvm::ConstantAsMetadata::get(b_.getTrue())}),
-          llvm::MDNode::get(context_, {llvm::MDString::get(context_, "llvm.loop.vectorize.enable"),
-                                       llvm::ConstantAsMetadata::get(b_.getTrue())})};
-      llvm::MDNode* loop_id = llvm::MDNode::getDistinct(context_, hints);
-      loop_id->replaceOperandWith(0, loop_id);
-      back_edge->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
-    }
+    b_.CreateBr(header);
     index->addIncoming(next_index, latch);
     for (std::size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
     b_.SetInsertPoint(exit);
     return carried;
   }
 
+  // ---- memory and constants ----
   Value* address(Value* base, Value* index) { return b_.CreateInBoundsGEP(scalar_, base, index); }
-  Value* load(Value* base, Value* index) { return b_.CreateLoad(scalar_, address(base, index)); }
-  void store(Value* value, Value* base, Value* index) { b_.CreateStore(value, address(base, index)); }
-  Value* constant(double value) { return llvm::ConstantFP::get(scalar_, value); }
-  Value* row_pointer(Value* matrix, Value* row, Value* row_length) {
-    return address(matrix, b_.CreateMul(row, row_length, "", true, true));
+  Value* load_scalar(Value* base, Value* index) {
+    return b_.CreateLoad(scalar_, address(base, index));
+  }
+  // Vector accesses start at multiples of kLanes in aligned buffers.
+  Value* load_vector(Value* base, Value* index) {
+    return b_.CreateAlignedLoad(vector_, address(base, index), alignment_);
+  }
+  void store_vector(Value* value, Value* base, Value* index) {
+    b_.CreateAlignedStore(value, address(base, index), alignment_);
+  }
+  Value* splat(Value* scalar) { return b_.CreateVectorSplat(kLanes, scalar); }
+  Value* scalar_constant(double value) { return llvm::ConstantFP::get(scalar_, value); }
+  Value* vector_constant(double value) { return llvm::ConstantFP::get(vector_, value); }
+  Value* lanes_times(Value* chunk) {
+    return b_.CreateMul(chunk, b_.getInt64(kLanes), "", true, true);
+  }
+  Value* fma(Value* a, Value* b, Value* c) { return b_.CreateFAdd(c, b_.CreateFMul(a, b)); }
+
+  // Eight vectors in, one vector of their eight horizontal sums out (lane m = sum of sums[m]):
+  // three rounds of shuffle-and-add instead of eight separate reductions.
+  Value* reduce_rows(std::vector<Value*> sums) {
+    const auto mix = [&](Value* a, Value* b, std::initializer_list<int> low,
+                         std::initializer_list<int> high) {
+      return b_.CreateFAdd(b_.CreateShuffleVector(a, b, llvm::ArrayRef<int>(low)),
+                           b_.CreateShuffleVector(a, b, llvm::ArrayRef<int>(high)));
+    };
+    // Round 1 pairs (0,2) (1,3) (4,6) (5,7): halves added, so lanes 0-3 hold 4 partial sums of
+    // the first vector and lanes 4-7 those of the second.
+    std::vector<Value*> quarter;
+    for (int first : {0, 1, 4, 5}) {
+      quarter.push_back(mix(sums[first], sums[first + 2], {0, 1, 2, 3, 8, 9, 10, 11},
+                            {4, 5, 6, 7, 12, 13, 14, 15}));
+    }
+    // Round 2: two partial sums per row, rows in order 0..3 and 4..7.
+    Value* low = mix(quarter[0], quarter[1], {0, 1, 8, 9, 4, 5, 12, 13},
+                     {2, 3, 10, 11, 6, 7, 14, 15});
+    Value* high = mix(quarter[2], quarter[3], {0, 1, 8, 9, 4, 5, 12, 13},
+                      {2, 3, 10, 11, 6, 7, 14, 15});
+    // Round 3: even plus odd lanes.
+    return mix(low, high, {0, 2, 4, 6, 8, 10, 12, 14}, {1, 3, 5, 7, 9, 11, 13, 15});
   }
 
   // ---- gradient of f, into grad_; returns the factor the update multiplies it by ----
 
-  // quadratic: g = A x + b with A exactly symmetric (the Problem makes it so). Like BLAS
-  // symv, each entry of the upper triangle is loaded once and used twice:
-  //   for a block of kMatvecBlock rows i:  g_i += sum_{j > block} A_ij x_j   (dot products)
-  //                                        g_j += sum_i A_ij x_i              (axpy)
+  // quadratic: g = A x + b, A exactly symmetric (the Problem makes it so). Like BLAS symv,
+  // each entry of the upper triangle is loaded once and used twice; for a block of kLanes
+  // rows i0..i0+7 and every later chunk of columns j:
+  //   dots_m += A[i0+m][j] * x[j]        (the row's dot product, kept in registers)
+  //   g[j]   += sum_m A[i0+m][j] x[i0+m] (the column's share, via symmetry)
   // which halves the matrix traffic of a plain matvec and gives 2 FMAs per load of A.
   Value* emit_quadratic_gradient() {
-    Value* d = cols_;
-    emit_loop(b_.getInt64(0), d, {}, [&](Value* i, std::vector<Value*>) {
-      store(load(b_vector_, i), grad_, i);
+    Value* chunks = chunks_;
+    emit_loop(b_.getInt64(0), chunks, {}, [&](Value* c, std::vector<Value*>) {
+      Value* j = lanes_times(c);
+      store_vector(load_vector(b_vector_, j), grad_, j);
       return std::vector<Value*>{};
     }, "g.init");
-    Value* blocks = b_.CreateSDiv(d, b_.getInt64(kMatvecBlock));
-    emit_loop(b_.getInt64(0), blocks, {}, [&](Value* block, std::vector<Value*>) {
-      Value* first = b_.CreateMul(block, b_.getInt64(kMatvecBlock), "", true, true);
-      std::vector<Value*> index, rows, weights;
-      for (int m = 0; m < kMatvecBlock; ++m) {
-        index.push_back(b_.CreateAdd(first, b_.getInt64(m), "", true, true));
-        rows.push_back(row_pointer(A_, index.back(), d));
-        weights.push_back(load(x_, index.back()));
+    emit_loop(b_.getInt64(0), chunks, {}, [&](Value* block, std::vector<Value*>) {
+      Value* first = lanes_times(block);
+      std::vector<Value*> rows, weights;
+      for (int m = 0; m < kLanes; ++m) {
+        Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
+        rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
+        weights.push_back(splat(load_scalar(x_, i)));
       }
-      // The diagonal block, straight-line.
-      for (int m = 0; m < kMatvecBlock; ++m) {
-        Value* sum = load(grad_, index[m]);
-        for (int n = 0; n < kMatvecBlock; ++n) {
-          sum = b_.CreateFAdd(sum, b_.CreateFMul(load(rows[m], index[n]), weights[n]));
-        }
-        store(sum, grad_, index[m]);
-      }
-      Value* after = b_.CreateAdd(first, b_.getInt64(kMatvecBlock), "", true, true);
-      emit_symmetric_strip(index, rows, weights, after, d);
+      // The diagonal block: g[i0..i0+7] += sum_m A[i0+m][i0..i0+7] x[i0+m].
+      Value* diagonal = load_vector(grad_, first);
+      for (int m = 0; m < kLanes; ++m) diagonal = fma(load_vector(rows[m], first), weights[m], diagonal);
+      std::vector<Value*> zeros(kLanes, vector_constant(0.0));
+      const std::vector<Value*> dots = emit_loop(
+          b_.CreateAdd(block, b_.getInt64(1)), chunks, zeros,
+          [&](Value* c, std::vector<Value*> partial) {
+            Value* j = lanes_times(c);
+            Value* xj = load_vector(x_, j);
+            // Two chains for g[j] (even and odd rows) halve the latency of its update.
+            Value* even = load_vector(grad_, j);
+            Value* odd = nullptr;
+            for (int m = 0; m < kLanes; ++m) {
+              Value* a = load_vector(rows[m], j);
+              partial[m] = fma(a, xj, partial[m]);
+              if (m % 2 == 0) {
+                even = fma(a, weights[m], even);
+              } else {
+                odd = odd ? fma(a, weights[m], odd) : b_.CreateFMul(a, weights[m]);
+              }
+            }
+            store_vector(b_.CreateFAdd(even, odd), grad_, j);
+            return partial;
+          },
+          "symv");
+      store_vector(b_.CreateFAdd(diagonal, reduce_rows(dots)), grad_, first);
       return std::vector<Value*>{};
     }, "gq.block");
-    // The last d mod kMatvecBlock rows: their strip to the right lies inside the tail.
-    Value* tail = b_.CreateMul(blocks, b_.getInt64(kMatvecBlock));
-    emit_loop(tail, d, {}, [&](Value* i, std::vector<Value*>) {
-      Value* row = row_pointer(A_, i, d);
-      const std::vector<Value*> sum = emit_loop(tail, d, {load(grad_, i)},
-          [&](Value* j, std::vector<Value*> partial) {
-            return std::vector<Value*>{
-                b_.CreateFAdd(partial[0], b_.CreateFMul(load(row, j), load(x_, j)))};
-          }, "gq.tail.dot");
-      store(sum[0], grad_, i);
-      return std::vector<Value*>{};
-    }, "gq.tail");
-    return constant(1.0);
+    return scalar_constant(1.0);
   }
 
-  // For columns j in [begin, end): g_i += A_ij x_j for the block's rows (dot products kept in
-  // registers), and g_j += sum_m A_(i_m) j x_(i_m) (one load and store of g_j per block).
-  void emit_symmetric_strip(const std::vector<Value*>& index, const std::vector<Value*>& rows,
-                            const std::vector<Value*>& weights, Value* begin, Value* end) {
-    std::vector<Value*> zeros(rows.size(), constant(0.0));
-    const std::vector<Value*> dots = emit_loop(begin, end, zeros,
-        [&](Value* j, std::vector<Value*> partial) {
-          Value* xj = load(x_, j);
-          Value* gj = load(grad_, j);
-          for (std::size_t m = 0; m < rows.size(); ++m) {
-            Value* a = load(rows[m], j);
-            partial[m] = b_.CreateFAdd(partial[m], b_.CreateFMul(a, xj));
-            gj = b_.CreateFAdd(gj, b_.CreateFMul(a, weights[m]));
-          }
-          store(gj, grad_, j);
-          return partial;
-        }, "symv");
-    for (std::size_t m = 0; m < rows.size(); ++m) {
-      store(b_.CreateFAdd(load(grad_, index[m]), dots[m]), grad_, index[m]);
-    }
-  }
-
-  // g[i] += sum_m rows[m][i] * weights[m], in order m = 0, 1, ...
-  void emit_axpy_block(const std::vector<Value*>& rows, const std::vector<Value*>& weights,
-                       Value* length) {
-    emit_loop(b_.getInt64(0), length, {}, [&](Value* i, std::vector<Value*>) {
-      Value* sum = load(grad_, i);
-      for (std::size_t m = 0; m < rows.size(); ++m) {
-        sum = b_.CreateFAdd(sum, b_.CreateFMul(load(rows[m], i), weights[m]));
-      }
-      store(sum, grad_, i);
-      return std::vector<Value*>{};
-    }, "axpy");
-  }
-
-  // least_squares: residual = A x - b (kMatvecBlock row dots per pass over x), then
-  // g = A' residual (axpy form over rows); the 1/n is folded into the step.
+  // least_squares: g = A'(Ax - b) / n, one pass over A: for each block of kLanes rows, their
+  // residuals (dot products, reduced to one vector) and at once their share of A'r, while the
+  // rows are still in cache. The 1/n is folded into the step.
   Value* emit_least_squares_gradient() {
-    Value* n = rows_;
-    Value* d = cols_;
-    Value* blocks = b_.CreateSDiv(n, b_.getInt64(kMatvecBlock));
-    emit_loop(b_.getInt64(0), blocks, {}, [&](Value* block, std::vector<Value*>) {
-      Value* first = b_.CreateMul(block, b_.getInt64(kMatvecBlock), "", true, true);
-      std::vector<Value*> row_index, rows;
-      for (int m = 0; m < kMatvecBlock; ++m) {
-        row_index.push_back(b_.CreateAdd(first, b_.getInt64(m), "", true, true));
-        rows.push_back(row_pointer(A_, row_index.back(), d));
-      }
-      emit_residual_block(row_index, rows, d);
-      return std::vector<Value*>{};
-    }, "r.block");
-    emit_loop(b_.CreateMul(blocks, b_.getInt64(kMatvecBlock)), n, {},
-              [&](Value* i, std::vector<Value*>) {
-                emit_residual_block({i}, {row_pointer(A_, i, d)}, d);
-                return std::vector<Value*>{};
-              },
-              "r.rest");
-
-    emit_loop(b_.getInt64(0), d, {}, [&](Value* k, std::vector<Value*>) {
-      store(constant(0.0), grad_, k);
+    emit_loop(b_.getInt64(0), chunks_, {}, [&](Value* c, std::vector<Value*>) {
+      store_vector(vector_constant(0.0), grad_, lanes_times(c));
       return std::vector<Value*>{};
     }, "g.init");
-    emit_loop(b_.getInt64(0), blocks, {}, [&](Value* block, std::vector<Value*>) {
-      Value* first = b_.CreateMul(block, b_.getInt64(kMatvecBlock), "", true, true);
-      std::vector<Value*> weights, rows;
-      for (int m = 0; m < kMatvecBlock; ++m) {
+    Value* row_blocks = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
+                                      b_.getInt64(kLanes));
+    emit_loop(b_.getInt64(0), row_blocks, {}, [&](Value* block, std::vector<Value*>) {
+      Value* first = lanes_times(block);
+      std::vector<Value*> rows;
+      for (int m = 0; m < kLanes; ++m) {
         Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
-        weights.push_back(load(residual_, i));
-        rows.push_back(row_pointer(A_, i, d));
+        rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
       }
-      emit_axpy_block(rows, weights, d);
+      std::vector<Value*> zeros(kLanes, vector_constant(0.0));
+      const std::vector<Value*> dots = emit_loop(
+          b_.getInt64(0), chunks_, zeros,
+          [&](Value* c, std::vector<Value*> partial) {
+            Value* k = lanes_times(c);
+            Value* xk = load_vector(x_, k);
+            for (int m = 0; m < kLanes; ++m) partial[m] = fma(load_vector(rows[m], k), xk, partial[m]);
+            return partial;
+          },
+          "residual");
+      // Padding rows of A and b are zero, so their residuals are zero.
+      Value* residual = b_.CreateFSub(reduce_rows(dots), load_vector(b_vector_, first));
+      std::vector<Value*> weights;
+      for (int m = 0; m < kLanes; ++m) {
+        weights.push_back(b_.CreateShuffleVector(residual, std::vector<int>(kLanes, m)));
+      }
+      emit_loop(b_.getInt64(0), chunks_, {}, [&](Value* c, std::vector<Value*>) {
+        Value* k = lanes_times(c);
+        Value* gk = load_vector(grad_, k);
+        for (int m = 0; m < kLanes; ++m) gk = fma(load_vector(rows[m], k), weights[m], gk);
+        store_vector(gk, grad_, k);
+        return std::vector<Value*>{};
+      }, "gradient");
       return std::vector<Value*>{};
-    }, "gt.block");
-    emit_loop(b_.CreateMul(blocks, b_.getInt64(kMatvecBlock)), n, {},
-              [&](Value* i, std::vector<Value*>) {
-                emit_axpy_block({row_pointer(A_, i, d)}, {load(residual_, i)}, d);
-                return std::vector<Value*>{};
-              },
-              "gt.rest");
-    return b_.CreateFDiv(constant(1.0), b_.CreateSIToFP(n, scalar_));
-  }
-
-  // residual[row_index[m]] = dot(rows[m], x) - b[row_index[m]] for each m, sharing x's loads.
-  void emit_residual_block(const std::vector<Value*>& row_index, const std::vector<Value*>& rows,
-                           Value* length) {
-    std::vector<Value*> zeros(rows.size(), constant(0.0));
-    const std::vector<Value*> sums = emit_loop(
-        b_.getInt64(0), length, zeros,
-        [&](Value* k, std::vector<Value*> partial) {
-          Value* xk = load(x_, k);
-          for (std::size_t m = 0; m < rows.size(); ++m) {
-            partial[m] = b_.CreateFAdd(partial[m], b_.CreateFMul(load(rows[m], k), xk));
-          }
-          return partial;
-        },
-        "dot");
-    for (std::size_t m = 0; m < rows.size(); ++m) {
-      store(b_.CreateFSub(sums[m], load(b_vector_, row_index[m])), residual_, row_index[m]);
-    }
+    }, "ls.block");
+    return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
   }
 
   Value* emit_gradient() {
@@ -284,13 +260,13 @@ class KernelEmitter {
     return nullptr;
   }
 
-  // ---- the prox expression, inlined per element ----
+  // ---- the prox expression, inlined per vector of elements ----
 
   Value* emit_expr(const expr::Expr& e, Value* variable) {
     using expr::Op;
     const auto arg = [&](int i) { return emit_expr(e.args()[i], variable); };
     switch (e.op()) {
-      case Op::constant: return constant(e.constant());
+      case Op::constant: return vector_constant(e.constant());
       case Op::variable: return variable;
       case Op::step: return step_;
       case Op::parameter: return params_.at(e.slot());
@@ -298,9 +274,9 @@ class KernelEmitter {
       case Op::abs: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, arg(0));
       case Op::sign: {
         Value* a = arg(0);
-        Value* negative_or_self = b_.CreateSelect(b_.CreateFCmpOLT(a, constant(0.0)),
-                                                  constant(-1.0), a);
-        return b_.CreateSelect(b_.CreateFCmpOGT(a, constant(0.0)), constant(1.0),
+        Value* negative_or_self =
+            b_.CreateSelect(b_.CreateFCmpOLT(a, vector_constant(0.0)), vector_constant(-1.0), a);
+        return b_.CreateSelect(b_.CreateFCmpOGT(a, vector_constant(0.0)), vector_constant(1.0),
                                negative_or_self);
       }
       case Op::sqrt: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
@@ -316,7 +292,7 @@ class KernelEmitter {
       case Op::less:
       case Op::less_equal:
       case Op::greater:
-      case Op::greater_equal: return b_.CreateUIToFP(emit_condition(e, variable), scalar_);
+      case Op::greater_equal: return b_.CreateUIToFP(emit_condition(e, variable), vector_);
       case Op::where:
         return b_.CreateSelect(emit_condition(e.args()[0], variable), arg(1), arg(2));
     }
@@ -327,53 +303,56 @@ class KernelEmitter {
   // (unordered, so NaN counts as true, as in expr::evaluate).
   Value* emit_condition(const expr::Expr& e, Value* variable) {
     using expr::Op;
+    const auto lhs = [&] { return emit_expr(e.args()[0], variable); };
+    const auto rhs = [&] { return emit_expr(e.args()[1], variable); };
     switch (e.op()) {
-      case Op::less:
-        return b_.CreateFCmpOLT(emit_expr(e.args()[0], variable), emit_expr(e.args()[1], variable));
-      case Op::less_equal:
-        return b_.CreateFCmpOLE(emit_expr(e.args()[0], variable), emit_expr(e.args()[1], variable));
-      case Op::greater:
-        return b_.CreateFCmpOGT(emit_expr(e.args()[0], variable), emit_expr(e.args()[1], variable));
-      case Op::greater_equal:
-        return b_.CreateFCmpOGE(emit_expr(e.args()[0], variable), emit_expr(e.args()[1], variable));
-      default: return b_.CreateFCmpUNE(emit_expr(e, variable), constant(0.0));
+      case Op::less: return b_.CreateFCmpOLT(lhs(), rhs());
+      case Op::less_equal: return b_.CreateFCmpOLE(lhs(), rhs());
+      case Op::greater: return b_.CreateFCmpOGT(lhs(), rhs());
+      case Op::greater_equal: return b_.CreateFCmpOGE(lhs(), rhs());
+      default: return b_.CreateFCmpUNE(emit_expr(e, variable), vector_constant(0.0));
     }
   }
 
-  // ---- the fused update pass: y = x - step*g, x = prox(y), returns sum (x_new - x_old)^2 ----
+  // ---- the fused update pass: y = x - step*g, x = prox(y); returns sum (x_new - x_old)^2 ----
+  // Padding lanes (index >= cols) keep x = 0: prox(0) need not be 0 (a box above 0).
   Value* emit_update(Value* gradient_scale) {
-    Value* scaled_step = b_.CreateFMul(step_, gradient_scale);
-    return emit_loop(b_.getInt64(0), cols_, {constant(0.0)},
-                     [&](Value* i, std::vector<Value*> sum) {
-                       Value* old_x = load(x_, i);
-                       Value* y = b_.CreateFSub(old_x, b_.CreateFMul(scaled_step, load(grad_, i)));
-                       Value* new_x = emit_expr(spec_.prox, y);
-                       store(new_x, x_, i);
-                       Value* change = b_.CreateFSub(new_x, old_x);
-                       return std::vector<Value*>{
-                           b_.CreateFAdd(sum[0], b_.CreateFMul(change, change))};
-                     },
-                     "update")[0];
+    Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
+    std::vector<llvm::Constant*> lane_numbers;
+    for (int m = 0; m < kLanes; ++m) lane_numbers.push_back(b_.getInt64(m));
+    Value* lanes = llvm::ConstantVector::get(lane_numbers);
+    Value* columns = splat(cols_);
+    Value* sum = emit_loop(b_.getInt64(0), chunks_, {vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* old_x = load_vector(x_, i);
+          Value* y = b_.CreateFSub(old_x, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lanes), columns);
+          Value* new_x = b_.CreateSelect(real, emit_expr(spec_.prox, y), old_x);
+          store_vector(new_x, x_, i);
+          Value* change = b_.CreateFSub(new_x, old_x);
+          return std::vector<Value*>{fma(change, change, partial[0])};
+        },
+        "update")[0];
+    return b_.CreateFAddReduce(scalar_constant(0.0), sum);
   }
 
-  void add_common_attributes(Function* f) {
-    f->addFnAttr(llvm::Attribute::NoUnwind);
-    if (options_.prefer_vector_width > 0) {
-      f->addFnAttr("prefer-vector-width", std::to_string(options_.prefer_vector_width));
-    }
-  }
-
-  // The loop itself, with every array as a noalias argument so the vectorizer needs no
-  // runtime overlap checks.
+  // The loop itself, with every array as a noalias argument.
   Function* emit_body(const std::string& name) {
-    std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, ptr_, i64_, i64_};
+    std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, i64_, i64_};
     const int parameter_count = spec_.prox_parameter_count;
     for (int p = 0; p < parameter_count; ++p) types.push_back(scalar_);
     types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_});
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), types, false);
     Function* f = Function::Create(type, Function::InternalLinkage, name, module_);
-    add_common_attributes(f);
-    for (unsigned a = 0; a < 5; ++a) {
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    if (options_.prefer_vector_width > 0) {
+      // x86 tuning may split 512-bit vectors into halves unless the function asks for them.
+      const std::string width = std::to_string(options_.prefer_vector_width);
+      f->addFnAttr("prefer-vector-width", width);
+      f->addFnAttr("min-legal-vector-width", width);
+    }
+    for (unsigned a = 0; a < 4; ++a) {
       f->addParamAttr(a, llvm::Attribute::NoAlias);
       f->addParamAttr(a, llvm::Attribute::NoCapture);
     }
@@ -386,11 +365,11 @@ class KernelEmitter {
     b_vector_ = arg++;
     x_ = arg++;
     grad_ = arg++;
-    residual_ = arg++;
     rows_ = arg++;
     cols_ = arg++;
-    for (int p = 0; p < parameter_count; ++p) params_.push_back(arg++);
-    step_ = arg++;
+    std::vector<Value*> scalar_params;
+    for (int p = 0; p < parameter_count; ++p) scalar_params.push_back(arg++);
+    step_scalar_ = arg++;
     Value* step_double = arg++;
     Value* tolerance = arg++;
     Value* max_iterations = arg++;
@@ -403,6 +382,11 @@ class KernelEmitter {
     BasicBlock* next = BasicBlock::Create(context_, "iter.next", f);
     BasicBlock* done = BasicBlock::Create(context_, "done", f);
     b_.SetInsertPoint(entry);
+    chunks_ = b_.CreateUDiv(b_.CreateAdd(cols_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes),
+                            "chunks");
+    stride_ = lanes_times(chunks_);
+    step_ = splat(step_scalar_);
+    for (Value* p : scalar_params) params_.push_back(splat(p));
     b_.CreateBr(header);
 
     b_.SetInsertPoint(header);
@@ -425,8 +409,7 @@ class KernelEmitter {
         b_.CreateFCmpOLT(first_certificate, llvm::ConstantFP::get(f64_, 0.0)), certificate,
         first_certificate);
     // Diverged: not finite (NaN fails `<`), or grown far past the first certificate.
-    Value* finite = b_.CreateFCmpOLT(certificate,
-                                     llvm::ConstantFP::getInfinity(f64_), "finite");
+    Value* finite = b_.CreateFCmpOLT(certificate, llvm::ConstantFP::getInfinity(f64_), "finite");
     Value* exploded = b_.CreateFCmpOGT(
         certificate, b_.CreateFMul(first, llvm::ConstantFP::get(f64_, kDivergenceGrowth)));
     BasicBlock* iteration_end = b_.GetInsertBlock();
@@ -472,21 +455,18 @@ class KernelEmitter {
   Function* emit_entry(const std::string& symbol, Function* body) {
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, symbol, module_);
-    add_common_attributes(f);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
     Value* args = f->getArg(0);
     b_.SetInsertPoint(BasicBlock::Create(context_, "entry", f));
-    Value* work = b_.CreateLoad(ptr_, field(args, kFieldWork), "work");
-    Value* cols = b_.CreateLoad(i64_, field(args, kFieldCols), "cols");
     Value* params = b_.CreateLoad(ptr_, field(args, kFieldParams), "params");
     Value* step = b_.CreateLoad(f64_, field(args, kFieldStep), "step");
     std::vector<Value*> call_args = {
         b_.CreateLoad(ptr_, field(args, kFieldA), "A"),
         b_.CreateLoad(ptr_, field(args, kFieldB), "b"),
         b_.CreateLoad(ptr_, field(args, kFieldX), "x"),
-        work,
-        b_.CreateInBoundsGEP(scalar_, work, cols, "residual"),
+        b_.CreateLoad(ptr_, field(args, kFieldWork), "work"),
         b_.CreateLoad(i64_, field(args, kFieldRows), "rows"),
-        cols,
+        b_.CreateLoad(i64_, field(args, kFieldCols), "cols"),
     };
     for (int p = 0; p < spec_.prox_parameter_count; ++p) {
       Value* value = b_.CreateLoad(f64_, b_.CreateConstInBoundsGEP1_64(f64_, params, p));
@@ -508,18 +488,22 @@ class KernelEmitter {
   const CodegenOptions& options_;
   llvm::IRBuilder<> b_;
   Type* scalar_ = nullptr;
+  llvm::FixedVectorType* vector_ = nullptr;
   Type* i64_ = nullptr;
   Type* f64_ = nullptr;
   llvm::PointerType* ptr_ = nullptr;
+  llvm::Align alignment_;
   Value* A_ = nullptr;
   Value* b_vector_ = nullptr;
   Value* x_ = nullptr;
   Value* grad_ = nullptr;
-  Value* residual_ = nullptr;
   Value* rows_ = nullptr;
   Value* cols_ = nullptr;
-  Value* step_ = nullptr;
-  std::vector<Value*> params_;
+  Value* chunks_ = nullptr;  // vectors per padded row
+  Value* stride_ = nullptr;  // padded row length
+  Value* step_scalar_ = nullptr;
+  Value* step_ = nullptr;  // splat
+  std::vector<Value*> params_;  // splats
 };
 
 }  // namespace

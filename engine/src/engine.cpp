@@ -185,28 +185,32 @@ namespace {
 template <class T>
 void run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
          const KernelSpec& spec, Clock::time_point first_call_start, Summary& summary) {
-  const MatrixOf<T>* A;
-  const VectorOf<T>* b;
-  if constexpr (std::is_same_v<T, float>) {
-    A = &problem.A_float();
-    b = &problem.b_float();
-  } else {
-    A = &problem.A();
-    b = &problem.b();
-  }
+  // The reference path reads A and b in T (float copies are made only when it needs them).
+  const auto reference_data = [&]() -> std::pair<const MatrixOf<T>*, const VectorOf<T>*> {
+    if constexpr (std::is_same_v<T, float>) {
+      return {&problem.A_float(), &problem.b_float()};
+    } else {
+      return {&problem.A(), &problem.b()};
+    }
+  };
   const Eigen::Index d = problem.variables();
   const VectorOf<T> start = options.x0.size() ? VectorOf<T>(options.x0.cast<T>())
                                               : VectorOf<T>(VectorOf<T>::Zero(d));
   VectorOf<T> x(d);
-  VectorOf<T> work;
+  // The kernel runs on padded, aligned copies (kernel_data.h); padding of x stays zero.
+  AlignedBuffer<T> kernel_x;
+  AlignedBuffer<T> work;
   KernelArgs args;
   if (kernel) {
-    work.resize(kernel_work_size(spec, A->rows(), A->cols()));
-    args.A = A->data();
-    args.b = b->data();
+    const KernelData<T>& data = problem.kernel_data<T>();
+    kernel_x = AlignedBuffer<T>(padded_length(d));
+    work = AlignedBuffer<T>(kernel_work_size(spec, data.rows, data.cols));
+    args.A = data.A.data();
+    args.b = data.b.data();
+    args.x = kernel_x.data();
     args.work = work.data();
-    args.rows = A->rows();
-    args.cols = A->cols();
+    args.rows = data.rows;
+    args.cols = data.cols;
     args.params = problem.r().parameters().data();
     args.step = summary.step;
     args.tolerance = options.tolerance;
@@ -218,12 +222,14 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     x = start;
     const Clock::time_point begin = Clock::now();
     if (kernel) {
-      args.x = x.data();
+      std::copy(start.data(), start.data() + d, kernel_x.data());
       kernel(&args);
+      std::copy(kernel_x.data(), kernel_x.data() + d, x.data());
       summary.iterations = args.iterations;
       summary.certificate = args.certificate;
       summary.status = static_cast<SolveStatus>(args.status);
     } else {
+      const auto [A, b] = reference_data();
       const RunOutcome outcome =
           reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
       summary.iterations = outcome.iterations;

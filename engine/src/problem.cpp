@@ -16,6 +16,10 @@ struct Problem::Data {
   std::once_flag float_once;
   MatrixOf<float> A_float;
   VectorOf<float> b_float;
+  std::once_flag kernel_f64_once;
+  KernelData<double> kernel_f64;
+  std::once_flag kernel_f32_once;
+  KernelData<float> kernel_f32;
 };
 
 Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b)
@@ -67,6 +71,20 @@ const MatrixOf<float>& Problem::A_float() const {
     data_->b_float = data_->b.cast<float>();
   });
   return data_->A_float;
+}
+
+template <>
+const KernelData<double>& Problem::kernel_data<double>() const {
+  std::call_once(data_->kernel_f64_once,
+                 [&] { data_->kernel_f64 = make_kernel_data<double>(data_->A, data_->b); });
+  return data_->kernel_f64;
+}
+
+template <>
+const KernelData<float>& Problem::kernel_data<float>() const {
+  std::call_once(data_->kernel_f32_once,
+                 [&] { data_->kernel_f32 = make_kernel_data<float>(data_->A, data_->b); });
+  return data_->kernel_f32;
 }
 
 const VectorOf<float>& Problem::b_float() const {

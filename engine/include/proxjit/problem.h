@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "proxjit/codegen/kernel_data.h"
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/scalar.h"
@@ -38,6 +39,9 @@ class Problem {
   // The data in float, converted on first use and shared.
   const MatrixOf<float>& A_float() const;
   const VectorOf<float>& b_float() const;
+  // The data in a kernel's padded, aligned layout, made on first use and shared.
+  template <class T>
+  const KernelData<T>& kernel_data() const;
 
  private:
   struct Data;

@@ -44,36 +44,48 @@ struct KernelSpec {
 
 // Options that change the machine code; they are part of the kernel key.
 struct CodegenOptions {
-  int optimization_level = 2;  // 0..3, the new pass manager's default<On> pipeline
+  // 0: no IR optimization, fast instruction selection; 1 and 2: the kernel pipeline (a few
+  // cleanup passes) with less or default machine-code optimization; 3: LLVM's full O3.
+  int optimization_level = 2;
   // Vector width preference in bits (0: let LLVM choose; 512 uses zmm on AVX-512 hosts).
   int prefer_vector_width = 0;
 
   std::string canonical() const;
 };
 
+// Kernels work on whole vectors of kKernelLanes elements: every row of A is padded with zeros
+// to a multiple of kKernelLanes (the row stride) and so is every vector, and buffers are
+// aligned to a vector. Then no loop needs a scalar remainder, whatever the size. The padded
+// copies are made once per problem (see kernel_data.h).
+inline constexpr std::int64_t kKernelLanes = 8;
+constexpr std::int64_t padded_length(std::int64_t n) {
+  return (n + kKernelLanes - 1) / kKernelLanes * kKernelLanes;
+}
+
 // The kernel ABI: one pointer to this struct. Every field is 8 bytes; the IR emitter reads them
-// by index (see kernel_args_fields in codegen), so the order here is the ABI.
+// by index (see ArgField in codegen/src/emit_kernel.cpp), so the order here is the ABI.
 struct KernelArgs {
-  const void* A = nullptr;        // dense row-major rows x cols, in the kernel's scalar type
-  const void* b = nullptr;        // length: cols (quadratic) or rows (least_squares)
-  void* x = nullptr;              // in: start point; out: last iterate (length cols)
-  void* work = nullptr;           // scratch: gradient (cols) then residual (rows)
-  std::int64_t rows = 0;
-  std::int64_t cols = 0;
+  const void* A = nullptr;  // padded_length(rows) x padded_length(cols), zero padding (quadratic:
+                            // rows = cols), in the kernel's scalar type
+  const void* b = nullptr;  // padded length: cols (quadratic) or rows (least_squares)
+  void* x = nullptr;        // in: start point; out: last iterate (padded length cols, padding 0)
+  void* work = nullptr;     // scratch, kernel_work_size elements
+  std::int64_t rows = 0;    // samples n (least_squares) or d (quadratic), unpadded
+  std::int64_t cols = 0;    // unknowns d, unpadded
   const double* params = nullptr;  // prox parameters, in the slots the spec's expression reads
   double step = 0.0;
-  double tolerance = 0.0;         // stop when the certificate <= tolerance
+  double tolerance = 0.0;  // stop when the certificate <= tolerance (0: run the whole budget)
   std::int64_t max_iterations = 0;
   // Outputs.
   std::int64_t iterations = 0;
-  double certificate = 0.0;       // ||x_{k+1} - x_k|| / step at the last step
-  std::int64_t status = 0;        // a proxjit::SolveStatus value
+  double certificate = 0.0;  // ||x_{k+1} - x_k|| / step at the last step
+  std::int64_t status = 0;   // a proxjit::SolveStatus value
 };
 static_assert(sizeof(KernelArgs) == 13 * 8, "KernelArgs fields are all 8 bytes");
 
 using KernelFunction = void (*)(KernelArgs*);
 
-// Scratch elements a kernel needs in KernelArgs::work.
+// Scratch elements a kernel needs in KernelArgs::work (aligned like the data).
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols);
 
 }  // namespace proxjit
