@@ -113,9 +113,9 @@ struct Engine::Impl {
         result.compiled_here = true;
       }
     }
+    result.lookup_seconds = seconds_since(start);
     if (result.hit) {
       result.kernel = future.get();
-      result.lookup_seconds = seconds_since(start);
       return result;
     }
     if (result.compiled_here) {
@@ -247,7 +247,7 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
   switch (s.status) {
     case SolveStatus::converged:
       return "certificate <= tolerance " + number_text(options.tolerance) + " after " +
-             std::to_string(s.iterations) + " iterations";
+             std::to_string(s.iterations) + (s.iterations == 1 ? " iteration" : " iterations");
     case SolveStatus::max_iterations:
       if (options.tolerance == 0.0) {
         return "ran all " + std::to_string(s.iterations) + " iterations (tolerance 0)";

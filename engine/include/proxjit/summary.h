@@ -31,7 +31,7 @@ struct Timings {
   double codegen_s = 0.0;   // machine code generation
   double link_s = 0.0;      // JIT linking and symbol lookup
   double compile_s = 0.0;   // setup + ir + optimize + codegen + link (0 on a cache hit)
-  double lookup_s = 0.0;    // kernel key and cache lookup
+  double lookup_s = 0.0;    // kernel key and in-memory cache lookup (before any compile)
   double run_s = 0.0;       // the best run over `repeat`
   double first_call_s = 0.0;  // lookup + compile + the first run: what a first call costs
 };
