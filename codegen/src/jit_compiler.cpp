@@ -4,6 +4,7 @@
 #include "proxjit/codegen/jit_compiler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -103,6 +104,7 @@ struct JitCompiler::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::string target_description;
   double setup_seconds = 0.0;
+  std::atomic<int> next_library{0};
 
   // A TargetMachine per compile: they are not thread-safe and cost ~0.2 ms to make.
   std::unique_ptr<llvm::TargetMachine> make_target_machine(const CodegenOptions& options) {
@@ -216,20 +218,36 @@ CompiledKernel JitCompiler::compile(const KernelSpec& spec, const CodegenOptions
   start = Clock::now();
   llvm::SmallVector<char, 0> object =
       Impl::emit_code(*module, *machine, llvm::CodeGenFileType::ObjectFile);
-  kernel.object_bytes = object.size();
+  kernel.object.assign(object.data(), object.size());
   kernel.timings.codegen_seconds = seconds_since(start);
   dump.after("codegen", kernel.timings.codegen_seconds, nullptr);
 
-  start = Clock::now();
-  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
-      llvm::StringRef(object.data(), object.size()), symbol);
-  if (llvm::Error error = impl_->jit->addObjectFile(std::move(buffer))) {
+  const CompiledKernel linked = link_object(kernel.object, symbol);
+  kernel.entry = linked.entry;
+  kernel.timings.link_seconds = linked.timings.link_seconds;
+  dump.after("link", kernel.timings.link_seconds, nullptr);
+  return kernel;
+}
+
+CompiledKernel JitCompiler::link_object(const std::string& object, const std::string& symbol) {
+  CompiledKernel kernel;
+  kernel.symbol = symbol;
+  const Clock::time_point start = Clock::now();
+  // Each object gets its own JITDylib (linked against the process's symbols, as LLJIT's default
+  // order has it): a faulty object cannot leave half-defined symbols that would clash with a
+  // recompiled kernel of the same name.
+  llvm::Expected<llvm::orc::JITDylib&> created =
+      impl_->jit->createJITDylib(symbol + "." + std::to_string(impl_->next_library++));
+  if (!created) throw Error("JIT library for " + symbol + ": " + to_message(created.takeError()));
+  llvm::orc::JITDylib& library = *created;
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(object, symbol);
+  if (llvm::Error error = impl_->jit->addObjectFile(library, std::move(buffer))) {
     throw Error("JIT link of " + symbol + ": " + to_message(std::move(error)));
   }
-  llvm::orc::ExecutorAddr address = unwrap(impl_->jit->lookup(symbol), "symbol lookup");
+  llvm::orc::ExecutorAddr address =
+      unwrap(impl_->jit->lookup(library, symbol), "symbol lookup");
   kernel.entry = address.toPtr<KernelFunction>();
   kernel.timings.link_seconds = seconds_since(start);
-  dump.after("link", kernel.timings.link_seconds, nullptr);
   return kernel;
 }
 

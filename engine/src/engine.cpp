@@ -22,29 +22,24 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string hex_hash(const std::string& text) {
-  // FNV-1a, 64 bits: stable across runs and platforms (std::hash is not).
-  std::uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
-  return buffer;
-}
-
 std::string number_text(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.6g", value);
   return buffer;
 }
 
-// A compiled kernel as the cache holds it, with the timings of the compile that made it.
+// Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
+// cache never hands an old process's kernel to a new one.
+constexpr const char* kKernelFormat = "kernel-format=1";
+
+// A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
   CompiledKernel kernel;
   std::string key;
-  double setup_seconds = 0.0;  // JIT set-up paid by the compiling call
+  KernelSource source = KernelSource::compiled;  // compiled, or loaded from disk
+  double setup_seconds = 0.0;                    // JIT set-up paid by that call
+  double cache_io_seconds = 0.0;
+  std::string note;  // what went wrong with the disk cache, if anything
 };
 
 using KernelFuture = std::shared_future<std::shared_ptr<const CachedKernel>>;
@@ -52,6 +47,9 @@ using KernelFuture = std::shared_future<std::shared_ptr<const CachedKernel>>;
 }  // namespace
 
 struct Engine::Impl {
+  EngineOptions options;
+  std::unique_ptr<DiskCache> disk;
+  std::string disk_problem;
   std::once_flag jit_once;
   std::unique_ptr<JitCompiler> jit;
   std::mutex mutex;  // guards cache and stats
@@ -76,14 +74,61 @@ struct Engine::Impl {
     return key;
   }
 
+  // The structure plus everything that makes an object wrong to reuse: the target (triple, CPU,
+  // features), the LLVM and proxjit versions (in target_description) and the kernel format.
   std::string full_key(const std::string& structure) {
-    return structure + "|target=" + hex_hash(jit->target_description());
+    return structure + "|" + kKernelFormat + "|target=" + jit->target_description();
+  }
+
+  // Disk first (no IR is built on a hit), else compile and store.
+  std::shared_ptr<CachedKernel> load_or_compile(const KernelSpec& spec,
+                                                const CodegenOptions& codegen,
+                                                const std::string& structure) {
+    auto cached = std::make_shared<CachedKernel>();
+    cached->setup_seconds = ensure_jit();
+    cached->key = full_key(structure);
+    const std::string symbol = "proxjit_" + stable_hash_hex(cached->key);
+    if (disk) {
+      const Clock::time_point start = Clock::now();
+      const DiskLookup found = disk->load(cached->key);
+      cached->cache_io_seconds += seconds_since(start);
+      if (found.status == DiskLookupStatus::hit) {
+        try {
+          cached->kernel = jit->link_object(found.object, symbol);
+          cached->source = KernelSource::disk;
+          std::lock_guard<std::mutex> lock(mutex);
+          ++stats.disk_hits;
+          return cached;
+        } catch (const Error& error) {
+          cached->note = std::string("disk entry could not be linked (") + error.what() +
+                         "); recompiled";
+        }
+      } else if (found.status == DiskLookupStatus::invalid) {
+        cached->note = found.problem + "; recompiled";
+        std::lock_guard<std::mutex> lock(mutex);
+        ++stats.disk_invalid;
+      }
+    }
+    cached->kernel = jit->compile(spec, codegen, symbol);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++stats.compiles;
+    }
+    if (disk) {
+      const Clock::time_point start = Clock::now();
+      std::string problem;
+      if (!disk->store(cached->key, cached->kernel.object, &problem)) {
+        cached->note += (cached->note.empty() ? "" : "; ") + problem;
+      }
+      cached->cache_io_seconds += seconds_since(start);
+    }
+    return cached;
   }
 
   struct Acquired {
     std::shared_ptr<const CachedKernel> kernel;
     bool hit = false;
-    bool compiled_here = false;
+    bool made_here = false;  // this call loaded or compiled the kernel
     double lookup_seconds = 0.0;
   };
 
@@ -109,8 +154,7 @@ struct Engine::Impl {
         future = promise.get_future().share();
         cache.emplace(structure, future);
         ++stats.misses;
-        ++stats.compiles;
-        result.compiled_here = true;
+        result.made_here = true;
       }
     }
     result.lookup_seconds = seconds_since(start);
@@ -118,19 +162,14 @@ struct Engine::Impl {
       result.kernel = future.get();
       return result;
     }
-    if (result.compiled_here) {
+    if (result.made_here) {
       try {
-        auto cached = std::make_shared<CachedKernel>();
-        cached->setup_seconds = ensure_jit();
-        cached->key = full_key(structure);
-        cached->kernel = jit->compile(spec, codegen, "proxjit_" + hex_hash(cached->key));
-        promise.set_value(cached);
+        promise.set_value(load_or_compile(spec, codegen, structure));
       } catch (...) {
         // Forget the failure so that a later call may try again, and tell the waiters.
         promise.set_exception(std::current_exception());
         std::lock_guard<std::mutex> lock(mutex);
         cache.erase(structure);
-        --stats.compiles;
       }
     }
     result.kernel = future.get();  // rethrows a failed compile
@@ -138,7 +177,28 @@ struct Engine::Impl {
   }
 };
 
-Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  if (impl_->options.disk_cache) {
+    const std::filesystem::path directory = impl_->options.cache_directory.empty()
+                                                ? DiskCache::default_directory()
+                                                : std::filesystem::path(impl_->options.cache_directory);
+    try {
+      impl_->disk = std::make_unique<DiskCache>(directory, impl_->options.cache_max_bytes);
+    } catch (const Error& error) {
+      // Without a usable directory the engine still works, compiling in every process.
+      impl_->disk_problem = error.what();
+    }
+  }
+}
+
+DiskCache* Engine::disk_cache() { return impl_->disk.get(); }
+const std::string& Engine::disk_cache_problem() const { return impl_->disk_problem; }
+
+KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& codegen) {
+  const Impl::Acquired acquired = impl_->acquire(spec, codegen);
+  return acquired.made_here ? acquired.kernel->source : KernelSource::memory;
+}
 Engine::~Engine() = default;
 
 KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& options) const {
@@ -297,19 +357,22 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
     try {
       const Impl::Acquired acquired = impl_->acquire(spec, options.codegen);
       kernel = acquired.kernel->kernel.entry;
-      summary.cache_hit = acquired.hit;
-      summary.source = acquired.compiled_here ? KernelSource::compiled : KernelSource::memory;
+      // A hit is any kernel this call did not have to compile.
+      summary.cache_hit = acquired.hit || acquired.kernel->source == KernelSource::disk;
+      summary.source = acquired.made_here ? acquired.kernel->source : KernelSource::memory;
+      if (acquired.made_here) summary.cache_note = acquired.kernel->note;
       summary.kernel_key = acquired.kernel->key;
       summary.kernel_symbol = acquired.kernel->kernel.symbol;
       summary.timing.lookup_s = acquired.lookup_seconds;
-      if (acquired.compiled_here) {
+      if (acquired.made_here) {
         const CompileTimings& t = acquired.kernel->kernel.timings;
         summary.timing.setup_s = acquired.kernel->setup_seconds;
         summary.timing.ir_s = t.ir_seconds;
         summary.timing.optimize_s = t.optimize_seconds;
         summary.timing.codegen_s = t.codegen_seconds;
         summary.timing.link_s = t.link_seconds;
-        summary.timing.compile_s = summary.timing.setup_s + t.total();
+        summary.timing.cache_io_s = acquired.kernel->cache_io_seconds;
+        summary.timing.compile_s = summary.timing.setup_s + t.total() + summary.timing.cache_io_s;
       }
     } catch (const Error& error) {
       if (!options.fallback_to_reference) {

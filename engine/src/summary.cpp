@@ -45,10 +45,11 @@ std::string Summary::FullReport() const {
                         ", IR " + milliseconds(timing.ir_s) + ", optimize " +
                         milliseconds(timing.optimize_s) + ", codegen " +
                         milliseconds(timing.codegen_s) + ", link " + milliseconds(timing.link_s) +
-                        ")");
+                        ", cache I/O " + milliseconds(timing.cache_io_s) + ")");
     line("kernel", std::string(to_string(source)) + (cache_hit ? " (cache hit)" : "") +
                        ", lookup " + format("%.3f us", timing.lookup_s * 1e6));
     line("kernel key", kernel_key);
+    if (!cache_note.empty()) line("cache note", cache_note);
   }
   return text;
 }

@@ -9,9 +9,11 @@
 //   std::cout << summary.FullReport();
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "proxjit/disk_cache.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
 #include "proxjit/summary.h"
@@ -19,15 +21,27 @@
 namespace proxjit {
 
 struct CacheStats {
-  std::int64_t hits = 0;      // solves that found their kernel in memory
-  std::int64_t misses = 0;    // solves that had to wait for a compile
-  std::int64_t compiles = 0;  // kernels compiled (concurrent first calls compile once)
-  std::int64_t entries = 0;   // kernels held
+  std::int64_t hits = 0;          // solves that found their kernel in memory
+  std::int64_t misses = 0;        // solves that had to wait for a kernel (disk or compile)
+  std::int64_t compiles = 0;      // kernels compiled (concurrent first calls compile once)
+  std::int64_t disk_hits = 0;     // kernels loaded from the disk cache instead
+  std::int64_t disk_invalid = 0;  // disk entries found truncated, corrupt or foreign (recompiled)
+  std::int64_t entries = 0;       // kernels held in memory
+};
+
+struct EngineOptions {
+  // Keep compiled kernels on disk across processes. On unless PROXJIT_NO_CACHE is set.
+  bool disk_cache = std::getenv("PROXJIT_NO_CACHE") == nullptr;
+  // Where; empty means DiskCache::default_directory() ($PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit
+  // or ~/.cache/proxjit).
+  std::string cache_directory;
+  // Least-recently-used entries are evicted beyond this many bytes.
+  std::int64_t cache_max_bytes = 256 << 20;
 };
 
 class Engine {
  public:
-  Engine();
+  explicit Engine(EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -45,6 +59,14 @@ class Engine {
   std::string inspect_asm(const Problem& problem, const SolverOptions& options);
 
   CacheStats cache_stats() const;
+  // The disk cache in use, or null when it is off (or its directory could not be made; see
+  // disk_cache_problem()).
+  DiskCache* disk_cache();
+  const std::string& disk_cache_problem() const;
+
+  // Compiles (or loads) the kernel of a structure ahead of time, as the first solve would:
+  // into memory and into the disk cache. Returns where it came from.
+  KernelSource precompile(const KernelSpec& spec, const CodegenOptions& codegen = {});
 
  private:
   struct Impl;

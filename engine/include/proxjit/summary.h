@@ -13,6 +13,7 @@ enum class KernelSource {
   none,      // the reference backend ran; no kernel was involved
   compiled,  // compiled by this call
   memory,    // found in the in-memory cache
+  disk,      // loaded from the disk cache by this call (no IR, no compile)
 };
 
 constexpr std::string_view to_string(KernelSource source) {
@@ -20,6 +21,7 @@ constexpr std::string_view to_string(KernelSource source) {
     case KernelSource::none: return "none";
     case KernelSource::compiled: return "compiled";
     case KernelSource::memory: return "memory";
+    case KernelSource::disk: return "disk";
   }
   return "unknown";
 }
@@ -30,7 +32,9 @@ struct Timings {
   double optimize_s = 0.0;  // the optimization pipeline
   double codegen_s = 0.0;   // machine code generation
   double link_s = 0.0;      // JIT linking and symbol lookup
-  double compile_s = 0.0;   // setup + ir + optimize + codegen + link (0 on a cache hit)
+  double cache_io_s = 0.0;  // reading and writing the disk cache
+  double compile_s = 0.0;   // setup + ir + optimize + codegen + link + cache I/O: what this call
+                            // paid to get its kernel (0 on a memory hit)
   double lookup_s = 0.0;    // kernel key and in-memory cache lookup (before any compile)
   double run_s = 0.0;       // the best run over `repeat`
   double first_call_s = 0.0;  // lookup + compile + the first run: what a first call costs
@@ -51,6 +55,7 @@ struct Summary {
   bool cache_hit = false;
   KernelSource source = KernelSource::none;
   std::string kernel_key;
+  std::string cache_note;  // e.g. a disk entry found corrupt and recompiled; empty if all went well
   std::string kernel_symbol;
 
   // One line: status, objective, certificate, iterations, time.

@@ -24,7 +24,9 @@ struct CompiledKernel {
   KernelFunction entry = nullptr;
   std::string symbol;
   CompileTimings timings;
-  std::size_t object_bytes = 0;
+  // The relocatable object the kernel was linked from: what the disk cache stores. External
+  // references in it are by name, so it links into any process of the same target.
+  std::string object;
 };
 
 class JitCompiler {
@@ -38,6 +40,10 @@ class JitCompiler {
   // Compiles and links one kernel. Thread-safe; throws proxjit::Error if LLVM fails.
   CompiledKernel compile(const KernelSpec& spec, const CodegenOptions& options,
                          const std::string& symbol);
+
+  // Links an object made by `compile` (in this or another process) and returns its entry.
+  // Throws proxjit::Error if the object cannot be linked; only link_seconds is set.
+  CompiledKernel link_object(const std::string& object, const std::string& symbol);
 
   // Triple, CPU name and features, and LLVM version: the part of a kernel key that says
   // where the machine code may run.
