@@ -55,8 +55,10 @@ bool read_file(const fs::path& path, std::string& contents) {
 
 // Parses an entry; returns "" when valid, else what is wrong.
 std::string parse_entry(const std::string& contents, std::string& key, std::string& object) {
+  if (contents.size() >= sizeof kMagic && std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) {
+    return "not a proxjit kernel file";
+  }
   if (contents.size() < kHeaderBytes) return "truncated (shorter than its header)";
-  if (std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) return "not a proxjit kernel file";
   const std::uint64_t key_bytes = get_u64(contents.data() + 8);
   const std::uint64_t object_bytes = get_u64(contents.data() + 16);
   const std::uint64_t sum = get_u64(contents.data() + 24);

@@ -1,0 +1,260 @@
+// The disk kernel cache: entries survive processes, and anything wrong with an entry is
+// detected and recompiled, never loaded.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "proxjit/disk_cache.h"
+#include "proxjit/engine.h"
+#include "support/problems.h"
+
+namespace proxjit {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh, empty directory per test.
+fs::path fresh_directory(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("proxjit_disk_cache_test_" +
+                                                    std::to_string(getpid()) + "_" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+fs::path only_entry(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(dir / "kernels")) {
+    if (f.path().extension() == ".pjk") files.push_back(f.path());
+  }
+  EXPECT_EQ(files.size(), 1u);
+  return files.empty() ? fs::path() : files[0];
+}
+
+std::string object_bytes(std::size_t size, char seed) {
+  std::string object(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) object[i] = static_cast<char>(seed + i * 7);
+  return object;
+}
+
+TEST(DiskCache, StoresAndLoadsAnEntryForItsExactKey) {
+  DiskCache cache(fresh_directory("roundtrip"));
+  EXPECT_EQ(cache.load("key-a").status, DiskLookupStatus::missing);
+  const std::string object = object_bytes(3000, 1);
+  ASSERT_TRUE(cache.store("key-a", object));
+  const DiskLookup found = cache.load("key-a");
+  ASSERT_EQ(found.status, DiskLookupStatus::hit);
+  EXPECT_EQ(found.object, object);
+  // Another key (another CPU feature string, another version): a miss.
+  EXPECT_EQ(cache.load("key-a|features=+avx512f").status, DiskLookupStatus::missing);
+  const DiskCacheStats stats = cache.stats();
+  EXPECT_EQ(stats.entries, 1);
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 2);
+}
+
+TEST(DiskCache, DirectoryIsOwnerOnly) {
+  const fs::path dir = fresh_directory("perms");
+  DiskCache cache(dir);
+  ASSERT_TRUE(cache.store("k", "object"));
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+  struct stat info {};
+  ASSERT_EQ(::stat(only_entry(dir).c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(DiskCache, TruncatedEntryIsDetectedAndRemoved) {
+  const fs::path dir = fresh_directory("truncated");
+  DiskCache cache(dir);
+  ASSERT_TRUE(cache.store("key", object_bytes(2000, 3)));
+  const fs::path entry = only_entry(dir);
+  fs::resize_file(entry, fs::file_size(entry) / 2);
+  const DiskLookup found = cache.load("key");
+  EXPECT_EQ(found.status, DiskLookupStatus::invalid);
+  EXPECT_NE(found.problem.find("truncated"), std::string::npos) << found.problem;
+  EXPECT_TRUE(found.object.empty());
+  EXPECT_FALSE(fs::exists(entry));
+  EXPECT_EQ(cache.load("key").status, DiskLookupStatus::missing);
+}
+
+TEST(DiskCache, FlippedBitIsDetected) {
+  const fs::path dir = fresh_directory("bitflip");
+  DiskCache cache(dir);
+  ASSERT_TRUE(cache.store("key", object_bytes(2000, 5)));
+  const fs::path entry = only_entry(dir);
+  {
+    std::fstream file(entry, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(1500);
+    char byte = 0;
+    file.read(&byte, 1);
+    byte ^= 0x10;
+    file.seekp(1500);
+    file.write(&byte, 1);
+  }
+  const DiskLookup found = cache.load("key");
+  EXPECT_EQ(found.status, DiskLookupStatus::invalid);
+  EXPECT_NE(found.problem.find("checksum"), std::string::npos) << found.problem;
+}
+
+TEST(DiskCache, ForeignEntryUnderTheSameNameIsNotLoaded) {
+  const fs::path dir = fresh_directory("foreign");
+  DiskCache cache(dir);
+  ASSERT_TRUE(cache.store("key-one", object_bytes(100, 9)));
+  // Put key-one's (valid) entry where key-two's would be: as a hash collision would.
+  fs::rename(only_entry(dir), dir / "kernels" / (stable_hash_hex("key-two") + ".pjk"));
+  const DiskLookup found = cache.load("key-two");
+  EXPECT_EQ(found.status, DiskLookupStatus::invalid);
+  EXPECT_NE(found.problem.find("another kernel key"), std::string::npos) << found.problem;
+}
+
+TEST(DiskCache, GarbageFileIsNotAKernel) {
+  const fs::path dir = fresh_directory("garbage");
+  DiskCache cache(dir);
+  std::ofstream(dir / "kernels" / (stable_hash_hex("k") + ".pjk")) << "hello, this is not a kernel";
+  const DiskLookup found = cache.load("k");
+  EXPECT_EQ(found.status, DiskLookupStatus::invalid);
+  EXPECT_NE(found.problem.find("not a proxjit kernel"), std::string::npos) << found.problem;
+}
+
+TEST(DiskCache, ConcurrentWritersFromSeveralProcessesLeaveOneValidEntry) {
+  const fs::path dir = fresh_directory("writers");
+  { DiskCache create_directory_once(dir); }
+  const std::string object = object_bytes(200000, 11);
+  std::vector<pid_t> children;
+  for (int child = 0; child < 4; ++child) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      DiskCache cache(dir);
+      bool ok = true;
+      for (int round = 0; round < 20; ++round) ok = cache.store("shared", object) && ok;
+      _exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  DiskCache cache(dir);
+  const DiskLookup found = cache.load("shared");
+  ASSERT_EQ(found.status, DiskLookupStatus::hit);
+  EXPECT_EQ(found.object, object);
+  EXPECT_EQ(cache.entries().size(), 1u);  // no temporary files left behind either
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& f : fs::directory_iterator(dir / "kernels")) ++files;
+  EXPECT_EQ(files, 1u);
+}
+
+TEST(DiskCache, EvictsTheLeastRecentlyUsedBeyondTheLimit) {
+  const fs::path dir = fresh_directory("evict");
+  // Room for about two 10 kB entries.
+  DiskCache cache(dir, 25000);
+  ASSERT_TRUE(cache.store("first", object_bytes(10000, 1)));
+  ASSERT_TRUE(cache.store("second", object_bytes(10000, 2)));
+  // Make "first" the older one on the clock, then use it: it becomes the most recent.
+  for (const auto& f : fs::directory_iterator(dir / "kernels")) {
+    fs::last_write_time(f.path(), fs::file_time_type::clock::now() - std::chrono::hours(1));
+  }
+  ASSERT_EQ(cache.load("first").status, DiskLookupStatus::hit);
+  ASSERT_TRUE(cache.store("third", object_bytes(10000, 3)));
+  EXPECT_EQ(cache.load("second").status, DiskLookupStatus::missing);  // least recently used
+  EXPECT_EQ(cache.load("first").status, DiskLookupStatus::hit);
+  EXPECT_EQ(cache.load("third").status, DiskLookupStatus::hit);
+  EXPECT_EQ(cache.stats().evicted, 1);
+}
+
+TEST(DiskCache, ClearRemovesEverything) {
+  DiskCache cache(fresh_directory("clear"));
+  ASSERT_TRUE(cache.store("a", "x"));
+  ASSERT_TRUE(cache.store("b", "y"));
+  cache.clear();
+  EXPECT_EQ(cache.stats().entries, 0);
+  EXPECT_EQ(cache.load("a").status, DiskLookupStatus::missing);
+}
+
+TEST(DiskCache, UnusableDirectoryIsReportedAndTheEngineStillSolves) {
+  EngineOptions options;
+  options.disk_cache = true;
+  options.cache_directory = "/proc/proxjit-cannot-be-here";
+  Engine engine(options);
+  EXPECT_EQ(engine.disk_cache(), nullptr);
+  EXPECT_NE(engine.disk_cache_problem().find("/proc/proxjit-cannot-be-here"), std::string::npos);
+  const Problem problem = testing::make_problem("quadratic", "l1(lambda=0.1)", 5, 5, 1);
+  EXPECT_EQ(engine.solve(problem).source, KernelSource::compiled);
+}
+
+// ---- through the engine ----
+
+EngineOptions disk_options(const fs::path& dir) {
+  EngineOptions options;
+  options.disk_cache = true;
+  options.cache_directory = dir.string();
+  return options;
+}
+
+TEST(EngineDiskCache, ANewEngineLoadsTheKernelFromDiskAndGetsTheSameResult) {
+  const fs::path dir = fresh_directory("engine");
+  const Problem problem = testing::make_problem("least_squares", "l1(lambda=0.05)", 30, 60, 4);
+  SolverOptions options;
+  options.tolerance = 0;
+  options.max_iterations = 300;
+  Summary first, second;
+  {
+    Engine engine(disk_options(dir));
+    first = engine.solve(problem, options);
+    EXPECT_EQ(first.source, KernelSource::compiled);
+    EXPECT_FALSE(first.cache_hit);
+  }
+  {
+    Engine engine(disk_options(dir));  // as a new process would
+    second = engine.solve(problem, options);
+    EXPECT_EQ(second.source, KernelSource::disk);
+    EXPECT_TRUE(second.cache_hit);
+    EXPECT_EQ(second.timing.ir_s, 0.0);  // no IR was built
+    EXPECT_EQ(engine.cache_stats().compiles, 0);
+    EXPECT_EQ(engine.cache_stats().disk_hits, 1);
+    // In memory from then on.
+    EXPECT_EQ(engine.solve(problem, options).source, KernelSource::memory);
+  }
+  EXPECT_EQ(first.kernel_key, second.kernel_key);
+  EXPECT_EQ(first.x, second.x);  // the same machine code: bitwise the same iterates
+}
+
+TEST(EngineDiskCache, CorruptEntryIsReportedAndRecompiled) {
+  const fs::path dir = fresh_directory("engine_corrupt");
+  const Problem problem = testing::make_problem("quadratic", "box(lo=-1, hi=1)", 12, 12, 2);
+  { Engine(disk_options(dir)).solve(problem); }
+  fs::resize_file(only_entry(dir), 100);
+  Engine engine(disk_options(dir));
+  const Summary summary = engine.solve(problem);
+  EXPECT_EQ(summary.source, KernelSource::compiled);
+  EXPECT_NE(summary.cache_note.find("truncated"), std::string::npos) << summary.cache_note;
+  EXPECT_EQ(engine.cache_stats().disk_invalid, 1);
+  // The recompiled kernel replaced the bad entry.
+  EXPECT_EQ(Engine(disk_options(dir)).solve(problem).source, KernelSource::disk);
+}
+
+TEST(EngineDiskCache, KeyCoversTargetVersionsAndCodegenOptions) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  const Problem problem = testing::make_problem("quadratic", "l1(lambda=0.1)", 4, 4, 1);
+  SolverOptions options;
+  const std::string key = engine.kernel_key(problem, options);
+  for (const char* part : {"triple=", "cpu=", "features=", "llvm=19", "proxjit=", "kernel-format=",
+                           "|O2|"}) {
+    EXPECT_NE(key.find(part), std::string::npos) << part << " missing from " << key;
+  }
+  options.codegen.optimization_level = 3;
+  EXPECT_NE(engine.kernel_key(problem, options), key);
+  options.codegen.optimization_level = 2;
+  options.codegen.prefer_vector_width = 512;
+  EXPECT_NE(engine.kernel_key(problem, options), key);
+}
+
+}  // namespace
+}  // namespace proxjit
