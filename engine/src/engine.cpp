@@ -1,10 +1,12 @@
 // solve(): validate -> spec -> key -> kernel (memory cache, else compile once) -> run -> summary.
 #include "proxjit/engine.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <future>
 #include <mutex>
 #include <unordered_map>
@@ -50,21 +52,25 @@ struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<DiskCache> disk;
   std::string disk_problem;
-  std::once_flag jit_once;
-  std::unique_ptr<JitCompiler> jit;
+  // The JIT is set up on a background thread as soon as the engine exists, so that LLVM's
+  // one-time set-up overlaps whatever the caller does before its first solve (loading data).
+  std::shared_future<std::shared_ptr<JitCompiler>> jit_ready;
+  std::atomic<JitCompiler*> jit{nullptr};
   std::mutex mutex;  // guards cache and stats
   // Keyed by the structure (spec + codegen options); the target is fixed per engine.
   std::unordered_map<std::string, KernelFuture> cache;
   CacheStats stats;
 
-  // Creates the JIT on first use; returns the set-up seconds this call paid (0 afterwards).
+  // The JIT, once ensure_jit() has returned.
+  JitCompiler& compiler() { return *jit.load(std::memory_order_acquire); }
+
+  // Waits for the JIT; returns the seconds this call waited for its set-up (0 once it is up).
+  // Rethrows the set-up's error.
   double ensure_jit() {
-    double paid = 0.0;
-    std::call_once(jit_once, [&] {
-      jit = std::make_unique<JitCompiler>();
-      paid = jit->setup_seconds();
-    });
-    return paid;
+    if (jit.load(std::memory_order_acquire)) return 0.0;
+    const Clock::time_point start = Clock::now();
+    jit.store(jit_ready.get().get(), std::memory_order_release);
+    return seconds_since(start);
   }
 
   static std::string structure_key(const KernelSpec& spec, const CodegenOptions& codegen) {
@@ -77,7 +83,7 @@ struct Engine::Impl {
   // The structure plus everything that makes an object wrong to reuse: the target (triple, CPU,
   // features), the LLVM and proxjit versions (in target_description) and the kernel format.
   std::string full_key(const std::string& structure) {
-    return structure + "|" + kKernelFormat + "|target=" + jit->target_description();
+    return structure + "|" + kKernelFormat + "|target=" + compiler().target_description();
   }
 
   // Disk first (no IR is built on a hit), else compile and store.
@@ -94,7 +100,7 @@ struct Engine::Impl {
       cached->cache_io_seconds += seconds_since(start);
       if (found.status == DiskLookupStatus::hit) {
         try {
-          cached->kernel = jit->link_object(found.object, symbol);
+          cached->kernel = compiler().link_object(found.object, symbol);
           cached->source = KernelSource::disk;
           std::lock_guard<std::mutex> lock(mutex);
           ++stats.disk_hits;
@@ -109,7 +115,7 @@ struct Engine::Impl {
         ++stats.disk_invalid;
       }
     }
-    cached->kernel = jit->compile(spec, codegen, symbol);
+    cached->kernel = compiler().compile(spec, codegen, symbol);
     {
       std::lock_guard<std::mutex> lock(mutex);
       ++stats.compiles;
@@ -178,6 +184,7 @@ struct Engine::Impl {
 };
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->jit_ready = std::async(std::launch::async, [] { return std::make_shared<JitCompiler>(); });
   impl_->options = std::move(options);
   if (impl_->options.disk_cache) {
     const std::filesystem::path directory = impl_->options.cache_directory.empty()
@@ -223,12 +230,12 @@ std::string Engine::kernel_key(const Problem& problem, const SolverOptions& opti
 
 std::string Engine::inspect_ir(const Problem& problem, const SolverOptions& options) {
   impl_->ensure_jit();
-  return impl_->jit->optimized_ir(kernel_spec(problem, options), options.codegen);
+  return impl_->compiler().optimized_ir(kernel_spec(problem, options), options.codegen);
 }
 
 std::string Engine::inspect_asm(const Problem& problem, const SolverOptions& options) {
   impl_->ensure_jit();
-  return impl_->jit->assembly(kernel_spec(problem, options), options.codegen);
+  return impl_->compiler().assembly(kernel_spec(problem, options), options.codegen);
 }
 
 CacheStats Engine::cache_stats() const {
@@ -315,12 +322,21 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
       return "stopped at max_iterations = " + std::to_string(options.max_iterations) +
              " with certificate " + number_text(s.certificate) + " > tolerance " +
              number_text(options.tolerance) + "; raise max_iterations or the tolerance";
-    case SolveStatus::diverged:
-      return "diverged at iteration " + std::to_string(s.iterations) + " (certificate " +
-             number_text(s.certificate) + "): step " + number_text(s.step) +
+    case SolveStatus::diverged: {
+      const std::string where = "diverged at iteration " + std::to_string(s.iterations) +
+                                " (certificate " + number_text(s.certificate) + ")";
+      if (s.step * lipschitz <= 1.0 + 1e-9) {
+        // Not the step's fault: 1/L is safe for a convex f.
+        return where + " although the step " + number_text(s.step) + " is <= 1/L = " +
+               number_text(1.0 / lipschitz) +
+               ": f may be unbounded below (a quadratic with a non positive semi-definite A) or "
+               "values overflowed the scalar type; check the data, or solve in float64";
+      }
+      return where + ": step " + number_text(s.step) +
              " is too large for this problem, whose gradient has Lipschitz bound L = " +
              number_text(lipschitz) + "; use a step <= 1/L = " + number_text(1.0 / lipschitz) +
              ", or leave the step automatic";
+    }
     case SolveStatus::error: return s.message;
   }
   return "";
@@ -334,6 +350,19 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
   if (options.x0.size() != 0 && options.x0.size() != problem.variables()) {
     throw Error("x0 has length " + std::to_string(options.x0.size()) + ", but the problem has " +
                 std::to_string(problem.variables()) + " unknowns");
+  }
+  if (options.scalar == ScalarType::f32) {
+    // A value beyond float's range would be infinite from the start, not a divergence.
+    const double largest = std::numeric_limits<float>::max();
+    const auto check = [&](double value, const char* what) {
+      if (std::abs(value) > largest) {
+        throw Error(std::string(what) + " holds " + number_text(value) +
+                    ", beyond the float32 range (|v| <= 3.4e38); solve in float64");
+      }
+    };
+    check(problem.A().cwiseAbs().maxCoeff(), "A");
+    check(problem.b().size() ? problem.b().cwiseAbs().maxCoeff() : 0.0, "b");
+    check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
   }
   const Clock::time_point start = Clock::now();
   Summary summary;

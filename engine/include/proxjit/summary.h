@@ -27,7 +27,8 @@ constexpr std::string_view to_string(KernelSource source) {
 }
 
 struct Timings {
-  double setup_s = 0.0;     // one-time JIT set-up paid by this call (first JIT solve only)
+  double setup_s = 0.0;     // time this call waited for the one-time JIT set-up (which starts
+                            // in the background when the Engine is made)
   double ir_s = 0.0;        // building the kernel's IR
   double optimize_s = 0.0;  // the optimization pipeline
   double codegen_s = 0.0;   // machine code generation
