@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
+#include "eigen_baseline.h"
 #include "proxjit/codegen/jit_compiler.h"
 #include "proxjit/codegen/kernel_data.h"
-#include "eigen_baseline.h"
 #include "proxjit/engine.h"
 
 namespace {
@@ -22,7 +22,9 @@ using proxjit::Vector;
 constexpr double kStep = 1e-3;
 constexpr double kLambda = 0.1;
 
-std::int64_t iterations_for(Eigen::Index n) { return n >= 1000 ? 2000 : 20000; }
+std::int64_t iterations_for(Eigen::Index n) {
+  return n >= 1000 ? 2000 : 20000;
+}
 
 struct SeedProblem {
   Matrix A;  // symmetric positive definite, row-major (as proxjit stores it)
@@ -37,12 +39,14 @@ const SeedProblem& seed_problem(Eigen::Index n) {
   std::normal_distribution<double> normal;
   Matrix m(n, n);
   for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < n; ++j) m(i, j) = normal(rng);
+    for (Eigen::Index j = 0; j < n; ++j)
+      m(i, j) = normal(rng);
   SeedProblem p;
   p.A = m.transpose() * m / static_cast<double>(n);
   p.A.diagonal().array() += 0.1;
   p.b.resize(n);
-  for (Eigen::Index i = 0; i < n; ++i) p.b[i] = normal(rng);
+  for (Eigen::Index i = 0; i < n; ++i)
+    p.b[i] = normal(rng);
   return problems.emplace(n, std::move(p)).first->second;
 }
 
@@ -115,8 +119,7 @@ void BM_ColdCompile(benchmark::State& state) {
   for (auto _ : state) {
     proxjit::JitCompiler compiler;
     benchmark::DoNotOptimize(
-        compiler.compile(seed_spec(), bench_codegen(), "cold_" + std::to_string(count++))
-            .entry);
+        compiler.compile(seed_spec(), bench_codegen(), "cold_" + std::to_string(count++)).entry);
   }
 }
 
@@ -131,9 +134,8 @@ void BM_CacheHitLookup(benchmark::State& state) {
   engine.solve(problem, options);  // compiles
   double lambda = 0.2;
   for (auto _ : state) {
-    const proxjit::Summary s =
-        engine.solve(problem.with_prox(proxjit::ProxComponent::make("l1", {{"lambda", lambda}})),
-                     options);
+    const proxjit::Summary s = engine.solve(
+        problem.with_prox(proxjit::ProxComponent::make("l1", {{"lambda", lambda}})), options);
     lambda += 1e-3;
     if (!s.cache_hit) state.SkipWithError("expected a cache hit");
     state.SetIterationTime(s.timing.lookup_s);

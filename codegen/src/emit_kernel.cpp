@@ -52,8 +52,8 @@ class KernelEmitter {
   KernelEmitter(llvm::LLVMContext& context, llvm::Module& module, const KernelSpec& spec,
                 const CodegenOptions& options)
       : context_(context), module_(module), spec_(spec), options_(options), b_(context) {
-    scalar_ = spec.scalar == ScalarType::f64 ? Type::getDoubleTy(context)
-                                             : Type::getFloatTy(context);
+    scalar_ =
+        spec.scalar == ScalarType::f64 ? Type::getDoubleTy(context) : Type::getFloatTy(context);
     vector_ = llvm::FixedVectorType::get(scalar_, kLanes);
     i64_ = Type::getInt64Ty(context);
     f64_ = Type::getDoubleTy(context);
@@ -104,7 +104,8 @@ class KernelEmitter {
     BasicBlock* latch = b_.GetInsertBlock();
     b_.CreateBr(header);
     index->addIncoming(next_index, latch);
-    for (std::size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
+    for (std::size_t k = 0; k < phis.size(); ++k)
+      phis[k]->addIncoming(next[k], latch);
     b_.SetInsertPoint(exit);
     return carried;
   }
@@ -145,10 +146,10 @@ class KernelEmitter {
                             {4, 5, 6, 7, 12, 13, 14, 15}));
     }
     // Round 2: two partial sums per row, rows in order 0..3 and 4..7.
-    Value* low = mix(quarter[0], quarter[1], {0, 1, 8, 9, 4, 5, 12, 13},
-                     {2, 3, 10, 11, 6, 7, 14, 15});
-    Value* high = mix(quarter[2], quarter[3], {0, 1, 8, 9, 4, 5, 12, 13},
-                      {2, 3, 10, 11, 6, 7, 14, 15});
+    Value* low =
+        mix(quarter[0], quarter[1], {0, 1, 8, 9, 4, 5, 12, 13}, {2, 3, 10, 11, 6, 7, 14, 15});
+    Value* high =
+        mix(quarter[2], quarter[3], {0, 1, 8, 9, 4, 5, 12, 13}, {2, 3, 10, 11, 6, 7, 14, 15});
     // Round 3: even plus odd lanes.
     return mix(low, high, {0, 2, 4, 6, 8, 10, 12, 14}, {1, 3, 5, 7, 9, 11, 13, 15});
   }
@@ -163,47 +164,54 @@ class KernelEmitter {
   // which halves the matrix traffic of a plain matvec and gives 2 FMAs per load of A.
   Value* emit_quadratic_gradient() {
     Value* chunks = chunks_;
-    emit_loop(b_.getInt64(0), chunks, {}, [&](Value* c, std::vector<Value*>) {
-      Value* j = lanes_times(c);
-      store_vector(load_vector(b_vector_, j), grad_, j);
-      return std::vector<Value*>{};
-    }, "g.init");
-    emit_loop(b_.getInt64(0), chunks, {}, [&](Value* block, std::vector<Value*>) {
-      Value* first = lanes_times(block);
-      std::vector<Value*> rows, weights;
-      for (int m = 0; m < kLanes; ++m) {
-        Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
-        rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
-        weights.push_back(splat(load_scalar(x_, i)));
-      }
-      // The diagonal block: g[i0..i0+7] += sum_m A[i0+m][i0..i0+7] x[i0+m].
-      Value* diagonal = load_vector(grad_, first);
-      for (int m = 0; m < kLanes; ++m) diagonal = fma(load_vector(rows[m], first), weights[m], diagonal);
-      std::vector<Value*> zeros(kLanes, vector_constant(0.0));
-      const std::vector<Value*> dots = emit_loop(
-          b_.CreateAdd(block, b_.getInt64(1)), chunks, zeros,
-          [&](Value* c, std::vector<Value*> partial) {
-            Value* j = lanes_times(c);
-            Value* xj = load_vector(x_, j);
-            // Two chains for g[j] (even and odd rows) halve the latency of its update.
-            Value* even = load_vector(grad_, j);
-            Value* odd = nullptr;
-            for (int m = 0; m < kLanes; ++m) {
-              Value* a = load_vector(rows[m], j);
-              partial[m] = fma(a, xj, partial[m]);
-              if (m % 2 == 0) {
-                even = fma(a, weights[m], even);
-              } else {
-                odd = odd ? fma(a, weights[m], odd) : b_.CreateFMul(a, weights[m]);
-              }
-            }
-            store_vector(b_.CreateFAdd(even, odd), grad_, j);
-            return partial;
-          },
-          "symv");
-      store_vector(b_.CreateFAdd(diagonal, reduce_rows(dots)), grad_, first);
-      return std::vector<Value*>{};
-    }, "gq.block");
+    emit_loop(
+        b_.getInt64(0), chunks, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* j = lanes_times(c);
+          store_vector(load_vector(b_vector_, j), grad_, j);
+          return std::vector<Value*>{};
+        },
+        "g.init");
+    emit_loop(
+        b_.getInt64(0), chunks, {},
+        [&](Value* block, std::vector<Value*>) {
+          Value* first = lanes_times(block);
+          std::vector<Value*> rows, weights;
+          for (int m = 0; m < kLanes; ++m) {
+            Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
+            rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
+            weights.push_back(splat(load_scalar(x_, i)));
+          }
+          // The diagonal block: g[i0..i0+7] += sum_m A[i0+m][i0..i0+7] x[i0+m].
+          Value* diagonal = load_vector(grad_, first);
+          for (int m = 0; m < kLanes; ++m)
+            diagonal = fma(load_vector(rows[m], first), weights[m], diagonal);
+          std::vector<Value*> zeros(kLanes, vector_constant(0.0));
+          const std::vector<Value*> dots = emit_loop(
+              b_.CreateAdd(block, b_.getInt64(1)), chunks, zeros,
+              [&](Value* c, std::vector<Value*> partial) {
+                Value* j = lanes_times(c);
+                Value* xj = load_vector(x_, j);
+                // Two chains for g[j] (even and odd rows) halve the latency of its update.
+                Value* even = load_vector(grad_, j);
+                Value* odd = nullptr;
+                for (int m = 0; m < kLanes; ++m) {
+                  Value* a = load_vector(rows[m], j);
+                  partial[m] = fma(a, xj, partial[m]);
+                  if (m % 2 == 0) {
+                    even = fma(a, weights[m], even);
+                  } else {
+                    odd = odd ? fma(a, weights[m], odd) : b_.CreateFMul(a, weights[m]);
+                  }
+                }
+                store_vector(b_.CreateFAdd(even, odd), grad_, j);
+                return partial;
+              },
+              "symv");
+          store_vector(b_.CreateFAdd(diagonal, reduce_rows(dots)), grad_, first);
+          return std::vector<Value*>{};
+        },
+        "gq.block");
     return scalar_constant(1.0);
   }
 
@@ -211,51 +219,64 @@ class KernelEmitter {
   // residuals (dot products, reduced to one vector) and at once their share of A'r, while the
   // rows are still in cache. The 1/n is folded into the step.
   Value* emit_least_squares_gradient() {
-    emit_loop(b_.getInt64(0), chunks_, {}, [&](Value* c, std::vector<Value*>) {
-      store_vector(vector_constant(0.0), grad_, lanes_times(c));
-      return std::vector<Value*>{};
-    }, "g.init");
-    Value* row_blocks = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
-                                      b_.getInt64(kLanes));
-    emit_loop(b_.getInt64(0), row_blocks, {}, [&](Value* block, std::vector<Value*>) {
-      Value* first = lanes_times(block);
-      std::vector<Value*> rows;
-      for (int m = 0; m < kLanes; ++m) {
-        Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
-        rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
-      }
-      std::vector<Value*> zeros(kLanes, vector_constant(0.0));
-      const std::vector<Value*> dots = emit_loop(
-          b_.getInt64(0), chunks_, zeros,
-          [&](Value* c, std::vector<Value*> partial) {
-            Value* k = lanes_times(c);
-            Value* xk = load_vector(x_, k);
-            for (int m = 0; m < kLanes; ++m) partial[m] = fma(load_vector(rows[m], k), xk, partial[m]);
-            return partial;
-          },
-          "residual");
-      // Padding rows of A and b are zero, so their residuals are zero.
-      Value* residual = b_.CreateFSub(reduce_rows(dots), load_vector(b_vector_, first));
-      std::vector<Value*> weights;
-      for (int m = 0; m < kLanes; ++m) {
-        weights.push_back(b_.CreateShuffleVector(residual, std::vector<int>(kLanes, m)));
-      }
-      emit_loop(b_.getInt64(0), chunks_, {}, [&](Value* c, std::vector<Value*>) {
-        Value* k = lanes_times(c);
-        Value* gk = load_vector(grad_, k);
-        for (int m = 0; m < kLanes; ++m) gk = fma(load_vector(rows[m], k), weights[m], gk);
-        store_vector(gk, grad_, k);
-        return std::vector<Value*>{};
-      }, "gradient");
-      return std::vector<Value*>{};
-    }, "ls.block");
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          store_vector(vector_constant(0.0), grad_, lanes_times(c));
+          return std::vector<Value*>{};
+        },
+        "g.init");
+    Value* row_blocks =
+        b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes));
+    emit_loop(
+        b_.getInt64(0), row_blocks, {},
+        [&](Value* block, std::vector<Value*>) {
+          Value* first = lanes_times(block);
+          std::vector<Value*> rows;
+          for (int m = 0; m < kLanes; ++m) {
+            Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
+            rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
+          }
+          std::vector<Value*> zeros(kLanes, vector_constant(0.0));
+          const std::vector<Value*> dots = emit_loop(
+              b_.getInt64(0), chunks_, zeros,
+              [&](Value* c, std::vector<Value*> partial) {
+                Value* k = lanes_times(c);
+                Value* xk = load_vector(x_, k);
+                for (int m = 0; m < kLanes; ++m)
+                  partial[m] = fma(load_vector(rows[m], k), xk, partial[m]);
+                return partial;
+              },
+              "residual");
+          // Padding rows of A and b are zero, so their residuals are zero.
+          Value* residual = b_.CreateFSub(reduce_rows(dots), load_vector(b_vector_, first));
+          std::vector<Value*> weights;
+          for (int m = 0; m < kLanes; ++m) {
+            weights.push_back(b_.CreateShuffleVector(residual, std::vector<int>(kLanes, m)));
+          }
+          emit_loop(
+              b_.getInt64(0), chunks_, {},
+              [&](Value* c, std::vector<Value*>) {
+                Value* k = lanes_times(c);
+                Value* gk = load_vector(grad_, k);
+                for (int m = 0; m < kLanes; ++m)
+                  gk = fma(load_vector(rows[m], k), weights[m], gk);
+                store_vector(gk, grad_, k);
+                return std::vector<Value*>{};
+              },
+              "gradient");
+          return std::vector<Value*>{};
+        },
+        "ls.block");
     return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
   }
 
   Value* emit_gradient() {
     switch (spec_.smooth) {
-      case SmoothKind::quadratic: return emit_quadratic_gradient();
-      case SmoothKind::least_squares: return emit_least_squares_gradient();
+      case SmoothKind::quadratic:
+        return emit_quadratic_gradient();
+      case SmoothKind::least_squares:
+        return emit_least_squares_gradient();
     }
     return nullptr;
   }
@@ -266,12 +287,18 @@ class KernelEmitter {
     using expr::Op;
     const auto arg = [&](int i) { return emit_expr(e.args()[i], variable); };
     switch (e.op()) {
-      case Op::constant: return vector_constant(e.constant());
-      case Op::variable: return variable;
-      case Op::step: return step_;
-      case Op::parameter: return params_.at(e.slot());
-      case Op::neg: return b_.CreateFNeg(arg(0));
-      case Op::abs: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, arg(0));
+      case Op::constant:
+        return vector_constant(e.constant());
+      case Op::variable:
+        return variable;
+      case Op::step:
+        return step_;
+      case Op::parameter:
+        return params_.at(e.slot());
+      case Op::neg:
+        return b_.CreateFNeg(arg(0));
+      case Op::abs:
+        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, arg(0));
       case Op::sign: {
         Value* a = arg(0);
         Value* negative_or_self =
@@ -279,20 +306,30 @@ class KernelEmitter {
         return b_.CreateSelect(b_.CreateFCmpOGT(a, vector_constant(0.0)), vector_constant(1.0),
                                negative_or_self);
       }
-      case Op::sqrt: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
-      case Op::exp: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, arg(0));
-      case Op::log: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, arg(0));
-      case Op::add: return b_.CreateFAdd(arg(0), arg(1));
-      case Op::sub: return b_.CreateFSub(arg(0), arg(1));
-      case Op::mul: return b_.CreateFMul(arg(0), arg(1));
-      case Op::div: return b_.CreateFDiv(arg(0), arg(1));
+      case Op::sqrt:
+        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
+      case Op::exp:
+        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, arg(0));
+      case Op::log:
+        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, arg(0));
+      case Op::add:
+        return b_.CreateFAdd(arg(0), arg(1));
+      case Op::sub:
+        return b_.CreateFSub(arg(0), arg(1));
+      case Op::mul:
+        return b_.CreateFMul(arg(0), arg(1));
+      case Op::div:
+        return b_.CreateFDiv(arg(0), arg(1));
       // NaN-propagating, as expr::nan_min / nan_max.
-      case Op::min: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minimum, arg(0), arg(1));
-      case Op::max: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, arg(0), arg(1));
+      case Op::min:
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minimum, arg(0), arg(1));
+      case Op::max:
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, arg(0), arg(1));
       case Op::less:
       case Op::less_equal:
       case Op::greater:
-      case Op::greater_equal: return b_.CreateUIToFP(emit_condition(e, variable), vector_);
+      case Op::greater_equal:
+        return b_.CreateUIToFP(emit_condition(e, variable), vector_);
       case Op::where:
         return b_.CreateSelect(emit_condition(e.args()[0], variable), arg(1), arg(2));
     }
@@ -306,11 +343,16 @@ class KernelEmitter {
     const auto lhs = [&] { return emit_expr(e.args()[0], variable); };
     const auto rhs = [&] { return emit_expr(e.args()[1], variable); };
     switch (e.op()) {
-      case Op::less: return b_.CreateFCmpOLT(lhs(), rhs());
-      case Op::less_equal: return b_.CreateFCmpOLE(lhs(), rhs());
-      case Op::greater: return b_.CreateFCmpOGT(lhs(), rhs());
-      case Op::greater_equal: return b_.CreateFCmpOGE(lhs(), rhs());
-      default: return b_.CreateFCmpUNE(emit_expr(e, variable), vector_constant(0.0));
+      case Op::less:
+        return b_.CreateFCmpOLT(lhs(), rhs());
+      case Op::less_equal:
+        return b_.CreateFCmpOLE(lhs(), rhs());
+      case Op::greater:
+        return b_.CreateFCmpOGT(lhs(), rhs());
+      case Op::greater_equal:
+        return b_.CreateFCmpOGE(lhs(), rhs());
+      default:
+        return b_.CreateFCmpUNE(emit_expr(e, variable), vector_constant(0.0));
     }
   }
 
@@ -319,10 +361,12 @@ class KernelEmitter {
   Value* emit_update(Value* gradient_scale) {
     Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
     std::vector<llvm::Constant*> lane_numbers;
-    for (int m = 0; m < kLanes; ++m) lane_numbers.push_back(b_.getInt64(m));
+    for (int m = 0; m < kLanes; ++m)
+      lane_numbers.push_back(b_.getInt64(m));
     Value* lanes = llvm::ConstantVector::get(lane_numbers);
     Value* columns = splat(cols_);
-    Value* sum = emit_loop(b_.getInt64(0), chunks_, {vector_constant(0.0)},
+    Value* sum = emit_loop(
+        b_.getInt64(0), chunks_, {vector_constant(0.0)},
         [&](Value* c, std::vector<Value*> partial) {
           Value* i = lanes_times(c);
           Value* old_x = load_vector(x_, i);
@@ -341,7 +385,8 @@ class KernelEmitter {
   Function* emit_body(const std::string& name) {
     std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, i64_, i64_};
     const int parameter_count = spec_.prox_parameter_count;
-    for (int p = 0; p < parameter_count; ++p) types.push_back(scalar_);
+    for (int p = 0; p < parameter_count; ++p)
+      types.push_back(scalar_);
     types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_});
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), types, false);
     Function* f = Function::Create(type, Function::InternalLinkage, name, module_);
@@ -368,7 +413,8 @@ class KernelEmitter {
     rows_ = arg++;
     cols_ = arg++;
     std::vector<Value*> scalar_params;
-    for (int p = 0; p < parameter_count; ++p) scalar_params.push_back(arg++);
+    for (int p = 0; p < parameter_count; ++p)
+      scalar_params.push_back(arg++);
     step_scalar_ = arg++;
     Value* step_double = arg++;
     Value* tolerance = arg++;
@@ -382,11 +428,12 @@ class KernelEmitter {
     BasicBlock* next = BasicBlock::Create(context_, "iter.next", f);
     BasicBlock* done = BasicBlock::Create(context_, "done", f);
     b_.SetInsertPoint(entry);
-    chunks_ = b_.CreateUDiv(b_.CreateAdd(cols_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes),
-                            "chunks");
+    chunks_ =
+        b_.CreateUDiv(b_.CreateAdd(cols_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes), "chunks");
     stride_ = lanes_times(chunks_);
     step_ = splat(step_scalar_);
-    for (Value* p : scalar_params) params_.push_back(splat(p));
+    for (Value* p : scalar_params)
+      params_.push_back(splat(p));
     b_.CreateBr(header);
 
     b_.SetInsertPoint(header);
@@ -405,9 +452,9 @@ class KernelEmitter {
     Value* certificate = b_.CreateFDiv(
         b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change), step_double, "certificate");
     Value* k_next = b_.CreateAdd(k, b_.getInt64(1), "k.next", true, true);
-    Value* first = b_.CreateSelect(
-        b_.CreateFCmpOLT(first_certificate, llvm::ConstantFP::get(f64_, 0.0)), certificate,
-        first_certificate);
+    Value* first =
+        b_.CreateSelect(b_.CreateFCmpOLT(first_certificate, llvm::ConstantFP::get(f64_, 0.0)),
+                        certificate, first_certificate);
     // Diverged: not finite (NaN fails `<`), or grown far past the first certificate.
     Value* finite = b_.CreateFCmpOLT(certificate, llvm::ConstantFP::getInfinity(f64_), "finite");
     Value* exploded = b_.CreateFCmpOGT(
@@ -502,7 +549,7 @@ class KernelEmitter {
   Value* chunks_ = nullptr;  // vectors per padded row
   Value* stride_ = nullptr;  // padded row length
   Value* step_scalar_ = nullptr;
-  Value* step_ = nullptr;  // splat
+  Value* step_ = nullptr;       // splat
   std::vector<Value*> params_;  // splats
 };
 

@@ -11,7 +11,6 @@ namespace proxjit::codegen {
 
 // Builds `void <symbol>(KernelArgs*)`, which runs the whole solver loop.
 std::unique_ptr<llvm::Module> emit_kernel(llvm::LLVMContext& context, const KernelSpec& spec,
-                                          const CodegenOptions& options,
-                                          const std::string& symbol);
+                                          const CodegenOptions& options, const std::string& symbol);
 
 }  // namespace proxjit::codegen

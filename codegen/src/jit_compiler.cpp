@@ -60,10 +60,14 @@ constexpr const char* kKernelPipeline =
 
 llvm::CodeGenOptLevel codegen_level(int level) {
   switch (level) {
-    case 0: return llvm::CodeGenOptLevel::None;
-    case 1: return llvm::CodeGenOptLevel::Less;
-    case 3: return llvm::CodeGenOptLevel::Aggressive;
-    default: return llvm::CodeGenOptLevel::Default;
+    case 0:
+      return llvm::CodeGenOptLevel::None;
+    case 1:
+      return llvm::CodeGenOptLevel::Less;
+    case 3:
+      return llvm::CodeGenOptLevel::Aggressive;
+    default:
+      return llvm::CodeGenOptLevel::Default;
   }
 }
 
@@ -175,9 +179,9 @@ JitCompiler::JitCompiler() : impl_(std::make_unique<Impl>()) {
   // JITLink (LLJIT's default linker on x86-64 ELF) wants position-independent small-model code.
   impl_->machine_builder.setRelocationModel(llvm::Reloc::PIC_);
   impl_->machine_builder.setCodeModel(llvm::CodeModel::Small);
-  impl_->jit = unwrap(
-      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(impl_->machine_builder).create(),
-      "set-up");
+  impl_->jit =
+      unwrap(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(impl_->machine_builder).create(),
+             "set-up");
 
   std::vector<std::string> features = impl_->machine_builder.getFeatures().getFeatures();
   std::sort(features.begin(), features.end());
@@ -186,16 +190,20 @@ JitCompiler::JitCompiler() : impl_(std::make_unique<Impl>()) {
     if (!f.empty() && f[0] == '+') feature_text += f;
   }
   impl_->target_description = "triple=" + impl_->machine_builder.getTargetTriple().str() +
-                              ";cpu=" + impl_->machine_builder.getCPU() + ";features=" +
-                              feature_text + ";llvm=" + LLVM_VERSION_STRING +
+                              ";cpu=" + impl_->machine_builder.getCPU() +
+                              ";features=" + feature_text + ";llvm=" + LLVM_VERSION_STRING +
                               ";proxjit=" + PROXJIT_VERSION;
   impl_->setup_seconds = seconds_since(start);
 }
 
 JitCompiler::~JitCompiler() = default;
 
-const std::string& JitCompiler::target_description() const { return impl_->target_description; }
-double JitCompiler::setup_seconds() const { return impl_->setup_seconds; }
+const std::string& JitCompiler::target_description() const {
+  return impl_->target_description;
+}
+double JitCompiler::setup_seconds() const {
+  return impl_->setup_seconds;
+}
 
 CompiledKernel JitCompiler::compile(const KernelSpec& spec, const CodegenOptions& options,
                                     const std::string& symbol) {
@@ -244,8 +252,7 @@ CompiledKernel JitCompiler::link_object(const std::string& object, const std::st
   if (llvm::Error error = impl_->jit->addObjectFile(library, std::move(buffer))) {
     throw Error("JIT link of " + symbol + ": " + to_message(std::move(error)));
   }
-  llvm::orc::ExecutorAddr address =
-      unwrap(impl_->jit->lookup(library, symbol), "symbol lookup");
+  llvm::orc::ExecutorAddr address = unwrap(impl_->jit->lookup(library, symbol), "symbol lookup");
   kernel.entry = address.toPtr<KernelFunction>();
   kernel.timings.link_seconds = seconds_since(start);
   return kernel;

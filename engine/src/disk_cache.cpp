@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 constexpr char kMagic[8] = {'P', 'J', 'X', 'K', 'E', 'R', 'N', '1'};
 constexpr std::size_t kHeaderBytes = sizeof kMagic + 3 * sizeof(std::uint64_t);
 
-std::uint64_t fnv1a(const char* data, std::size_t size, std::uint64_t hash = 1469598103934665603ull) {
+std::uint64_t fnv1a(const char* data, std::size_t size,
+                    std::uint64_t hash = 1469598103934665603ull) {
   for (std::size_t i = 0; i < size; ++i) {
     hash ^= static_cast<unsigned char>(data[i]);
     hash *= 1099511628211ull;
@@ -35,12 +36,14 @@ std::uint64_t checksum(const std::string& key, const std::string& object) {
 }
 
 void put_u64(std::string& out, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
 std::uint64_t get_u64(const char* in) {
   std::uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(in[i]);
+  for (int i = 7; i >= 0; --i)
+    value = (value << 8) | static_cast<unsigned char>(in[i]);
   return value;
 }
 
@@ -55,7 +58,8 @@ bool read_file(const fs::path& path, std::string& contents) {
 
 // Parses an entry; returns "" when valid, else what is wrong.
 std::string parse_entry(const std::string& contents, std::string& key, std::string& object) {
-  if (contents.size() >= sizeof kMagic && std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) {
+  if (contents.size() >= sizeof kMagic &&
+      std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) {
     return "not a proxjit kernel file";
   }
   if (contents.size() < kHeaderBytes) return "truncated (shorter than its header)";
@@ -98,7 +102,8 @@ fs::path DiskCache::default_directory() {
   if (const char* explicit_dir = std::getenv("PROXJIT_CACHE_DIR"); explicit_dir && *explicit_dir) {
     return explicit_dir;
   }
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "proxjit";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "proxjit";
   if (const char* home = std::getenv("HOME"); home && *home) {
     return fs::path(home) / ".cache" / "proxjit";
   }
@@ -152,9 +157,9 @@ bool DiskCache::store(const std::string& key, const std::string& object, std::st
   static std::atomic<unsigned> counter{0};
   const std::string hash = stable_hash_hex(key);
   const fs::path path = entry_path(hash);
-  const fs::path temporary = directory_ / "kernels" /
-                             ("." + hash + "." + std::to_string(getpid()) + "." +
-                              std::to_string(counter++) + ".tmp");
+  const fs::path temporary =
+      directory_ / "kernels" /
+      ("." + hash + "." + std::to_string(getpid()) + "." + std::to_string(counter++) + ".tmp");
   std::string contents(kMagic, sizeof kMagic);
   put_u64(contents, key.size());
   put_u64(contents, object.size());
@@ -201,8 +206,9 @@ std::vector<DiskCacheEntry> DiskCache::entries() const {
     }
     list.push_back(std::move(entry));
   }
-  std::sort(list.begin(), list.end(),
-            [](const DiskCacheEntry& a, const DiskCacheEntry& b) { return a.last_used > b.last_used; });
+  std::sort(list.begin(), list.end(), [](const DiskCacheEntry& a, const DiskCacheEntry& b) {
+    return a.last_used > b.last_used;
+  });
   return list;
 }
 
@@ -242,10 +248,12 @@ void DiskCache::evict_beyond_limit(const fs::path& keep) {
     list.push_back({file.path().stem().string(), "",
                     static_cast<std::int64_t>(file.file_size(error)), file.last_write_time(error)});
   }
-  std::sort(list.begin(), list.end(),
-            [](const DiskCacheEntry& a, const DiskCacheEntry& b) { return a.last_used > b.last_used; });
+  std::sort(list.begin(), list.end(), [](const DiskCacheEntry& a, const DiskCacheEntry& b) {
+    return a.last_used > b.last_used;
+  });
   std::int64_t total = 0;
-  for (const DiskCacheEntry& entry : list) total += entry.bytes;
+  for (const DiskCacheEntry& entry : list)
+    total += entry.bytes;
   while (total > max_bytes_ && !list.empty()) {
     const DiskCacheEntry& oldest = list.back();
     if (entry_path(oldest.hash) != keep) {

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
-#include <limits>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -106,8 +106,8 @@ struct Engine::Impl {
           ++stats.disk_hits;
           return cached;
         } catch (const Error& error) {
-          cached->note = std::string("disk entry could not be linked (") + error.what() +
-                         "); recompiled";
+          cached->note =
+              std::string("disk entry could not be linked (") + error.what() + "); recompiled";
         }
       } else if (found.status == DiskLookupStatus::invalid) {
         cached->note = found.problem + "; recompiled";
@@ -187,9 +187,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->jit_ready = std::async(std::launch::async, [] { return std::make_shared<JitCompiler>(); });
   impl_->options = std::move(options);
   if (impl_->options.disk_cache) {
-    const std::filesystem::path directory = impl_->options.cache_directory.empty()
-                                                ? DiskCache::default_directory()
-                                                : std::filesystem::path(impl_->options.cache_directory);
+    const std::filesystem::path directory =
+        impl_->options.cache_directory.empty()
+            ? DiskCache::default_directory()
+            : std::filesystem::path(impl_->options.cache_directory);
     try {
       impl_->disk = std::make_unique<DiskCache>(directory, impl_->options.cache_max_bytes);
     } catch (const Error& error) {
@@ -199,8 +200,12 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   }
 }
 
-DiskCache* Engine::disk_cache() { return impl_->disk.get(); }
-const std::string& Engine::disk_cache_problem() const { return impl_->disk_problem; }
+DiskCache* Engine::disk_cache() {
+  return impl_->disk.get();
+}
+const std::string& Engine::disk_cache_problem() const {
+  return impl_->disk_problem;
+}
 
 KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& codegen) {
   const Impl::Acquired acquired = impl_->acquire(spec, codegen);
@@ -261,8 +266,8 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     }
   };
   const Eigen::Index d = problem.variables();
-  const VectorOf<T> start = options.x0.size() ? VectorOf<T>(options.x0.cast<T>())
-                                              : VectorOf<T>(VectorOf<T>::Zero(d));
+  const VectorOf<T> start =
+      options.x0.size() ? VectorOf<T>(options.x0.cast<T>()) : VectorOf<T>(VectorOf<T>::Zero(d));
   VectorOf<T> x(d);
   // The kernel runs on padded, aligned copies (kernel_data.h); padding of x stays zero.
   AlignedBuffer<T> kernel_x;
@@ -327,8 +332,8 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
                                 " (certificate " + number_text(s.certificate) + ")";
       if (s.step * lipschitz <= 1.0 + 1e-9) {
         // Not the step's fault: 1/L is safe for a convex f.
-        return where + " although the step " + number_text(s.step) + " is <= 1/L = " +
-               number_text(1.0 / lipschitz) +
+        return where + " although the step " + number_text(s.step) +
+               " is <= 1/L = " + number_text(1.0 / lipschitz) +
                ": f may be unbounded below (a quadratic with a non positive semi-definite A) or "
                "values overflowed the scalar type; check the data, or solve in float64";
       }
@@ -337,7 +342,8 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
              number_text(lipschitz) + "; use a step <= 1/L = " + number_text(1.0 / lipschitz) +
              ", or leave the step automatic";
     }
-    case SolveStatus::error: return s.message;
+    case SolveStatus::error:
+      return s.message;
   }
   return "";
 }
@@ -421,10 +427,8 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
     run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
-  const std::string outcome =
-      outcome_message(summary, options, summary.status == SolveStatus::diverged
-                                            ? problem.lipschitz()
-                                            : 0.0);
+  const std::string outcome = outcome_message(
+      summary, options, summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;
   return summary;
 }

@@ -33,8 +33,7 @@ bool SolverOptions::IsValid(std::string* error) const {
   }
   for (Eigen::Index i = 0; i < x0.size(); ++i) {
     if (!std::isfinite(x0[i])) {
-      return fail("x0 must be finite; entry " + std::to_string(i) + " is " +
-                  std::to_string(x0[i]));
+      return fail("x0 must be finite; entry " + std::to_string(i) + " is " + std::to_string(x0[i]));
     }
   }
   return true;

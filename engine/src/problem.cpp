@@ -40,13 +40,23 @@ Problem Problem::parse(std::string_view f, std::string_view r, Matrix A, Vector 
   return Problem(SmoothComponent::parse(f), ProxComponent::parse(r), std::move(A), std::move(b));
 }
 
-const Matrix& Problem::A() const { return data_->A; }
-const Vector& Problem::b() const { return data_->b; }
-Eigen::Index Problem::variables() const { return f_.definition().variables(data_->A); }
+const Matrix& Problem::A() const {
+  return data_->A;
+}
+const Vector& Problem::b() const {
+  return data_->b;
+}
+Eigen::Index Problem::variables() const {
+  return f_.definition().variables(data_->A);
+}
 
-Problem Problem::with_prox(ProxComponent r) const { return Problem(f_, std::move(r), data_); }
+Problem Problem::with_prox(ProxComponent r) const {
+  return Problem(f_, std::move(r), data_);
+}
 
-std::string Problem::describe() const { return f_.describe() + " + " + r_.describe(); }
+std::string Problem::describe() const {
+  return f_.describe() + " + " + r_.describe();
+}
 
 double Problem::objective(const Vector& x, ScalarType scalar) const {
   Vector gradient(x.size());

@@ -12,7 +12,9 @@ std::string format(const char* pattern, double value) {
   return buffer;
 }
 
-std::string milliseconds(double seconds) { return format("%.3f ms", seconds * 1e3); }
+std::string milliseconds(double seconds) {
+  return format("%.3f ms", seconds * 1e3);
+}
 
 }  // namespace
 

@@ -95,7 +95,8 @@ class Parser {
     errno = 0;
     const double value = std::strtod(word.c_str(), &end);
     // ERANGE on underflow still gives the (subnormal or zero) value; only overflow is an error.
-    if (word.empty() || end != word.c_str() + word.size() || (errno == ERANGE && std::isinf(value))) {
+    if (word.empty() || end != word.c_str() + word.size() ||
+        (errno == ERANGE && std::isinf(value))) {
       pos_ = start;
       fail("expected a number");
     }
@@ -108,16 +109,16 @@ class Parser {
   }
 
   void skip_spaces() {
-    while (!at_end() && std::isspace(static_cast<unsigned char>(peek()))) ++pos_;
+    while (!at_end() && std::isspace(static_cast<unsigned char>(peek())))
+      ++pos_;
   }
 
   bool at_end() const { return pos_ >= text_.size(); }
   char peek() const { return at_end() ? '\0' : text_[pos_]; }
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error("in component \"" + std::string(text_) + "\", column " +
-                std::to_string(pos_ + 1) + ": " + what + "\n  " + std::string(text_) + "\n  " +
-                std::string(pos_, ' ') + "^");
+    throw Error("in component \"" + std::string(text_) + "\", column " + std::to_string(pos_ + 1) +
+                ": " + what + "\n  " + std::string(text_) + "\n  " + std::string(pos_, ' ') + "^");
   }
 
   std::string_view text_;
@@ -126,7 +127,8 @@ class Parser {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -141,7 +143,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-ComponentText parse_component_text(std::string_view text) { return Parser(text).parse(); }
+ComponentText parse_component_text(std::string_view text) {
+  return Parser(text).parse();
+}
 
 std::string shortest_number_text(double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -16,41 +16,71 @@ struct OpInfo {
 
 OpInfo info(Op op) {
   switch (op) {
-    case Op::constant: return {"const", nullptr, 100};
-    case Op::variable: return {"var", nullptr, 100};
-    case Op::step: return {"step", nullptr, 100};
-    case Op::parameter: return {"param", nullptr, 100};
-    case Op::neg: return {"neg", nullptr, 90};
-    case Op::abs: return {"abs", nullptr, 100};
-    case Op::sign: return {"sign", nullptr, 100};
-    case Op::sqrt: return {"sqrt", nullptr, 100};
-    case Op::exp: return {"exp", nullptr, 100};
-    case Op::log: return {"log", nullptr, 100};
-    case Op::add: return {"add", " + ", 60};
-    case Op::sub: return {"sub", " - ", 60};
-    case Op::mul: return {"mul", " * ", 70};
-    case Op::div: return {"div", " / ", 70};
-    case Op::min: return {"min", nullptr, 100};
-    case Op::max: return {"max", nullptr, 100};
-    case Op::less: return {"lt", " < ", 50};
-    case Op::less_equal: return {"le", " <= ", 50};
-    case Op::greater: return {"gt", " > ", 50};
-    case Op::greater_equal: return {"ge", " >= ", 50};
-    case Op::where: return {"where", nullptr, 100};
+    case Op::constant:
+      return {"const", nullptr, 100};
+    case Op::variable:
+      return {"var", nullptr, 100};
+    case Op::step:
+      return {"step", nullptr, 100};
+    case Op::parameter:
+      return {"param", nullptr, 100};
+    case Op::neg:
+      return {"neg", nullptr, 90};
+    case Op::abs:
+      return {"abs", nullptr, 100};
+    case Op::sign:
+      return {"sign", nullptr, 100};
+    case Op::sqrt:
+      return {"sqrt", nullptr, 100};
+    case Op::exp:
+      return {"exp", nullptr, 100};
+    case Op::log:
+      return {"log", nullptr, 100};
+    case Op::add:
+      return {"add", " + ", 60};
+    case Op::sub:
+      return {"sub", " - ", 60};
+    case Op::mul:
+      return {"mul", " * ", 70};
+    case Op::div:
+      return {"div", " / ", 70};
+    case Op::min:
+      return {"min", nullptr, 100};
+    case Op::max:
+      return {"max", nullptr, 100};
+    case Op::less:
+      return {"lt", " < ", 50};
+    case Op::less_equal:
+      return {"le", " <= ", 50};
+    case Op::greater:
+      return {"gt", " > ", 50};
+    case Op::greater_equal:
+      return {"ge", " >= ", 50};
+    case Op::where:
+      return {"where", nullptr, 100};
   }
   return {"?", nullptr, 100};
 }
-
 
 std::string readable(const Expr& e, const std::string& variable_name, int parent_precedence) {
   const OpInfo op = info(e.op());
   std::string text;
   switch (e.op()) {
-    case Op::constant: text = shortest_number_text(e.constant()); break;
-    case Op::variable: text = variable_name; break;
-    case Op::step: text = "step"; break;
-    case Op::parameter: text = e.name(); break;
-    case Op::neg: text = "-" + readable(e.args()[0], variable_name, op.precedence); break;
+    case Op::constant:
+      text = shortest_number_text(e.constant());
+      break;
+    case Op::variable:
+      text = variable_name;
+      break;
+    case Op::step:
+      text = "step";
+      break;
+    case Op::parameter:
+      text = e.name();
+      break;
+    case Op::neg:
+      text = "-" + readable(e.args()[0], variable_name, op.precedence);
+      break;
     default:
       if (op.infix) {
         // Left-associative: the right operand needs parentheses at equal precedence.
@@ -105,28 +135,70 @@ Expr Expr::apply(Op op, std::vector<Expr> args) {
   return Expr(std::move(node));
 }
 
-Op Expr::op() const { return node_->op; }
-double Expr::constant() const { return node_->constant; }
-int Expr::slot() const { return node_->slot; }
-const std::string& Expr::name() const { return node_->name; }
-const std::vector<Expr>& Expr::args() const { return node_->args; }
+Op Expr::op() const {
+  return node_->op;
+}
+double Expr::constant() const {
+  return node_->constant;
+}
+int Expr::slot() const {
+  return node_->slot;
+}
+const std::string& Expr::name() const {
+  return node_->name;
+}
+const std::vector<Expr>& Expr::args() const {
+  return node_->args;
+}
 
-Expr operator-(const Expr& a) { return Expr::apply(Op::neg, {a}); }
-Expr operator+(const Expr& a, const Expr& b) { return Expr::apply(Op::add, {a, b}); }
-Expr operator-(const Expr& a, const Expr& b) { return Expr::apply(Op::sub, {a, b}); }
-Expr operator*(const Expr& a, const Expr& b) { return Expr::apply(Op::mul, {a, b}); }
-Expr operator/(const Expr& a, const Expr& b) { return Expr::apply(Op::div, {a, b}); }
-Expr operator<(const Expr& a, const Expr& b) { return Expr::apply(Op::less, {a, b}); }
-Expr operator<=(const Expr& a, const Expr& b) { return Expr::apply(Op::less_equal, {a, b}); }
-Expr operator>(const Expr& a, const Expr& b) { return Expr::apply(Op::greater, {a, b}); }
-Expr operator>=(const Expr& a, const Expr& b) { return Expr::apply(Op::greater_equal, {a, b}); }
-Expr abs(const Expr& a) { return Expr::apply(Op::abs, {a}); }
-Expr sign(const Expr& a) { return Expr::apply(Op::sign, {a}); }
-Expr sqrt(const Expr& a) { return Expr::apply(Op::sqrt, {a}); }
-Expr exp(const Expr& a) { return Expr::apply(Op::exp, {a}); }
-Expr log(const Expr& a) { return Expr::apply(Op::log, {a}); }
-Expr min(const Expr& a, const Expr& b) { return Expr::apply(Op::min, {a, b}); }
-Expr max(const Expr& a, const Expr& b) { return Expr::apply(Op::max, {a, b}); }
+Expr operator-(const Expr& a) {
+  return Expr::apply(Op::neg, {a});
+}
+Expr operator+(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::add, {a, b});
+}
+Expr operator-(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::sub, {a, b});
+}
+Expr operator*(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::mul, {a, b});
+}
+Expr operator/(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::div, {a, b});
+}
+Expr operator<(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::less, {a, b});
+}
+Expr operator<=(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::less_equal, {a, b});
+}
+Expr operator>(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::greater, {a, b});
+}
+Expr operator>=(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::greater_equal, {a, b});
+}
+Expr abs(const Expr& a) {
+  return Expr::apply(Op::abs, {a});
+}
+Expr sign(const Expr& a) {
+  return Expr::apply(Op::sign, {a});
+}
+Expr sqrt(const Expr& a) {
+  return Expr::apply(Op::sqrt, {a});
+}
+Expr exp(const Expr& a) {
+  return Expr::apply(Op::exp, {a});
+}
+Expr log(const Expr& a) {
+  return Expr::apply(Op::log, {a});
+}
+Expr min(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::min, {a, b});
+}
+Expr max(const Expr& a, const Expr& b) {
+  return Expr::apply(Op::max, {a, b});
+}
 Expr where(const Expr& condition, const Expr& if_true, const Expr& if_false) {
   return Expr::apply(Op::where, {condition, if_true, if_false});
 }
@@ -137,11 +209,16 @@ std::string to_string(const Expr& e, const std::string& variable_name) {
 
 std::string canonical(const Expr& e) {
   switch (e.op()) {
-    case Op::constant: return shortest_number_text(e.constant());
-    case Op::variable: return "v";
-    case Op::step: return "s";
-    case Op::parameter: return "p" + std::to_string(e.slot());
-    default: break;
+    case Op::constant:
+      return shortest_number_text(e.constant());
+    case Op::variable:
+      return "v";
+    case Op::step:
+      return "s";
+    case Op::parameter:
+      return "p" + std::to_string(e.slot());
+    default:
+      break;
   }
   std::string text = std::string(info(e.op()).name) + "(";
   for (std::size_t i = 0; i < e.args().size(); ++i) {
@@ -153,7 +230,8 @@ std::string canonical(const Expr& e) {
 
 int parameter_count(const Expr& e) {
   int count = e.op() == Op::parameter ? e.slot() + 1 : 0;
-  for (const Expr& arg : e.args()) count = std::max(count, parameter_count(arg));
+  for (const Expr& arg : e.args())
+    count = std::max(count, parameter_count(arg));
   return count;
 }
 

@@ -10,13 +10,15 @@ namespace {
 
 std::vector<std::string> names_of(const std::vector<ProxDefinition>& registry) {
   std::vector<std::string> names;
-  for (const ProxDefinition& d : registry) names.push_back(d.name);
+  for (const ProxDefinition& d : registry)
+    names.push_back(d.name);
   return names;
 }
 
 std::string join(const std::vector<std::string>& words) {
   std::string text;
-  for (const std::string& w : words) text += (text.empty() ? "" : ", ") + w;
+  for (const std::string& w : words)
+    text += (text.empty() ? "" : ", ") + w;
   return text;
 }
 
@@ -31,7 +33,6 @@ const ProxDefinition& find_prox(std::string_view name) {
   throw Error(message + " (available: " + join(names) + ")");
 }
 
-
 }  // namespace
 
 const std::vector<ProxDefinition>& prox_registry() {
@@ -40,7 +41,8 @@ const std::vector<ProxDefinition>& prox_registry() {
         builtin::zero_prox(), builtin::l1_prox(),     builtin::l2sq_prox(),
         builtin::box_prox(),  builtin::nonneg_prox(),
     };
-    for (ProxDefinition& d : all) d.prox_canonical = expr::canonical(d.prox);
+    for (ProxDefinition& d : all)
+      d.prox_canonical = expr::canonical(d.prox);
     return all;
   }();
   return registry;
@@ -76,10 +78,12 @@ ProxComponent ProxComponent::make(std::string_view name,
   component.parameters_.resize(d.parameters.size());
   for (const auto& [key, value] : arguments) {
     std::size_t index = 0;
-    while (index < d.parameters.size() && d.parameters[index].name != key) ++index;
+    while (index < d.parameters.size() && d.parameters[index].name != key)
+      ++index;
     if (index == d.parameters.size()) {
       std::vector<std::string> names;
-      for (const ParameterSpec& p : d.parameters) names.push_back(p.name);
+      for (const ParameterSpec& p : d.parameters)
+        names.push_back(p.name);
       std::string message = who + " has no parameter '" + key + "'";
       const std::string suggestion = nearest_name(key, names);
       if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
@@ -99,8 +103,8 @@ ProxComponent ProxComponent::make(std::string_view name,
     if (given[i]) continue;
     if (d.parameters[i].required) {
       throw Error(who + " needs parameter '" + d.parameters[i].name + "' (" +
-                  d.parameters[i].description + "), e.g. " + d.name + "(" +
-                  d.parameters[i].name + "=0.1)");
+                  d.parameters[i].description + "), e.g. " + d.name + "(" + d.parameters[i].name +
+                  "=0.1)");
     }
     component.parameters_[i] = d.parameters[i].default_value;
   }

@@ -36,7 +36,8 @@ SmoothComponent SmoothComponent::parse(std::string_view text) {
   const std::string suggestion = nearest_name(parsed.name, names);
   if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
   std::string all;
-  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+  for (const std::string& n : names)
+    all += (all.empty() ? "" : ", ") + n;
   throw Error(message + " (available: " + all + ")");
 }
 
@@ -48,7 +49,8 @@ double largest_eigenvalue(Eigen::Index size,
   std::mt19937_64 rng(0x5eed);
   std::uniform_real_distribution<double> uniform(0.5, 1.5);
   Vector v(size);
-  for (Eigen::Index i = 0; i < size; ++i) v[i] = (i % 2 ? -1.0 : 1.0) * uniform(rng);
+  for (Eigen::Index i = 0; i < size; ++i)
+    v[i] = (i % 2 ? -1.0 : 1.0) * uniform(rng);
   v.normalize();
   Vector w(size);
   double estimate = 0.0;

@@ -30,8 +30,8 @@ struct Case {
 };
 
 void expect_paths_agree(const Case& c, double relative_tolerance) {
-  SCOPED_TRACE(c.f + " + " + c.r + ", d = " + std::to_string(c.d) + ", n = " +
-               std::to_string(c.n) + ", " + std::string(to_string(c.scalar)));
+  SCOPED_TRACE(c.f + " + " + c.r + ", d = " + std::to_string(c.d) + ", n = " + std::to_string(c.n) +
+               ", " + std::string(to_string(c.scalar)));
   const Problem problem = make_problem(c.f, c.r, c.d, c.n, 7 + static_cast<unsigned>(c.d));
   SolverOptions options;
   options.max_iterations = 150;
@@ -70,7 +70,8 @@ TEST(JitVsReference, EveryPairAndSizeInDouble) {
 TEST(JitVsReference, EveryPairInFloat) {
   for (const char* f : kSmooth) {
     for (const char* r : kProx) {
-      for (Eigen::Index d : {1, 7, 50}) expect_paths_agree({f, r, d, 3 * d, ScalarType::f32}, 1e-5);
+      for (Eigen::Index d : {1, 7, 50})
+        expect_paths_agree({f, r, d, 3 * d, ScalarType::f32}, 1e-5);
     }
   }
 }

@@ -20,8 +20,8 @@ namespace fs = std::filesystem;
 
 // A fresh, empty directory per test.
 fs::path fresh_directory(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("proxjit_disk_cache_test_" +
-                                                    std::to_string(getpid()) + "_" + name);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("proxjit_disk_cache_test_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(dir);
   return dir;
 }
@@ -37,7 +37,8 @@ fs::path only_entry(const fs::path& dir) {
 
 std::string object_bytes(std::size_t size, char seed) {
   std::string object(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) object[i] = static_cast<char>(seed + i * 7);
+  for (std::size_t i = 0; i < size; ++i)
+    object[i] = static_cast<char>(seed + i * 7);
   return object;
 }
 
@@ -131,7 +132,8 @@ TEST(DiskCache, ConcurrentWritersFromSeveralProcessesLeaveOneValidEntry) {
     if (pid == 0) {
       DiskCache cache(dir);
       bool ok = true;
-      for (int round = 0; round < 20; ++round) ok = cache.store("shared", object) && ok;
+      for (int round = 0; round < 20; ++round)
+        ok = cache.store("shared", object) && ok;
       _exit(ok ? 0 : 1);
     }
     children.push_back(pid);
@@ -147,7 +149,8 @@ TEST(DiskCache, ConcurrentWritersFromSeveralProcessesLeaveOneValidEntry) {
   EXPECT_EQ(found.object, object);
   EXPECT_EQ(cache.entries().size(), 1u);  // no temporary files left behind either
   std::size_t files = 0;
-  for ([[maybe_unused]] const auto& f : fs::directory_iterator(dir / "kernels")) ++files;
+  for ([[maybe_unused]] const auto& f : fs::directory_iterator(dir / "kernels"))
+    ++files;
   EXPECT_EQ(files, 1u);
 }
 
@@ -245,8 +248,8 @@ TEST(EngineDiskCache, KeyCoversTargetVersionsAndCodegenOptions) {
   const Problem problem = testing::make_problem("quadratic", "l1(lambda=0.1)", 4, 4, 1);
   SolverOptions options;
   const std::string key = engine.kernel_key(problem, options);
-  for (const char* part : {"triple=", "cpu=", "features=", "llvm=19", "proxjit=", "kernel-format=",
-                           "|O2|"}) {
+  for (const char* part :
+       {"triple=", "cpu=", "features=", "llvm=19", "proxjit=", "kernel-format=", "|O2|"}) {
     EXPECT_NE(key.find(part), std::string::npos) << part << " missing from " << key;
   }
   options.codegen.optimization_level = 3;

@@ -12,7 +12,8 @@ inline Matrix gaussian_matrix(Eigen::Index rows, Eigen::Index cols, unsigned see
   std::normal_distribution<double> normal;
   Matrix m(rows, cols);
   for (Eigen::Index i = 0; i < rows; ++i) {
-    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = normal(rng);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      m(i, j) = normal(rng);
   }
   return m;
 }
@@ -32,7 +33,8 @@ inline Matrix spd_matrix(Eigen::Index d, unsigned seed) {
 // Data (A, b) fitting the smooth term `f` with d unknowns (n samples for least squares).
 inline Problem make_problem(const std::string& f, const std::string& r, Eigen::Index d,
                             Eigen::Index n, unsigned seed) {
-  if (f == "quadratic") return Problem::parse(f, r, spd_matrix(d, seed), gaussian_vector(d, seed + 1));
+  if (f == "quadratic")
+    return Problem::parse(f, r, spd_matrix(d, seed), gaussian_vector(d, seed + 1));
   return Problem::parse(f, r, gaussian_matrix(n, d, seed), gaussian_vector(n, seed + 1));
 }
 

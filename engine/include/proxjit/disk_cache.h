@@ -26,7 +26,7 @@ enum class DiskLookupStatus {
 
 struct DiskLookup {
   DiskLookupStatus status = DiskLookupStatus::missing;
-  std::string object;  // the object code on a hit
+  std::string object;   // the object code on a hit
   std::string problem;  // what was wrong with an invalid entry
 };
 

@@ -18,26 +18,30 @@ enum class KernelSource {
 
 constexpr std::string_view to_string(KernelSource source) {
   switch (source) {
-    case KernelSource::none: return "none";
-    case KernelSource::compiled: return "compiled";
-    case KernelSource::memory: return "memory";
-    case KernelSource::disk: return "disk";
+    case KernelSource::none:
+      return "none";
+    case KernelSource::compiled:
+      return "compiled";
+    case KernelSource::memory:
+      return "memory";
+    case KernelSource::disk:
+      return "disk";
   }
   return "unknown";
 }
 
 struct Timings {
-  double setup_s = 0.0;     // time this call waited for the one-time JIT set-up (which starts
-                            // in the background when the Engine is made)
-  double ir_s = 0.0;        // building the kernel's IR
-  double optimize_s = 0.0;  // the optimization pipeline
-  double codegen_s = 0.0;   // machine code generation
-  double link_s = 0.0;      // JIT linking and symbol lookup
-  double cache_io_s = 0.0;  // reading and writing the disk cache
-  double compile_s = 0.0;   // setup + ir + optimize + codegen + link + cache I/O: what this call
-                            // paid to get its kernel (0 on a memory hit)
-  double lookup_s = 0.0;    // kernel key and in-memory cache lookup (before any compile)
-  double run_s = 0.0;       // the best run over `repeat`
+  double setup_s = 0.0;       // time this call waited for the one-time JIT set-up (which starts
+                              // in the background when the Engine is made)
+  double ir_s = 0.0;          // building the kernel's IR
+  double optimize_s = 0.0;    // the optimization pipeline
+  double codegen_s = 0.0;     // machine code generation
+  double link_s = 0.0;        // JIT linking and symbol lookup
+  double cache_io_s = 0.0;    // reading and writing the disk cache
+  double compile_s = 0.0;     // setup + ir + optimize + codegen + link + cache I/O: what this call
+                              // paid to get its kernel (0 on a memory hit)
+  double lookup_s = 0.0;      // kernel key and in-memory cache lookup (before any compile)
+  double run_s = 0.0;         // the best run over `repeat`
   double first_call_s = 0.0;  // lookup + compile + the first run: what a first call costs
 };
 

@@ -14,7 +14,11 @@ ProxDefinition box_prox();
 ProxDefinition nonneg_prox();
 
 // Weights must be finite: lambda = inf would make r(0) = inf * 0 undefined.
-inline bool is_non_negative(double v) { return v >= 0.0 && v < INFINITY; }
-inline bool is_finite_or_infinite(double v) { return v == v; }
+inline bool is_non_negative(double v) {
+  return v >= 0.0 && v < INFINITY;
+}
+inline bool is_finite_or_infinite(double v) {
+  return v == v;
+}
 
 }  // namespace proxjit::builtin

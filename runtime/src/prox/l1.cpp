@@ -11,7 +11,8 @@ ProxDefinition l1_prox() {
   ProxDefinition d;
   d.name = "l1";
   d.formula = "r(x) = lambda * sum_i |x_i|";
-  d.parameters = {{"lambda", "weight of the L1 norm", 0.0, true, is_non_negative, "finite and >= 0"}};
+  d.parameters = {
+      {"lambda", "weight of the L1 norm", 0.0, true, is_non_negative, "finite and >= 0"}};
   d.prox = sign(y) * max(abs(y) - Expr::step() * lambda, 0.0);
   d.value = lambda * abs(y);
   return d;

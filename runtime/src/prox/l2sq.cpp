@@ -11,7 +11,8 @@ ProxDefinition l2sq_prox() {
   ProxDefinition d;
   d.name = "l2sq";
   d.formula = "r(x) = lambda/2 * sum_i x_i^2";
-  d.parameters = {{"lambda", "weight of the squared L2 norm", 0.0, true, is_non_negative, "finite and >= 0"}};
+  d.parameters = {
+      {"lambda", "weight of the squared L2 norm", 0.0, true, is_non_negative, "finite and >= 0"}};
   d.prox = y / (1.0 + Expr::step() * lambda);
   d.value = 0.5 * lambda * y * y;
   return d;

@@ -29,10 +29,11 @@ void check_data(const Matrix& A, const Vector& b) {
 
 double lipschitz(const Matrix& A) {
   const double n = static_cast<double>(A.rows());
-  return largest_eigenvalue(A.cols(), [&](const Vector& v, Vector& out) {
-           const Vector t = A * v;
-           out.noalias() = A.transpose() * t;
-         }) /
+  return largest_eigenvalue(A.cols(),
+                            [&](const Vector& v, Vector& out) {
+                              const Vector t = A * v;
+                              out.noalias() = A.transpose() * t;
+                            }) /
          n;
 }
 

@@ -55,10 +55,12 @@ KernelData<T> make_kernel_data(const Matrix& A, const Vector& b) {
   const std::int64_t stride = padded_length(data.cols);
   data.A = AlignedBuffer<T>(padded_length(data.rows) * stride);
   for (std::int64_t i = 0; i < data.rows; ++i) {
-    for (std::int64_t j = 0; j < data.cols; ++j) data.A[i * stride + j] = static_cast<T>(A(i, j));
+    for (std::int64_t j = 0; j < data.cols; ++j)
+      data.A[i * stride + j] = static_cast<T>(A(i, j));
   }
   data.b = AlignedBuffer<T>(padded_length(b.size()));
-  for (std::int64_t i = 0; i < b.size(); ++i) data.b[i] = static_cast<T>(b[i]);
+  for (std::int64_t i = 0; i < b.size(); ++i)
+    data.b[i] = static_cast<T>(b[i]);
   return data;
 }
 

@@ -22,7 +22,8 @@ enum class Algorithm { proximal_gradient };
 
 constexpr std::string_view to_string(Algorithm algorithm) {
   switch (algorithm) {
-    case Algorithm::proximal_gradient: return "pgd";
+    case Algorithm::proximal_gradient:
+      return "pgd";
   }
   return "unknown";
 }
@@ -30,8 +31,8 @@ constexpr std::string_view to_string(Algorithm algorithm) {
 struct KernelSpec {
   Algorithm algorithm = Algorithm::proximal_gradient;
   SmoothKind smooth = SmoothKind::quadratic;
-  std::string smooth_name;           // for symbol names and reports
-  std::string prox_name;             // for symbol names and reports
+  std::string smooth_name;            // for symbol names and reports
+  std::string prox_name;              // for symbol names and reports
   expr::Expr prox = expr::Expr(0.0);  // elementwise prox, inlined into the update pass
   std::string prox_canonical;         // expr::canonical(prox) if known (saves a tree walk)
   int prox_parameter_count = 0;

@@ -14,7 +14,8 @@ enum class Layout { dense_row_major };
 
 constexpr const char* to_string(Layout layout) {
   switch (layout) {
-    case Layout::dense_row_major: return "dense_row_major";
+    case Layout::dense_row_major:
+      return "dense_row_major";
   }
   return "unknown";
 }

@@ -115,30 +115,50 @@ template <class T>
 T evaluate(const Expr& e, T variable, T step, const T* params) {
   const auto arg = [&](int i) { return evaluate<T>(e.args()[i], variable, step, params); };
   switch (e.op()) {
-    case Op::constant: return static_cast<T>(e.constant());
-    case Op::variable: return variable;
-    case Op::step: return step;
-    case Op::parameter: return params[e.slot()];
-    case Op::neg: return -arg(0);
-    case Op::abs: return std::abs(arg(0));
+    case Op::constant:
+      return static_cast<T>(e.constant());
+    case Op::variable:
+      return variable;
+    case Op::step:
+      return step;
+    case Op::parameter:
+      return params[e.slot()];
+    case Op::neg:
+      return -arg(0);
+    case Op::abs:
+      return std::abs(arg(0));
     case Op::sign: {
       const T a = arg(0);
       return a > T(0) ? T(1) : (a < T(0) ? T(-1) : a);
     }
-    case Op::sqrt: return std::sqrt(arg(0));
-    case Op::exp: return std::exp(arg(0));
-    case Op::log: return std::log(arg(0));
-    case Op::add: return arg(0) + arg(1);
-    case Op::sub: return arg(0) - arg(1);
-    case Op::mul: return arg(0) * arg(1);
-    case Op::div: return arg(0) / arg(1);
-    case Op::min: return nan_min(arg(0), arg(1));
-    case Op::max: return nan_max(arg(0), arg(1));
-    case Op::less: return arg(0) < arg(1) ? T(1) : T(0);
-    case Op::less_equal: return arg(0) <= arg(1) ? T(1) : T(0);
-    case Op::greater: return arg(0) > arg(1) ? T(1) : T(0);
-    case Op::greater_equal: return arg(0) >= arg(1) ? T(1) : T(0);
-    case Op::where: return arg(0) != T(0) ? arg(1) : arg(2);
+    case Op::sqrt:
+      return std::sqrt(arg(0));
+    case Op::exp:
+      return std::exp(arg(0));
+    case Op::log:
+      return std::log(arg(0));
+    case Op::add:
+      return arg(0) + arg(1);
+    case Op::sub:
+      return arg(0) - arg(1);
+    case Op::mul:
+      return arg(0) * arg(1);
+    case Op::div:
+      return arg(0) / arg(1);
+    case Op::min:
+      return nan_min(arg(0), arg(1));
+    case Op::max:
+      return nan_max(arg(0), arg(1));
+    case Op::less:
+      return arg(0) < arg(1) ? T(1) : T(0);
+    case Op::less_equal:
+      return arg(0) <= arg(1) ? T(1) : T(0);
+    case Op::greater:
+      return arg(0) > arg(1) ? T(1) : T(0);
+    case Op::greater_equal:
+      return arg(0) >= arg(1) ? T(1) : T(0);
+    case Op::where:
+      return arg(0) != T(0) ? arg(1) : arg(2);
   }
   return std::numeric_limits<T>::quiet_NaN();
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The prox contract. A prox component r is defined once, in its own file under src/prox/:
 // its formula, parameters with their checks, the elementwise prox expression (read by both the
-// reference evaluator and the IR emitter) and the elementwise value expression, r(x) = sum_i v(x_i).
+// reference evaluator and the IR emitter) and the elementwise value expression, r(x) = sum_i
+// v(x_i).
 
 #include <functional>
 #include <span>
@@ -27,7 +28,7 @@ struct ProxTraits {
   bool separable = true;    // r(x) = sum_i r_i(x_i)
   bool elementwise = true;  // the prox is one expression per element (fusable into the update)
   bool convex = true;
-  bool indicator = false;   // r is 0 on a set and +inf outside it
+  bool indicator = false;  // r is 0 on a set and +inf outside it
 };
 
 struct ProxDefinition {

@@ -4,8 +4,9 @@
 // It follows the kernel's rules exactly:
 //   x_{k+1} = prox_{step r}(x_k - step * grad f(x_k))
 //   certificate_k = ||x_{k+1} - x_k|| / step  (norm of the gradient mapping)
-//   stop when certificate <= tol and tol > 0 (converged; tol = 0 runs the whole budget), when it is not finite or has grown by
-//   kDivergenceGrowth over the first one (diverged), or after max_iterations steps.
+//   stop when certificate <= tol and tol > 0 (converged; tol = 0 runs the whole budget), when it is
+//   not finite or has grown by kDivergenceGrowth over the first one (diverged), or after
+//   max_iterations steps.
 
 #include <cmath>
 #include <cstdint>

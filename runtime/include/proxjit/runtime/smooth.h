@@ -6,8 +6,8 @@
 
 #include <functional>
 #include <string>
-#include <type_traits>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "proxjit/runtime/dense.h"

@@ -15,10 +15,14 @@ enum class SolveStatus : std::int64_t {
 
 constexpr std::string_view to_string(SolveStatus status) {
   switch (status) {
-    case SolveStatus::converged: return "converged";
-    case SolveStatus::max_iterations: return "max_iterations";
-    case SolveStatus::diverged: return "diverged";
-    case SolveStatus::error: return "error";
+    case SolveStatus::converged:
+      return "converged";
+    case SolveStatus::max_iterations:
+      return "max_iterations";
+    case SolveStatus::diverged:
+      return "diverged";
+    case SolveStatus::error:
+      return "error";
   }
   return "unknown";
 }
