@@ -27,6 +27,7 @@ struct SolveFlags {
   std::string x0_path;
   std::string x_out_path;
   bool json = false;
+  CacheFlags cache;
 };
 
 SolverOptions solver_options_from(const SolveFlags& flags) {
@@ -43,7 +44,8 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
 }
 
 std::string summary_json(const Summary& summary, const SolverOptions& options,
-                         Eigen::Index variables, const std::string& x_out_path) {
+                         Eigen::Index variables, const std::string& x_out_path,
+                         const DiskCache* disk) {
   JsonWriter json;
   json.begin_object();
   json.field("problem", summary.problem);
@@ -70,6 +72,7 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   json.field("optimize_s", t.optimize_s);
   json.field("codegen_s", t.codegen_s);
   json.field("link_s", t.link_s);
+  json.field("cache_io_s", t.cache_io_s);
   json.field("lookup_s", t.lookup_s);
   json.end_object();
   json.key("cache").begin_object();
@@ -77,6 +80,13 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   json.field("key", summary.kernel_key);
   json.field("source", to_string(summary.source));
   json.field("symbol", summary.kernel_symbol);
+  json.field("note", summary.cache_note);
+  json.key("dir");
+  if (disk) {
+    json.value(disk->directory().string());
+  } else {
+    json.null();
+  }
   json.end_object();
   json.key("x_out");
   if (x_out_path.empty()) {
@@ -91,17 +101,26 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
 int run_solve(const SolveFlags& flags) {
   const Problem problem = load_problem(flags.problem);
   const SolverOptions options = solver_options_from(flags);
-  Engine engine;
+  Engine engine(engine_options_from(flags.cache));
+  warn_about_disk_cache(engine);
   const Summary summary = engine.solve(problem, options);
   // Write the solution before reporting, so a report that names the file can be trusted.
   if (!flags.x_out_path.empty() && summary.status != SolveStatus::error) {
     save_vector(flags.x_out_path, summary.x);
   }
   if (flags.json) {
-    std::cout << summary_json(summary, options, problem.variables(), flags.x_out_path) << "\n";
+    std::cout << summary_json(summary, options, problem.variables(), flags.x_out_path,
+                              engine.disk_cache())
+              << "\n";
   } else {
     std::cout << summary.FullReport();
     if (!summary.FullReport().ends_with('\n')) std::cout << "\n";
+    if (options.backend == Backend::jit) {
+      std::cout << "  disk cache      "
+                << (engine.disk_cache() ? engine.disk_cache()->directory().string()
+                                        : std::string("off"))
+                << "\n";
+    }
     if (!flags.x_out_path.empty()) std::cout << "solution written to " << flags.x_out_path << "\n";
   }
   return summary.status == SolveStatus::error ? kExitSolveError : kExitOk;
@@ -146,6 +165,7 @@ struct InspectFlags {
   std::int64_t synthetic_size = 0;
   bool ir = false;
   bool assembly = false;
+  CacheFlags cache;
 };
 
 int run_inspect(const InspectFlags& flags) {
@@ -154,7 +174,8 @@ int run_inspect(const InspectFlags& flags) {
                               : load_problem(flags.problem);
   const SolverOptions options = kernel_options_from(flags.kernel);
   validate_options(options);
-  Engine engine;
+  Engine engine(engine_options_from(flags.cache));
+  warn_about_disk_cache(engine);
   std::cout << (flags.assembly ? engine.inspect_asm(problem, options)
                                : engine.inspect_ir(problem, options));
   return kExitOk;
@@ -188,10 +209,15 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--x-out", flags->x_out_path, "Write the solution here (.npy or .csv)")
       ->type_name("FILE");
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
+  add_cache_flags(*app, flags->cache);
   app->footer(
-      "Example:\n"
+      "Examples:\n"
       "  proxjit solve --f quadratic --A A.npy --b b.npy --r \"l1(lambda=0.1)\" \\\n"
       "      --step 0.001 --max-iter 20000 --tol 0 --repeat 7 --json --x-out x.npy\n"
+      "  proxjit solve --f quadratic --A A.npy --b b.npy --r l1 --cache-dir /tmp/kernels --json\n"
+      "    (a second process with the same --cache-dir loads the kernel: \"source\": \"disk\")\n"
+      "Kernel cache: --cache-dir, else $PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit or\n"
+      "~/.cache/proxjit; off with --no-cache or PROXJIT_NO_CACHE=1.\n"
       "Exit status: 0 when the solve ran (converged or not), 1 on status error, 2 on bad "
       "input.");
   return {app, [flags] { return run_solve(*flags); }};
@@ -217,6 +243,7 @@ Command add_inspect_command(CLI::App& root) {
   CLI::Option* ir = app->add_flag("--ir", flags->ir, "Print the optimized LLVM IR (default)");
   CLI::Option* assembly = app->add_flag("--asm", flags->assembly, "Print the host assembly");
   ir->excludes(assembly);
+  add_cache_flags(*app, flags->cache);
   app->footer(
       "Examples:\n"
       "  proxjit inspect --f quadratic --r \"l1(lambda=0.1)\" --n 50 --ir\n"
@@ -249,13 +276,9 @@ std::vector<Command> add_all_commands(CLI::App& root) {
       add_unavailable_command(root, "path",
                               "Regularization path: solve for a sequence of lambdas, warm-started",
                               "proxjit path --f quadratic --A A.npy --b b.npy --r l1", 4),
-      add_unavailable_command(root, "bench", "Benchmark the JIT against the reference backend",
-                              "proxjit bench --n 50", 7),
-      add_unavailable_command(root, "cache", "Show or clear the on-disk kernel cache",
-                              "proxjit cache", 6),
-      add_unavailable_command(root, "precompile",
-                              "Compile kernels ahead of time into the on-disk cache",
-                              "proxjit precompile --f quadratic --r l1", 6),
+      add_bench_command(root),
+      add_cache_command(root),
+      add_precompile_command(root),
   };
 }
 

@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <utility>
 
+#include <iostream>
+#include <sstream>
+
+#include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
 
@@ -24,7 +28,177 @@ std::string with_file_context(const std::string& flag, const std::string& path,
   return flag + " " + path + ": " + message;
 }
 
+// " (did you mean 'x'?)" or "" when nothing is close.
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string nearest = nearest_name(name, candidates);
+  if (nearest.empty() || nearest == name) return "";
+  return " (did you mean '" + nearest + "'?)";
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names)
+    text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+std::vector<std::string> smooth_names() {
+  std::vector<std::string> names;
+  for (const SmoothDefinition& smooth : smooth_registry())
+    names.push_back(smooth.name);
+  return names;
+}
+
+std::vector<std::string> prox_names() {
+  std::vector<std::string> names;
+  for (const ProxDefinition& prox : prox_registry())
+    names.push_back(prox.name);
+  return names;
+}
+
+std::vector<std::string> scalar_names() {
+  return {std::string(to_string(ScalarType::f64)), std::string(to_string(ScalarType::f32))};
+}
+
 }  // namespace
+
+void add_cache_flags(CLI::App& app, CacheFlags& flags) {
+  CLI::Option* directory =
+      app.add_option("--cache-dir", flags.directory,
+                     "Keep compiled kernels in this directory across processes (turns the disk "
+                     "cache on even if PROXJIT_NO_CACHE is set)")
+          ->type_name("DIR");
+  CLI::Option* off = app.add_flag("--no-cache", flags.off,
+                                  "Do not use the disk kernel cache (compile in this process)");
+  directory->excludes(off);
+}
+
+EngineOptions engine_options_from(const CacheFlags& flags) {
+  EngineOptions options;
+  if (flags.off) {
+    options.disk_cache = false;
+  } else if (!flags.directory.empty()) {
+    options.disk_cache = true;
+    options.cache_directory = flags.directory;
+  }
+  return options;
+}
+
+void warn_about_disk_cache(const Engine& engine) {
+  if (!engine.disk_cache_problem().empty()) {
+    std::cerr << "proxjit: warning: " << engine.disk_cache_problem()
+              << "; continuing without the disk cache\n";
+  }
+}
+
+std::filesystem::path cache_directory_from(const CacheFlags& flags) {
+  return flags.directory.empty() ? DiskCache::default_directory()
+                                 : std::filesystem::path(flags.directory);
+}
+
+std::string KernelSignature::text() const {
+  return smooth->name + " " + prox->name + " " + std::string(to_string(scalar));
+}
+
+ScalarType scalar_named(const std::string& name, const std::string& flag) {
+  for (const ScalarType type : {ScalarType::f64, ScalarType::f32}) {
+    if (name == to_string(type)) return type;
+  }
+  throw Error(flag + ": unknown dtype '" + name + "'" + did_you_mean(name, scalar_names()) +
+              "; expected one of " + joined(scalar_names()));
+}
+
+KernelSignature parse_signature(const std::string& text, ScalarType default_scalar,
+                                const std::string& flag) {
+  std::istringstream words(text);
+  std::vector<std::string> parts;
+  for (std::string word; words >> word;)
+    parts.push_back(word);
+  const std::string quoted = flag + " \"" + text + "\"";
+  if (parts.size() < 2 || parts.size() > 3) {
+    throw Error(quoted + ": expected \"SMOOTH PROX [DTYPE]\", e.g. \"quadratic l1\" or " +
+                "\"least_squares box float32\"");
+  }
+  KernelSignature signature;
+  signature.scalar = default_scalar;
+  for (const SmoothDefinition& smooth : smooth_registry()) {
+    if (smooth.name == parts[0]) signature.smooth = &smooth;
+  }
+  if (!signature.smooth) {
+    throw Error(quoted + ": unknown smooth term '" + parts[0] + "'" +
+                did_you_mean(parts[0], smooth_names()) + "; known: " + joined(smooth_names()));
+  }
+  // "l1(lambda=0.1)" names the same kernel as "l1": parameter values are not compiled in.
+  std::string prox_name = parts[1];
+  if (prox_name.find('(') != std::string::npos) {
+    try {
+      prox_name = parse_component_text(prox_name).name;
+    } catch (const Error& error) {
+      throw Error(quoted + ": " + error.what());
+    }
+  }
+  for (const ProxDefinition& prox : prox_registry()) {
+    if (prox.name == prox_name) signature.prox = &prox;
+  }
+  if (!signature.prox) {
+    throw Error(quoted + ": unknown prox '" + prox_name + "'" +
+                did_you_mean(prox_name, prox_names()) + "; known: " + joined(prox_names()));
+  }
+  if (parts.size() == 3) {
+    signature.scalar = scalar_named(parts[2], quoted);
+    signature.scalar_given = true;
+  }
+  return signature;
+}
+
+std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& scalars) {
+  std::vector<KernelSignature> signatures;
+  for (const ScalarType scalar : scalars) {
+    for (const SmoothDefinition& smooth : smooth_registry()) {
+      for (const ProxDefinition& prox : prox_registry())
+        signatures.push_back({&smooth, &prox, scalar, true});
+    }
+  }
+  return signatures;
+}
+
+KernelSpec kernel_spec_for(const KernelSignature& signature, Algorithm algorithm) {
+  // Field by field as Engine::kernel_spec fills it from a Problem, so the keys match.
+  KernelSpec spec;
+  spec.algorithm = algorithm;
+  spec.smooth = signature.smooth->kind;
+  spec.smooth_name = signature.smooth->name;
+  spec.prox_name = signature.prox->name;
+  spec.prox = signature.prox->prox;
+  spec.prox_canonical = signature.prox->prox_canonical;
+  spec.prox_parameter_count = static_cast<int>(signature.prox->parameters.size());
+  spec.scalar = signature.scalar;
+  spec.layout = Layout::dense_row_major;
+  return spec;
+}
+
+ProxComponent sample_prox(const ProxDefinition& prox) {
+  std::vector<std::pair<std::string, double>> arguments;
+  for (const ParameterSpec& parameter : prox.parameters) {
+    if (!parameter.required) continue;
+    double value = parameter.name == "lo" ? -1.0 : parameter.name == "hi" ? 1.0 : 0.1;
+    if (parameter.is_valid && !parameter.is_valid(value)) value = 1.0;
+    arguments.emplace_back(parameter.name, value);
+  }
+  return ProxComponent::make(prox.name, arguments);
+}
+
+Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,
+                          std::int64_t size) {
+  // Tridiagonal [-1 4 -1]: symmetric, positive definite, square, so it fits every smooth term.
+  Matrix A = Matrix::Zero(size, size);
+  for (Eigen::Index i = 0; i < size; ++i) {
+    A(i, i) = 4.0;
+    if (i + 1 < size) A(i, i + 1) = A(i + 1, i) = -1.0;
+  }
+  Vector b = Vector::Ones(size);
+  return Problem(smooth, prox, std::move(A), std::move(b));
+}
 
 const std::vector<AlgorithmEntry>& algorithm_table() {
   static const std::vector<AlgorithmEntry> table = {
@@ -137,16 +311,8 @@ Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size) {
   if (!flags.matrix_path.empty() || !flags.vector_path.empty()) {
     throw Error("--n makes a synthetic problem; do not combine it with --A or --b");
   }
-  const SmoothComponent smooth = SmoothComponent::parse(flags.smooth);
-  const ProxComponent prox = ProxComponent::parse(flags.prox);
-  // Tridiagonal [-1 4 -1]: symmetric, positive definite, square, so it fits every smooth term.
-  Matrix A = Matrix::Zero(size, size);
-  for (Eigen::Index i = 0; i < size; ++i) {
-    A(i, i) = 4.0;
-    if (i + 1 < size) A(i, i + 1) = A(i + 1, i) = -1.0;
-  }
-  Vector b = Vector::Ones(size);
-  return Problem(smooth, prox, std::move(A), std::move(b));
+  return synthetic_problem(SmoothComponent::parse(flags.smooth), ProxComponent::parse(flags.prox),
+                           size);
 }
 
 std::string format_number(double value) {

@@ -4,11 +4,13 @@
 // that name the flag and the file.
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "proxjit/engine.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
 
@@ -28,6 +30,12 @@ struct KernelFlags {
   int prefer_vector_width = SolverOptions{}.codegen.prefer_vector_width;
 };
 
+// Where compiled kernels persist across processes: --cache-dir, --no-cache.
+struct CacheFlags {
+  std::string directory;  // --cache-dir: an explicit directory turns the disk cache on
+  bool off = false;       // --no-cache
+};
+
 struct AlgorithmEntry {
   std::string name;  // what --algorithm accepts
   Algorithm algorithm;
@@ -39,6 +47,46 @@ const std::vector<AlgorithmEntry>& algorithm_table();
 
 void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required);
 void add_kernel_flags(CLI::App& app, KernelFlags& flags);
+
+// --cache-dir DIR and --no-cache (mutually exclusive).
+void add_cache_flags(CLI::App& app, CacheFlags& flags);
+// EngineOptions for the flags: --no-cache turns the disk cache off, --cache-dir turns it on in
+// DIR (even with PROXJIT_NO_CACHE set); otherwise the EngineOptions defaults apply.
+EngineOptions engine_options_from(const CacheFlags& flags);
+// Prints "proxjit: warning: ..." on stderr when the engine could not open its disk cache.
+void warn_about_disk_cache(const Engine& engine);
+// The directory `cache`, `precompile` and friends work on: --cache-dir, else the default.
+std::filesystem::path cache_directory_from(const CacheFlags& flags);
+
+// A kernel signature: the structure a kernel is compiled for, independent of parameter
+// values and data ("quadratic l1 float64").
+struct KernelSignature {
+  const SmoothDefinition* smooth = nullptr;
+  const ProxDefinition* prox = nullptr;
+  ScalarType scalar = ScalarType::f64;
+  bool scalar_given = false;  // the text named the dtype
+
+  std::string text() const;  // "quadratic l1 float64"
+};
+
+// "SMOOTH PROX [DTYPE]"; PROX may be written with arguments ("l1(lambda=0.1)"), which are
+// ignored. Names are checked against the registries, with the nearest name suggested; a
+// missing dtype is `default_scalar`. Throws proxjit::Error naming `flag`.
+KernelSignature parse_signature(const std::string& text, ScalarType default_scalar,
+                                const std::string& flag);
+// "float64" / "float32", with a suggestion for anything else.
+ScalarType scalar_named(const std::string& name, const std::string& flag);
+// Every smooth term x every prox, for each scalar type, in registry order.
+std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& scalars);
+// The KernelSpec a solve of this signature would use (as Engine::kernel_spec builds it).
+KernelSpec kernel_spec_for(const KernelSignature& signature, Algorithm algorithm);
+// The prox with sample values for its required parameters (lambda 0.1, box [-1, 1]): for
+// synthetic problems, whose kernels do not depend on parameter values.
+ProxComponent sample_prox(const ProxDefinition& prox);
+// Deterministic synthetic data with `size` variables: A tridiagonal [-1 4 -1] (symmetric
+// positive definite, square, so it fits every smooth term), b all ones.
+Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,
+                          std::int64_t size);
 
 // Options holding the kernel choices, everything else at its default. Not yet validated.
 SolverOptions kernel_options_from(const KernelFlags& flags);

@@ -28,15 +28,15 @@ std::vector<std::string> flag_names(const CLI::App& app) {
   return names;
 }
 
-std::vector<std::string> subcommand_names(const CLI::App& root) {
+std::vector<std::string> subcommand_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const CLI::App* sub : root.get_subcommands({}))
+  for (const CLI::App* sub : app.get_subcommands({}))
     names.push_back(sub->get_name());
   return names;
 }
 
 // "did you mean" lines for the arguments CLI11 could not place, in the subcommand that was
-// being parsed (or among the subcommand names, for a misspelt subcommand).
+// being parsed (or among its subcommand names, for a misspelt subcommand).
 std::vector<std::string> suggestions(const CLI::App& root) {
   const std::vector<CLI::App*> selected = root.get_subcommands();
   const CLI::App& scope = selected.empty() ? root : *selected.front();
@@ -46,8 +46,9 @@ std::vector<std::string> suggestions(const CLI::App& root) {
     if (argument.starts_with("-")) {
       argument = argument.substr(0, argument.find('='));  // --stp=0.1
       suggestion = proxjit::nearest_name(argument, flag_names(scope));
-    } else if (selected.empty()) {
-      suggestion = proxjit::nearest_name(argument, subcommand_names(root));
+    } else {
+      // A misspelt subcommand (`proxjit solv`, `proxjit cache lss`).
+      suggestion = proxjit::nearest_name(argument, subcommand_names(scope));
     }
     if (!suggestion.empty() && suggestion != argument) {
       lines.push_back("'" + argument + "': did you mean '" + suggestion + "'?");
@@ -81,6 +82,11 @@ int main(int argc, char** argv) {
       "  proxjit demo\n"
       "  proxjit list\n"
       "  proxjit solve --f quadratic --A A.npy --b b.npy --r \"l1(lambda=0.1)\" --json\n"
+      "  proxjit precompile --all        (no later process pays a first-call compile)\n"
+      "  proxjit cache ls\n"
+      "  proxjit bench compile --opt-levels 0,2\n"
+      "Compiled kernels persist in --cache-dir, $PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit or\n"
+      "~/.cache/proxjit (off with --no-cache or PROXJIT_NO_CACHE=1).\n"
       "Run 'proxjit <subcommand> --help' for its flags.");
   const std::vector<Command> commands = proxjit::cli::add_all_commands(root);
 
