@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "eigen_baseline.h"
 #include "proxjit/codegen/jit_compiler.h"
 #include "proxjit/codegen/kernel_data.h"
+#include "proxjit/disk_cache.h"
 #include "proxjit/engine.h"
 
 namespace {
@@ -123,9 +125,43 @@ void BM_ColdCompile(benchmark::State& state) {
   }
 }
 
+// The JIT's one-time set-up alone (LLJIT for the host; Engine starts it in the background).
+void BM_JitSetup(benchmark::State& state) {
+  for (auto _ : state) {
+    proxjit::JitCompiler compiler;
+    benchmark::DoNotOptimize(&compiler);
+  }
+}
+
+// A later kernel in a process whose JIT is up: IR, optimization, codegen and link.
+void BM_WarmCompile(benchmark::State& state) {
+  static proxjit::JitCompiler compiler;
+  int count = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        compiler.compile(seed_spec(), bench_codegen(), "warm_" + std::to_string(count++)).entry);
+  }
+}
+
+// A kernel found in the disk cache: read and check the entry, link it, look up its entry point.
+void BM_DiskHitLoad(benchmark::State& state) {
+  static proxjit::JitCompiler compiler;
+  const auto directory = std::filesystem::temp_directory_path() / "proxjit_bench_disk_cache";
+  std::filesystem::remove_all(directory);
+  proxjit::DiskCache cache(directory);
+  const proxjit::CompiledKernel kernel =
+      compiler.compile(seed_spec(), bench_codegen(), "disk_seed_kernel");
+  cache.store("bench seed kernel", kernel.object);
+  for (auto _ : state) {
+    const proxjit::DiskLookup found = cache.load("bench seed kernel");
+    benchmark::DoNotOptimize(compiler.link_object(found.object, "disk_seed_kernel").entry);
+  }
+  std::filesystem::remove_all(directory);
+}
+
 // Finding the compiled kernel for a new lambda: key + in-memory lookup (manual time).
 void BM_CacheHitLookup(benchmark::State& state) {
-  static proxjit::Engine engine;
+  static proxjit::Engine engine(proxjit::EngineOptions{.disk_cache = false});
   const SeedProblem& p = seed_problem(50);
   const proxjit::Problem problem = proxjit::Problem::parse("quadratic", "l1(lambda=0.1)", p.A, p.b);
   proxjit::SolverOptions options;
@@ -145,6 +181,9 @@ void BM_CacheHitLookup(benchmark::State& state) {
 BENCHMARK(BM_EigenLoop)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JitKernel)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ColdCompile)->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_JitSetup)->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_WarmCompile)->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_DiskHitLoad)->Unit(benchmark::kMicrosecond)->Iterations(200);
 BENCHMARK(BM_CacheHitLookup)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
