@@ -66,6 +66,19 @@ void BM_EigenLoop(benchmark::State& state) {
   state.counters["iterations"] = static_cast<double>(iterations);
 }
 
+void BM_EigenSymvLoop(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  const SeedProblem& p = seed_problem(n);
+  const std::int64_t iterations = iterations_for(n);
+  std::vector<double> x(n);
+  for (auto _ : state) {
+    proxjit::bench::eigen_proximal_gradient_symv(p.A.data(), p.b.data(), n, iterations, kStep,
+                                                 kLambda, x.data());
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.counters["iterations"] = static_cast<double>(iterations);
+}
+
 proxjit::KernelSpec seed_spec() {
   const proxjit::ProxComponent l1 = proxjit::ProxComponent::parse("l1(lambda=0.1)");
   proxjit::KernelSpec spec;
@@ -179,6 +192,7 @@ void BM_CacheHitLookup(benchmark::State& state) {
 }
 
 BENCHMARK(BM_EigenLoop)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EigenSymvLoop)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JitKernel)->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ColdCompile)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(BM_JitSetup)->Unit(benchmark::kMillisecond)->Iterations(20);
