@@ -99,10 +99,11 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
 }
 
 int run_solve(const SolveFlags& flags) {
-  const Problem problem = load_problem(flags.problem);
-  const SolverOptions options = solver_options_from(flags);
+  // The engine first: its JIT set-up runs in the background while the data load.
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
+  const Problem problem = load_problem(flags.problem);
+  const SolverOptions options = solver_options_from(flags);
   const Summary summary = engine.solve(problem, options);
   // Write the solution before reporting, so a report that names the file can be trusted.
   if (!flags.x_out_path.empty() && summary.status != SolveStatus::error) {
