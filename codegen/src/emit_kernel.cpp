@@ -36,6 +36,9 @@ enum ArgField : unsigned {
   kFieldStep,
   kFieldTolerance,
   kFieldMaxIterations,
+  kFieldProgress,
+  kFieldProgressContext,
+  kFieldReportEvery,
   kFieldIterations,
   kFieldCertificate,
   kFieldStatus,
@@ -387,7 +390,7 @@ class KernelEmitter {
     const int parameter_count = spec_.prox_parameter_count;
     for (int p = 0; p < parameter_count; ++p)
       types.push_back(scalar_);
-    types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_});
+    types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_, ptr_, i64_, ptr_});
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), types, false);
     Function* f = Function::Create(type, Function::InternalLinkage, name, module_);
     f->addFnAttr(llvm::Attribute::NoUnwind);
@@ -419,12 +422,17 @@ class KernelEmitter {
     Value* step_double = arg++;
     Value* tolerance = arg++;
     Value* max_iterations = arg++;
+    Value* progress = arg++;
+    Value* progress_context = arg++;
+    Value* report_every = arg++;
     Value* out = arg++;
 
     BasicBlock* entry = BasicBlock::Create(context_, "entry", f);
     BasicBlock* header = BasicBlock::Create(context_, "iter.header", f);
     BasicBlock* iteration = BasicBlock::Create(context_, "iter.body", f);
     BasicBlock* check = BasicBlock::Create(context_, "iter.check", f);
+    BasicBlock* report_check = BasicBlock::Create(context_, "iter.report_check", f);
+    BasicBlock* report = BasicBlock::Create(context_, "iter.report", f);
     BasicBlock* next = BasicBlock::Create(context_, "iter.next", f);
     BasicBlock* done = BasicBlock::Create(context_, "done", f);
     b_.SetInsertPoint(entry);
@@ -440,6 +448,9 @@ class KernelEmitter {
     PHINode* k = b_.CreatePHI(i64_, 2, "k");
     PHINode* first_certificate = b_.CreatePHI(f64_, 2, "first_certificate");
     PHINode* last_certificate = b_.CreatePHI(f64_, 2, "last_certificate");
+    // Iterations left until the next progress report (a countdown: no division per iteration).
+    PHINode* until_report = b_.CreatePHI(i64_, 2, "until_report");
+    until_report->addIncoming(report_every, entry);
     k->addIncoming(b_.getInt64(0), entry);
     first_certificate->addIncoming(llvm::ConstantFP::get(f64_, -1.0), entry);
     last_certificate->addIncoming(llvm::ConstantFP::get(f64_, 0.0), entry);
@@ -466,27 +477,44 @@ class KernelEmitter {
     // Tolerance 0 runs the whole budget (a fixed point is then not an early exit either).
     Value* converged = b_.CreateAnd(b_.CreateFCmpOLE(certificate, tolerance),
                                     b_.CreateFCmpOGT(tolerance, llvm::ConstantFP::get(f64_, 0.0)));
-    b_.CreateCondBr(converged, done, next);
+    b_.CreateCondBr(converged, done, report_check);
+
+    // Progress: when the countdown reaches zero (it never does when report_every is 0).
+    b_.SetInsertPoint(report_check);
+    Value* countdown = b_.CreateSub(until_report, b_.getInt64(1));
+    b_.CreateCondBr(b_.CreateICmpEQ(countdown, b_.getInt64(0)), report, next);
+    b_.SetInsertPoint(report);
+    auto* progress_type = llvm::FunctionType::get(i64_, {ptr_, i64_, f64_, ptr_}, false);
+    Value* verdict = b_.CreateCall(progress_type, progress,
+                                   {progress_context, k_next, certificate, x_}, "verdict");
+    b_.CreateCondBr(b_.CreateICmpNE(verdict, b_.getInt64(0)), done, next);
 
     b_.SetInsertPoint(next);
+    PHINode* reset = b_.CreatePHI(i64_, 2, "until_report.next");
+    reset->addIncoming(countdown, report_check);
+    reset->addIncoming(report_every, report);
     b_.CreateBr(header);
     k->addIncoming(k_next, next);
     first_certificate->addIncoming(first, next);
     last_certificate->addIncoming(certificate, next);
+    until_report->addIncoming(reset, next);
 
     b_.SetInsertPoint(done);
-    PHINode* status = b_.CreatePHI(i64_, 3, "status");
+    PHINode* status = b_.CreatePHI(i64_, 4, "status");
     status->addIncoming(b_.getInt64(static_cast<int64_t>(SolveStatus::max_iterations)), header);
     status->addIncoming(b_.getInt64(static_cast<int64_t>(SolveStatus::diverged)), iteration_end);
     status->addIncoming(b_.getInt64(static_cast<int64_t>(SolveStatus::converged)), check);
-    PHINode* iterations = b_.CreatePHI(i64_, 3, "iterations");
+    status->addIncoming(verdict, report);
+    PHINode* iterations = b_.CreatePHI(i64_, 4, "iterations");
     iterations->addIncoming(k, header);
     iterations->addIncoming(k_next, iteration_end);
     iterations->addIncoming(k_next, check);
-    PHINode* final_certificate = b_.CreatePHI(f64_, 3, "final_certificate");
+    iterations->addIncoming(k_next, report);
+    PHINode* final_certificate = b_.CreatePHI(f64_, 4, "final_certificate");
     final_certificate->addIncoming(last_certificate, header);
     final_certificate->addIncoming(certificate, iteration_end);
     final_certificate->addIncoming(certificate, check);
+    final_certificate->addIncoming(certificate, report);
     b_.CreateStore(iterations, field(out, kFieldIterations));
     b_.CreateStore(final_certificate, field(out, kFieldCertificate));
     b_.CreateStore(status, field(out, kFieldStatus));
@@ -523,6 +551,9 @@ class KernelEmitter {
     call_args.push_back(step);
     call_args.push_back(b_.CreateLoad(f64_, field(args, kFieldTolerance), "tolerance"));
     call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldMaxIterations), "max_iterations"));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProgress), "progress"));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProgressContext), "context"));
+    call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldReportEvery), "report_every"));
     call_args.push_back(args);
     b_.CreateCall(body, call_args);
     b_.CreateRetVoid();

@@ -9,6 +9,7 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <unordered_map>
 
 #include "proxjit/codegen/jit_compiler.h"
@@ -32,7 +33,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=1";
+constexpr const char* kKernelFormat = "kernel-format=2";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -252,6 +253,61 @@ CacheStats Engine::cache_stats() const {
 
 namespace {
 
+// Checked between iterations, through the kernels' progress hook: limits, interrupts, the
+// trace and the user's callback. Exceptions stop the run and are rethrown after it.
+struct ProgressState {
+  const Problem* problem = nullptr;
+  const SolverOptions* options = nullptr;
+  Summary* summary = nullptr;
+  Eigen::Index variables = 0;
+  Clock::time_point start;
+  std::exception_ptr error;
+  Vector x;  // the iterate in double, for the objective and the callback
+};
+
+// Checks for limits and interrupts this often when there is no trace to take.
+constexpr std::int64_t kCheckEvery = 64;
+
+template <class T>
+std::int64_t report_progress(void* context, std::int64_t iteration, double certificate,
+                             const void* x) noexcept {
+  auto& state = *static_cast<ProgressState*>(context);
+  const SolverOptions& options = *state.options;
+  try {
+    const double seconds = seconds_since(state.start);
+    if (options.interrupt && options.interrupt->load(std::memory_order_relaxed)) {
+      return static_cast<std::int64_t>(SolveStatus::interrupted);
+    }
+    if (options.max_time > 0.0 && seconds > options.max_time) {
+      return static_cast<std::int64_t>(SolveStatus::max_time);
+    }
+    if (options.trace_every > 0 && iteration % options.trace_every == 0) {
+      state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
+                    .template cast<double>();
+      TraceRow row{iteration, seconds, state.problem->objective(state.x, options.scalar),
+                   certificate, state.summary->step};
+      state.summary->trace.push_back(row);
+      if (options.callback && !options.callback({row.iteration, row.seconds, row.objective,
+                                                 row.certificate, row.step, &state.x})) {
+        return static_cast<std::int64_t>(SolveStatus::interrupted);
+      }
+    }
+    return 0;
+  } catch (...) {
+    state.error = std::current_exception();
+    return static_cast<std::int64_t>(SolveStatus::error);
+  }
+}
+
+// How often the progress hook runs: at every trace row, and at least every kCheckEvery
+// iterations when there is a limit or an interrupt to watch (0: never).
+std::int64_t report_interval(const SolverOptions& options) {
+  const bool watch = options.max_time > 0.0 || options.interrupt != nullptr;
+  std::int64_t every = options.trace_every;
+  if (watch) every = every > 0 ? std::gcd(every, kCheckEvery) : kCheckEvery;
+  return every;
+}
+
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
 // the run timings of the summary.
 template <class T>
@@ -288,11 +344,26 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     args.tolerance = options.tolerance;
     args.max_iterations = options.max_iterations;
   }
-  const IterationBudget budget{summary.step, options.max_iterations, options.tolerance};
+  ProgressState progress;
+  progress.problem = &problem;
+  progress.options = &options;
+  progress.summary = &summary;
+  progress.variables = d;
+  const std::int64_t report_every = report_interval(options);
+  args.progress = report_progress<T>;
+  args.progress_context = &progress;
+  args.report_every = report_every;
+  IterationBudget budget{summary.step, options.max_iterations, options.tolerance};
+  budget.report_every = report_every;
+  budget.progress = [&](std::int64_t iteration, double certificate, const void* x) {
+    return report_progress<T>(&progress, iteration, certificate, x);
+  };
   double best = INFINITY;
   for (int attempt = 0; attempt < options.repeat; ++attempt) {
     x = start;
+    summary.trace.clear();
     const Clock::time_point begin = Clock::now();
+    progress.start = begin;
     if (kernel) {
       std::copy(start.data(), start.data() + d, kernel_x.data());
       kernel(&args);
@@ -311,6 +382,7 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     best = std::min(best, seconds_since(begin));
     if (attempt == 0) summary.timing.first_call_s = seconds_since(first_call_start);
   }
+  if (progress.error) std::rethrow_exception(progress.error);
   summary.timing.run_s = best;
   summary.x = x.template cast<double>();
 }
@@ -342,6 +414,13 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
              number_text(lipschitz) + "; use a step <= 1/L = " + number_text(1.0 / lipschitz) +
              ", or leave the step automatic";
     }
+    case SolveStatus::max_time:
+      return "stopped at the time limit of " + number_text(options.max_time) + " s after " +
+             std::to_string(s.iterations) + " iterations (certificate " +
+             number_text(s.certificate) + "); raise max_time for a closer answer";
+    case SolveStatus::interrupted:
+      return "interrupted after " + std::to_string(s.iterations) + " iterations (certificate " +
+             number_text(s.certificate) + ")";
     case SolveStatus::error:
       return s.message;
   }

@@ -22,6 +22,18 @@ bool SolverOptions::IsValid(std::string* error) const {
                 std::to_string(tolerance));
   }
   if (repeat < 1) return fail("repeat must be >= 1; got " + std::to_string(repeat));
+  if (!(max_time >= 0.0) || std::isinf(max_time)) {
+    return fail("max_time must be a finite number of seconds >= 0 (0: no limit); got " +
+                std::to_string(max_time));
+  }
+  if (trace_every < 0) {
+    return fail("trace_every must be >= 0 (0: no trace); got " + std::to_string(trace_every));
+  }
+  if (callback && trace_every == 0) {
+    return fail(
+        "callback is set but trace_every is 0, so it would never be called; set "
+        "trace_every to how often to call it");
+  }
   if (codegen.optimization_level < 0 || codegen.optimization_level > 3) {
     return fail("codegen.optimization_level must be 0, 1, 2 or 3; got " +
                 std::to_string(codegen.optimization_level));

@@ -2,7 +2,9 @@
 // Everything a solve can be asked to do differently. Each field says what it means; IsValid
 // checks them all with messages that name the field.
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +13,19 @@
 #include "proxjit/runtime/scalar.h"
 
 namespace proxjit {
+
+// What a progress callback sees, every `trace_every` iterations.
+struct IterationReport {
+  std::int64_t iteration = 0;
+  double seconds = 0.0;  // since the run started
+  double objective = 0.0;
+  double certificate = 0.0;
+  double step = 0.0;
+  const Vector* x = nullptr;  // the current iterate
+};
+
+// Returns false to stop the run (status interrupted). May throw: the solve rethrows.
+using IterationCallback = std::function<bool(const IterationReport&)>;
 
 enum class Backend {
   jit,        // a JIT-compiled fused kernel (compiled once per structure, then cached)
@@ -41,6 +56,15 @@ struct SolverOptions {
   int repeat = 1;
   // Start point; empty means zeros.
   Vector x0;
+  // Wall-clock limit on the run in seconds (0: none); the run stops with status max_time.
+  double max_time = 0.0;
+  // Every this many iterations (0: never) a trace row is recorded in Summary::trace and the
+  // callback is called; each costs an objective evaluation.
+  std::int64_t trace_every = 0;
+  IterationCallback callback;
+  // When set and it becomes true (e.g. from a SIGINT handler), the run stops with status
+  // interrupted at its next check (every 64 iterations at most).
+  const std::atomic<bool>* interrupt = nullptr;
   // Codegen choices (part of the kernel key).
   CodegenOptions codegen;
 

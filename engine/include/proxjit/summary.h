@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "proxjit/options.h"
 #include "proxjit/runtime/status.h"
@@ -45,6 +46,14 @@ struct Timings {
   double first_call_s = 0.0;  // lookup + compile + the first run: what a first call costs
 };
 
+struct TraceRow {
+  std::int64_t iteration = 0;
+  double seconds = 0.0;
+  double objective = 0.0;
+  double certificate = 0.0;
+  double step = 0.0;
+};
+
 struct Summary {
   Vector x;
   SolveStatus status = SolveStatus::error;
@@ -60,7 +69,10 @@ struct Summary {
   bool cache_hit = false;
   KernelSource source = KernelSource::none;
   std::string kernel_key;
-  std::string cache_note;  // e.g. a disk entry found corrupt and recompiled; empty if all went well
+  std::string cache_note;
+  // One row every SolverOptions::trace_every iterations (of the last run when repeat > 1).
+  std::vector<TraceRow>
+      trace;  // e.g. a disk entry found corrupt and recompiled; empty if all went well
   std::string kernel_symbol;
 
   // One line: status, objective, certificate, iterations, time.

@@ -77,12 +77,20 @@ struct KernelArgs {
   double step = 0.0;
   double tolerance = 0.0;  // stop when the certificate <= tolerance (0: run the whole budget)
   std::int64_t max_iterations = 0;
+  // Progress: every `report_every` iterations (0: never) the kernel calls
+  //   progress(progress_context, iteration, certificate, x)
+  // and stops with the returned SolveStatus code if it is non-zero. Traces, callbacks, time
+  // limits and interrupts are built on it; it is a pointer, so cached kernels stay valid.
+  std::int64_t (*progress)(void* context, std::int64_t iteration, double certificate,
+                           const void* x) = nullptr;
+  void* progress_context = nullptr;
+  std::int64_t report_every = 0;
   // Outputs.
   std::int64_t iterations = 0;
   double certificate = 0.0;  // ||x_{k+1} - x_k|| / step at the last step
   std::int64_t status = 0;   // a proxjit::SolveStatus value
 };
-static_assert(sizeof(KernelArgs) == 13 * 8, "KernelArgs fields are all 8 bytes");
+static_assert(sizeof(KernelArgs) == 16 * 8, "KernelArgs fields are all 8 bytes");
 
 using KernelFunction = void (*)(KernelArgs*);
 

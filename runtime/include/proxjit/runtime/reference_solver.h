@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
@@ -25,6 +26,10 @@ struct IterationBudget {
   double step = 0.0;
   std::int64_t max_iterations = 0;
   double tolerance = 0.0;
+  // As the kernels' KernelArgs::progress: called every report_every iterations (0: never) with
+  // the iteration, the certificate and x; a non-zero SolveStatus code stops the run with it.
+  std::function<std::int64_t(std::int64_t iteration, double certificate, const void* x)> progress;
+  std::int64_t report_every = 0;
 };
 
 struct RunOutcome {
@@ -59,6 +64,12 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
     if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
       outcome.status = SolveStatus::converged;
       return outcome;
+    }
+    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
+      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
+        outcome.status = static_cast<SolveStatus>(verdict);
+        return outcome;
+      }
     }
   }
   outcome.status = SolveStatus::max_iterations;

@@ -11,6 +11,8 @@ enum class SolveStatus : std::int64_t {
   max_iterations = 1,  // the iteration budget ran out first
   diverged = 2,        // non-finite iterates or a certificate that exploded
   error = 3,           // the run could not start (see the message)
+  max_time = 4,        // the time limit came first
+  interrupted = 5,     // stopped by the caller: a progress callback or an interrupt (Ctrl-C)
 };
 
 constexpr std::string_view to_string(SolveStatus status) {
