@@ -559,12 +559,26 @@ Vector load_csv_vector(const std::string& path) {
   return v;
 }
 
-Matrix load_matrix(const std::string& path) {
+Matrix load_matrix(const std::string& path, DataFormat /*format: being written*/) {
   return format_of(path) == Format::npy ? load_npy_matrix(path) : load_csv_matrix(path);
 }
 
-Vector load_vector(const std::string& path) {
+Vector load_vector(const std::string& path, DataFormat /*format: being written*/) {
   return format_of(path) == Format::npy ? load_npy_vector(path) : load_csv_vector(path);
+}
+
+// Being written (issue 7): declared so that the CLI can be built against them.
+DataFormat parse_data_format(std::string_view name) {
+  throw Error("--format " + std::string(name) + ": not available yet");
+}
+LabeledData load_libsvm(const std::string& path) {
+  throw Error(path + ": LIBSVM files are not readable yet");
+}
+Matrix load_matrix_market_matrix(const std::string& path) {
+  throw Error(path + ": Matrix Market files are not readable yet");
+}
+Vector load_matrix_market_vector(const std::string& path) {
+  throw Error(path + ": Matrix Market files are not readable yet");
 }
 
 void save_vector(const std::string& path, const Vector& v) {
