@@ -158,6 +158,23 @@ struct JitCompiler::Impl {
     passes.run(module, modules);
   }
 
+  // The optimized IR or the assembly of a spec, built on the side (nothing is linked).
+  std::string inspect(const KernelSpec& spec, const CodegenOptions& options, bool assembly) {
+    llvm::LLVMContext context;
+    std::unique_ptr<llvm::TargetMachine> machine = make_target_machine(options);
+    auto module = emit(context, spec, options, "proxjit_inspect", *machine);
+    optimize(*module, *machine, options.optimization_level);
+    if (assembly) {
+      const llvm::SmallVector<char, 0> text =
+          emit_code(*module, *machine, llvm::CodeGenFileType::AssemblyFile);
+      return std::string(text.data(), text.size());
+    }
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    module->print(out, nullptr);
+    return text;
+  }
+
   // Stage 3: machine code (an object file, or assembly text for inspection).
   static llvm::SmallVector<char, 0> emit_code(llvm::Module& module, llvm::TargetMachine& machine,
                                               llvm::CodeGenFileType type) {
@@ -259,24 +276,11 @@ CompiledKernel JitCompiler::link_object(const std::string& object, const std::st
 }
 
 std::string JitCompiler::optimized_ir(const KernelSpec& spec, const CodegenOptions& options) {
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::TargetMachine> machine = impl_->make_target_machine(options);
-  auto module = impl_->emit(context, spec, options, "proxjit_inspect", *machine);
-  Impl::optimize(*module, *machine, options.optimization_level);
-  std::string text;
-  llvm::raw_string_ostream out(text);
-  module->print(out, nullptr);
-  return text;
+  return impl_->inspect(spec, options, /*assembly=*/false);
 }
 
 std::string JitCompiler::assembly(const KernelSpec& spec, const CodegenOptions& options) {
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::TargetMachine> machine = impl_->make_target_machine(options);
-  auto module = impl_->emit(context, spec, options, "proxjit_inspect", *machine);
-  Impl::optimize(*module, *machine, options.optimization_level);
-  llvm::SmallVector<char, 0> text =
-      Impl::emit_code(*module, *machine, llvm::CodeGenFileType::AssemblyFile);
-  return std::string(text.data(), text.size());
+  return impl_->inspect(spec, options, /*assembly=*/true);
 }
 
 }  // namespace proxjit
