@@ -18,13 +18,14 @@
 #include <string_view>
 #include <vector>
 
+#include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 
 namespace proxjit {
 namespace {
 
 constexpr std::string_view kNpyMagic = "\x93NUMPY";
-constexpr const char* kSupportedExtensions = ".npy, .csv, .txt";
+constexpr const char* kSupportedExtensions = ".npy, .csv, .txt";  // writable
 constexpr const char* kSupportedDtypes = "float64, float32, int32 or int64, little-endian";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -559,26 +560,444 @@ Vector load_csv_vector(const std::string& path) {
   return v;
 }
 
-Matrix load_matrix(const std::string& path, DataFormat /*format: being written*/) {
-  return format_of(path) == Format::npy ? load_npy_matrix(path) : load_csv_matrix(path);
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Line-oriented text (LIBSVM, Matrix Market): lines without their '\n' (and '\r').
+
+class Lines {
+ public:
+  explicit Lines(const std::string& file) : rest_(file) {
+    if (rest_.starts_with("\xEF\xBB\xBF")) rest_.remove_prefix(3);  // UTF-8 byte order mark
+  }
+  // The next line, or false at the end of the file.
+  bool next(std::string_view& line) {
+    if (rest_.empty()) return false;
+    const std::size_t newline = rest_.find('\n');
+    line = rest_.substr(0, newline);
+    rest_ = newline == std::string_view::npos ? std::string_view() : rest_.substr(newline + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    ++number_;
+    return true;
+  }
+  std::size_t number() const { return number_; }
+
+ private:
+  std::string_view rest_;
+  std::size_t number_ = 0;
+};
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-Vector load_vector(const std::string& path, DataFormat /*format: being written*/) {
-  return format_of(path) == Format::npy ? load_npy_vector(path) : load_csv_vector(path);
+std::vector<std::string_view> split_blanks(std::string_view line) {
+  std::vector<std::string_view> tokens;
+  std::size_t pos = 0;
+  while (true) {
+    while (pos < line.size() && is_blank(line[pos]))
+      ++pos;
+    if (pos >= line.size()) break;
+    const std::size_t start = pos;
+    while (pos < line.size() && !is_blank(line[pos]))
+      ++pos;
+    tokens.push_back(line.substr(start, pos - start));
+  }
+  return tokens;
 }
 
-// Being written (issue 7): declared so that the CLI can be built against them.
+std::string trimmed(std::string_view text) {
+  while (!text.empty() && is_blank(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back()))
+    text.remove_suffix(1);
+  return std::string(text);
+}
+
+// A positive or zero decimal integer, all of the token; nullopt otherwise (also on overflow).
+std::optional<std::int64_t> parse_index(std::string_view token) {
+  if (token.empty() || !std::isdigit(static_cast<unsigned char>(token.front()))) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (ec != std::errc() || end != token.data() + token.size()) return std::nullopt;
+  return value;
+}
+
+[[noreturn]] void fail_line(const std::string& path, std::size_t line, const std::string& what) {
+  fail_at(path, line, 0, what);
+}
+
+// Dense results only (the sparse layout follows): refuse shapes that cannot be held.
+constexpr std::uint64_t kMaxDenseEntries = std::uint64_t{1} << 28;  // 2 GiB of doubles
+
+void check_dense_size(const std::string& path, std::uint64_t rows, std::uint64_t cols) {
+  std::uint64_t count = 0;
+  if (__builtin_mul_overflow(rows, cols, &count) || count > kMaxDenseEntries) {
+    fail(path, "a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                   " matrix is too large to read densely (at most " +
+                   std::to_string(kMaxDenseEntries) + " entries)");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIBSVM / svmlight: "label index:value index:value ... # comment", one sample per line.
+
+LabeledData read_libsvm(const std::string& path) {
+  const std::string file = read_whole_file(path);
+  if (file.empty()) fail(path, "file is empty (expected LIBSVM lines \"label index:value ...\")");
+  struct Sample {
+    double label = 0.0;
+    std::vector<std::pair<std::int64_t, double>> features;
+  };
+  std::vector<Sample> samples;
+  std::int64_t features = 0;
+  Lines lines(file);
+  std::string_view line;
+  while (lines.next(line)) {
+    const std::size_t n = lines.number();
+    if (const std::size_t comment = line.find('#'); comment != std::string_view::npos) {
+      line = line.substr(0, comment);
+    }
+    const std::vector<std::string_view> tokens = split_blanks(line);
+    if (tokens.empty()) continue;
+    Sample sample;
+    if (const std::optional<double> label = parse_number(tokens.front())) {
+      sample.label = *label;
+    } else {
+      std::string what =
+          "expected a label (a number) first, got \"" + std::string(tokens.front()) + "\"";
+      if (tokens.front().find(':') != std::string_view::npos) what += " (the label is missing)";
+      fail_line(path, n, what);
+    }
+    std::int64_t previous = 0;
+    for (std::size_t t = 1; t < tokens.size(); ++t) {
+      const std::string_view token = tokens[t];
+      if (token.starts_with("qid:")) continue;  // svmlight query ids: not used here
+      const std::size_t colon = token.find(':');
+      const std::string quoted = "\"" + std::string(token) + "\"";
+      if (colon == std::string_view::npos) {
+        fail_line(path, n, "expected index:value, got " + quoted);
+      }
+      const std::optional<std::int64_t> index = parse_index(token.substr(0, colon));
+      if (!index) {
+        fail_line(path, n,
+                  "expected index:value, got " + quoted +
+                      " (the index must be a "
+                      "positive integer)");
+      }
+      const std::optional<double> value = parse_number(token.substr(colon + 1));
+      if (!value) {
+        fail_line(path, n, "expected index:value, got " + quoted + " (the value is not a number)");
+      }
+      if (*index == 0) fail_line(path, n, "index 0 in " + quoted + " (indices start at 1)");
+      if (*index <= previous) {
+        fail_line(path, n,
+                  "indices must increase (" + std::to_string(*index) + " after " +
+                      std::to_string(previous) + ")");
+      }
+      previous = *index;
+      sample.features.emplace_back(*index, *value);
+    }
+    features = std::max(features, previous);
+    samples.push_back(std::move(sample));
+  }
+  if (samples.empty()) fail(path, "contains no samples (only blank or comment lines)");
+  check_dense_size(path, samples.size(), static_cast<std::uint64_t>(features));
+
+  LabeledData data;
+  data.A = Matrix::Zero(static_cast<Eigen::Index>(samples.size()), features);
+  data.b.resize(static_cast<Eigen::Index>(samples.size()));
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    data.b[row] = samples[i].label;
+    for (const auto& [index, value] : samples[i].features)
+      data.A(row, index - 1) = value;
+  }
+  return data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matrix Market: "%%MatrixMarket matrix coordinate|array real|integer|pattern
+// general|symmetric|skew-symmetric", '%' comments, a size line, then the entries.
+
+constexpr const char* kBannerForm =
+    "%%MatrixMarket matrix coordinate|array real|integer|pattern "
+    "general|symmetric|skew-symmetric";
+
+std::string lowercase(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
+Matrix read_matrix_market(const std::string& path) {
+  const std::string file = read_whole_file(path);
+  if (file.empty())
+    fail(path, std::string("file is empty (expected a banner \"") + kBannerForm + "\")");
+  Lines lines(file);
+  std::string_view line;
+  lines.next(line);
+  const std::vector<std::string_view> banner = split_blanks(line);
+  const auto bad_banner = [&](const std::string& why) {
+    fail_line(path, 1,
+              "bad Matrix Market banner \"" + trimmed(line) + "\": " + why + " (expected \"" +
+                  kBannerForm + "\")");
+  };
+  if (banner.empty() || lowercase(banner[0]) != "%%matrixmarket") {
+    bad_banner("it must start with %%MatrixMarket");
+  }
+  if (banner.size() != 5) bad_banner("expected 4 words after %%MatrixMarket");
+  const std::string object = lowercase(banner[1]);
+  const std::string layout = lowercase(banner[2]);
+  const std::string field = lowercase(banner[3]);
+  const std::string symmetry = lowercase(banner[4]);
+  if (object != "matrix") bad_banner("unsupported object '" + std::string(banner[1]) + "'");
+  if (layout != "coordinate" && layout != "array") {
+    bad_banner("unsupported format '" + std::string(banner[2]) + "'");
+  }
+  if (field == "complex") {
+    fail_line(path, 1,
+              "complex Matrix Market matrices are not supported (real, integer or "
+              "pattern only)");
+  }
+  if (field != "real" && field != "integer" && field != "pattern" && field != "double") {
+    bad_banner("unsupported field '" + std::string(banner[3]) + "'");
+  }
+  if (symmetry == "hermitian") {
+    fail_line(path, 1, "hermitian Matrix Market matrices are not supported (they are complex)");
+  }
+  if (symmetry != "general" && symmetry != "symmetric" && symmetry != "skew-symmetric") {
+    bad_banner("unsupported symmetry '" + std::string(banner[4]) + "'");
+  }
+  const bool coordinate = layout == "coordinate";
+  const bool pattern = field == "pattern";
+  const bool symmetric = symmetry == "symmetric";
+  const bool skew = symmetry == "skew-symmetric";
+  if (pattern && !coordinate) bad_banner("a pattern matrix must be in coordinate format");
+
+  // Data lines: not comments, not blank.
+  const auto next_data_line = [&](std::vector<std::string_view>& tokens) {
+    while (lines.next(line)) {
+      if (line.starts_with('%')) continue;
+      tokens = split_blanks(line);
+      if (!tokens.empty()) return true;
+    }
+    return false;
+  };
+
+  std::vector<std::string_view> tokens;
+  const std::string size_form = coordinate ? "\"rows columns entries\"" : "\"rows columns\"";
+  if (!next_data_line(tokens)) fail(path, "has no size line (expected " + size_form + ")");
+  const std::size_t size_line = lines.number();
+  std::vector<std::int64_t> sizes;
+  for (std::string_view token : tokens) {
+    const std::optional<std::int64_t> value = parse_index(token);
+    if (!value) break;
+    sizes.push_back(*value);
+  }
+  if (sizes.size() != tokens.size() || sizes.size() != (coordinate ? 3u : 2u)) {
+    fail_line(path, size_line,
+              "expected the size line " + size_form + ", got \"" + trimmed(line) + "\"");
+  }
+  const std::int64_t rows = sizes[0];
+  const std::int64_t cols = sizes[1];
+  if ((symmetric || skew) && rows != cols) {
+    fail_line(path, size_line,
+              "a " + symmetry + " matrix must be square, got " + std::to_string(rows) + " x " +
+                  std::to_string(cols));
+  }
+  check_dense_size(path, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols));
+  Matrix m = Matrix::Zero(rows, cols);
+
+  // How many entries the file holds: the size line's count, or the stored part of the array.
+  std::int64_t expected = 0;
+  if (coordinate) {
+    expected = sizes[2];
+  } else if (symmetric) {
+    expected = rows * (rows + 1) / 2;
+  } else if (skew) {
+    expected = rows * (rows - 1) / 2;
+  } else {
+    expected = rows * cols;
+  }
+  const auto promise = [&] {
+    return "the size line (line " + std::to_string(size_line) + ") promises " +
+           std::to_string(expected) + (coordinate ? " entries" : " values");
+  };
+  const auto value_of = [&](std::string_view token) {
+    const std::optional<double> value = parse_number(token);
+    if (!value) {
+      fail_line(path, lines.number(), "expected a number, got \"" + std::string(token) + "\"");
+    }
+    return *value;
+  };
+
+  std::int64_t count = 0;
+  if (coordinate) {
+    const std::size_t width = pattern ? 2 : 3;
+    const std::string entry_form = pattern ? "\"row column\"" : "\"row column value\"";
+    while (next_data_line(tokens)) {
+      if (count == expected) {
+        fail_line(path, lines.number(), "more entries than " + promise());
+      }
+      if (tokens.size() != width) {
+        fail_line(path, lines.number(),
+                  "expected an entry " + entry_form + ", got \"" + trimmed(line) + "\"");
+      }
+      const std::optional<std::int64_t> i = parse_index(tokens[0]);
+      const std::optional<std::int64_t> j = parse_index(tokens[1]);
+      if (!i || !j) {
+        fail_line(path, lines.number(),
+                  "expected an entry " + entry_form + " with integer indices, got \"" +
+                      trimmed(line) + "\"");
+      }
+      if (*i < 1 || *i > rows) {
+        fail_line(
+            path, lines.number(),
+            "row index " + std::to_string(*i) + " out of range (1.." + std::to_string(rows) + ")");
+      }
+      if (*j < 1 || *j > cols) {
+        fail_line(path, lines.number(),
+                  "column index " + std::to_string(*j) + " out of range (1.." +
+                      std::to_string(cols) + ")");
+      }
+      const double value = pattern ? 1.0 : value_of(tokens[2]);
+      const Eigen::Index r = *i - 1;
+      const Eigen::Index c = *j - 1;
+      if (skew && r == c) {
+        fail_line(path, lines.number(),
+                  "a skew-symmetric matrix has no diagonal entries, got (" + std::to_string(*i) +
+                      ", " + std::to_string(*j) + ")");
+      }
+      // Duplicates add up, as most readers do.
+      m(r, c) += value;
+      if ((symmetric || skew) && r != c) m(c, r) += skew ? -value : value;
+      ++count;
+    }
+  } else {
+    // Column after column; the symmetric kinds store the lower triangle only.
+    Eigen::Index r = skew ? 1 : 0;
+    Eigen::Index c = 0;
+    while (next_data_line(tokens)) {
+      for (std::string_view token : tokens) {
+        if (count == expected) fail_line(path, lines.number(), "more values than " + promise());
+        const double value = value_of(token);
+        m(r, c) = value;
+        if (symmetric || skew) m(c, r) = skew ? -value : value;
+        ++count;
+        if (++r == rows) {
+          ++c;
+          r = symmetric ? c : skew ? c + 1 : 0;
+        }
+      }
+    }
+  }
+  if (count != expected) {
+    fail(path, promise() + ", found " + std::to_string(count));
+  }
+  return m;
+}
+
+constexpr const char* kLoadableExtensions = ".npy, .csv, .txt, .mtx, .svm, .libsvm, .svmlight";
+
+DataFormat resolve_format(const std::string& path, DataFormat format) {
+  if (format != DataFormat::automatic) return format;
+  const std::string extension = lowercase_extension(path);
+  if (extension == ".npy") return DataFormat::npy;
+  if (extension == ".csv" || extension == ".txt") return DataFormat::csv;
+  if (extension == ".mtx") return DataFormat::matrix_market;
+  if (extension == ".svm" || extension == ".libsvm" || extension == ".svmlight") {
+    return DataFormat::libsvm;
+  }
+  if (extension.empty()) {
+    fail(path, std::string("has no file extension; cannot tell its format (supported: ") +
+                   kLoadableExtensions + ")");
+  }
+  fail(path,
+       "unsupported file extension '" + extension + "' (supported: " + kLoadableExtensions + ")");
+}
+
+[[noreturn]] void fail_libsvm_alone(const std::string& path, const char* what) {
+  fail(path, std::string("is a LIBSVM file, which holds A and b together (a label, then "
+                         "index:value features, on each line); it cannot be read as ") +
+                 what + ": load it with --data (load_libsvm)");
+}
+
+}  // namespace
+
+Matrix load_matrix(const std::string& path, DataFormat format) {
+  switch (resolve_format(path, format)) {
+    case DataFormat::npy:
+      return load_npy_matrix(path);
+    case DataFormat::matrix_market:
+      return load_matrix_market_matrix(path);
+    case DataFormat::libsvm:
+      fail_libsvm_alone(path, "the matrix A alone");
+    case DataFormat::csv:
+    case DataFormat::automatic:
+      break;
+  }
+  return load_csv_matrix(path);
+}
+
+Vector load_vector(const std::string& path, DataFormat format) {
+  switch (resolve_format(path, format)) {
+    case DataFormat::npy:
+      return load_npy_vector(path);
+    case DataFormat::matrix_market:
+      return load_matrix_market_vector(path);
+    case DataFormat::libsvm:
+      fail_libsvm_alone(path, "a vector alone");
+    case DataFormat::csv:
+    case DataFormat::automatic:
+      break;
+  }
+  return load_csv_vector(path);
+}
+
 DataFormat parse_data_format(std::string_view name) {
-  throw Error("--format " + std::string(name) + ": not available yet");
+  static const std::vector<std::pair<std::string, DataFormat>> names = {
+      {"auto", DataFormat::automatic},
+      {"npy", DataFormat::npy},
+      {"csv", DataFormat::csv},
+      {"mtx", DataFormat::matrix_market},
+      {"matrix_market", DataFormat::matrix_market},
+      {"libsvm", DataFormat::libsvm},
+      {"svmlight", DataFormat::libsvm},
+  };
+  const std::string lower = lowercase(name);
+  std::vector<std::string> accepted;
+  for (const auto& [text, format] : names) {
+    if (lower == text) return format;
+    accepted.push_back(text);
+  }
+  std::string message = "unknown data format '" + std::string(name) + "'";
+  const std::string suggestion = nearest_name(lower, accepted);
+  if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
+  std::string list;
+  for (const std::string& text : accepted)
+    list += (list.empty() ? "" : ", ") + text;
+  throw Error(message + " (accepted: " + list + ")");
 }
+
 LabeledData load_libsvm(const std::string& path) {
-  throw Error(path + ": LIBSVM files are not readable yet");
+  return read_libsvm(path);
 }
+
 Matrix load_matrix_market_matrix(const std::string& path) {
-  throw Error(path + ": Matrix Market files are not readable yet");
+  return read_matrix_market(path);
 }
+
 Vector load_matrix_market_vector(const std::string& path) {
-  throw Error(path + ": Matrix Market files are not readable yet");
+  const Matrix m = read_matrix_market(path);
+  if (m.rows() != 1 && m.cols() != 1) {
+    fail(path, "expected a vector (an n x 1 or 1 x n matrix), got " + std::to_string(m.rows()) +
+                   " x " + std::to_string(m.cols()));
+  }
+  return Eigen::Map<const Vector>(m.data(), m.size());
 }
 
 void save_vector(const std::string& path, const Vector& v) {

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -516,6 +517,304 @@ TEST_F(IoTest, WritingIntoMissingDirectoryFails) {
   const std::string message = error_of([&] { save_vector(target, Vector::Ones(2)); });
   EXPECT_TRUE(Contains(message, target));
   EXPECT_TRUE(Contains(message, "cannot open for writing"));
+}
+
+// ----------------------------------------------------------------------------- data format
+
+TEST(DataFormatTest, ParsesEveryAcceptedName) {
+  EXPECT_EQ(parse_data_format("auto"), DataFormat::automatic);
+  EXPECT_EQ(parse_data_format("npy"), DataFormat::npy);
+  EXPECT_EQ(parse_data_format("csv"), DataFormat::csv);
+  EXPECT_EQ(parse_data_format("mtx"), DataFormat::matrix_market);
+  EXPECT_EQ(parse_data_format("matrix_market"), DataFormat::matrix_market);
+  EXPECT_EQ(parse_data_format("libsvm"), DataFormat::libsvm);
+  EXPECT_EQ(parse_data_format("svmlight"), DataFormat::libsvm);
+  EXPECT_EQ(parse_data_format("LibSVM"), DataFormat::libsvm);
+}
+
+TEST(DataFormatTest, UnknownNameListsAcceptedOnesAndTheNearest) {
+  const std::string message = error_of([] { parse_data_format("mxt"); });
+  EXPECT_TRUE(Contains(message, "unknown data format 'mxt'"));
+  EXPECT_TRUE(Contains(message, "did you mean 'mtx'?"));
+  EXPECT_TRUE(Contains(message, "auto, npy, csv, mtx, matrix_market, libsvm, svmlight"));
+  EXPECT_FALSE(Contains(error_of([] { parse_data_format("hdf5-table"); }), "did you mean"));
+}
+
+// ----------------------------------------------------------------------------- LIBSVM
+
+// A file under tests/data: ctest sets PROXJIT_TEST_DATA; run by hand, next to this source.
+std::string data_file(const std::string& name) {
+  const char* dir = std::getenv("PROXJIT_TEST_DATA");
+  const fs::path base =
+      dir ? fs::path(dir) : fs::path(__FILE__).parent_path().parent_path() / "data";
+  return (base / name).string();
+}
+
+TEST_F(IoTest, LibsvmTinyFileReadsDensely) {
+  const LabeledData data = load_libsvm(data_file("tiny.svm"));
+  Matrix A(4, 3);
+  A << 0.5, 0, -1.25,  //
+      0, 2, 0,         //
+      1, -1, 0.3,      //
+      0, 0, 0;
+  Vector b(4);
+  b << 1, -1, 0.75, -2.5;
+  EXPECT_EQ(data.A, A);
+  EXPECT_EQ(data.b, b);
+}
+
+TEST_F(IoTest, LibsvmCrlfTabsAndBlankLines) {
+  const LabeledData data =
+      load_libsvm(write("d.svm", "\xEF\xBB\xBF-3\t2:7\r\n\r\n   \r\n1e2 1:-1 qid:9 4:0.25\r\n"));
+  ASSERT_EQ(data.A.rows(), 2);
+  ASSERT_EQ(data.A.cols(), 4);
+  EXPECT_EQ(data.b, Eigen::Vector2d(-3, 100));
+  EXPECT_EQ(data.A(0, 1), 7);
+  EXPECT_EQ(data.A(1, 0), -1);
+  EXPECT_EQ(data.A(1, 3), 0.25);
+  EXPECT_EQ(data.A.row(0).cwiseAbs().sum(), 7);
+}
+
+TEST_F(IoTest, LibsvmHeartScaleFromLiblinearTools) {
+  // Debian's liblinear-tools ships LIBSVM's classic example (scripts/install-deps.sh installs it).
+  const std::vector<std::string> candidates = {
+      "/usr/share/doc/liblinear-tools/examples/heart_scale",
+      "/usr/share/doc/liblinear-tools/examples/heart_scale.gz",
+      "/usr/share/doc/libsvm-tools/examples/heart_scale",
+      "/usr/share/doc/libsvm-tools/examples/heart_scale.gz",
+  };
+  std::string file;
+  for (const std::string& candidate : candidates) {
+    if (!fs::exists(candidate)) continue;
+    if (candidate.ends_with(".gz")) {
+      const std::string target = path("heart_scale");
+      const std::string command = "gzip -dc '" + candidate + "' > '" + target + "'";
+      if (std::system(command.c_str()) != 0) continue;
+      file = target;
+    } else {
+      file = candidate;
+    }
+    break;
+  }
+  if (file.empty()) {
+    GTEST_SKIP() << "heart_scale not found (apt-get install liblinear-tools; looked in "
+                 << candidates.front() << " and similar)";
+  }
+  const LabeledData data = load_libsvm(file);
+  ASSERT_EQ(data.A.rows(), 270);
+  ASSERT_EQ(data.A.cols(), 13);
+  ASSERT_EQ(data.b.size(), 270);
+  EXPECT_EQ((data.b.array() == 1.0).count(), 120);
+  EXPECT_EQ((data.b.array() == -1.0).count(), 150);
+  // The features are scaled to [-1, 1].
+  EXPECT_LE(data.A.cwiseAbs().maxCoeff(), 1.0);
+  // Line 1: "+1 1:0.708333 2:1 3:1 4:-0.320755 ... 10:-0.225806 12:1 13:-1" (no feature 11).
+  EXPECT_EQ(data.A(0, 0), 0.708333);
+  EXPECT_EQ(data.A(0, 3), -0.320755);
+  EXPECT_EQ(data.A(0, 10), 0.0);
+  EXPECT_EQ(data.A(0, 12), -1.0);
+  // Line 3 has feature 11.
+  EXPECT_EQ(data.b[2], 1.0);
+  EXPECT_EQ(data.A(2, 7), 0.0687023);
+  EXPECT_EQ(data.A(2, 10), -1.0);
+}
+
+TEST_F(IoTest, LibsvmErrorsNameFileLineAndToken) {
+  const std::string file = write("train.svm", "+1 1:0.5\n# comment\n-1 2:1 7-0.5\n");
+  EXPECT_EQ(error_of([&] { load_libsvm(file); }),
+            file + ", line 3: expected index:value, got \"7-0.5\"");
+  EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 1:1\n1 0:2\n")); }),
+            path("t.svm") + ", line 2: index 0 in \"0:2\" (indices start at 1)");
+  EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 7:1 5:2\n")); }),
+            path("t.svm") + ", line 1: indices must increase (5 after 7)");
+  EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 3:1 3:2\n")); }),
+            path("t.svm") + ", line 1: indices must increase (3 after 3)");
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 -2:1\n")); }),
+                       "line 1: expected index:value, got \"-2:1\" (the index must be a positive "
+                       "integer)"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 x:1\n")); }),
+                       "expected index:value, got \"x:1\" (the index must be"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 2:abc\n")); }),
+                       "line 1: expected index:value, got \"2:abc\" (the value is not a number)"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 2:\n")); }),
+                       "got \"2:\" (the value is not a number)"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "\n\nyes 1:1\n")); }),
+                       "line 3: expected a label (a number) first, got \"yes\""));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1:0.5 2:1\n")); }),
+                       "got \"1:0.5\" (the label is missing)"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("e.svm", "")); }), "file is empty"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("c.svm", "# only\n\n")); }),
+                       "contains no samples"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(path("missing.svm")); }), "cannot open"));
+  EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("big.svm", "1 4000000000:1\n")); }),
+                       "too large to read densely"));
+}
+
+TEST_F(IoTest, LibsvmIsNotAMatrixOrAVectorAlone) {
+  const std::string file = write("d.svm", "1 1:1\n");
+  const std::string message = error_of([&] { load_matrix(file); });
+  EXPECT_TRUE(Contains(message, file));
+  EXPECT_TRUE(Contains(message, "holds A and b together"));
+  EXPECT_TRUE(Contains(message, "--data"));
+  EXPECT_TRUE(Contains(error_of([&] { load_matrix(write("d.libsvm", "1 1:1\n")); }), "--data"));
+  EXPECT_TRUE(Contains(error_of([&] { load_matrix(write("d.SVMLIGHT", "1 1:1\n")); }), "--data"));
+  EXPECT_TRUE(Contains(error_of([&] { load_matrix(write("d.csv", "1\n"), DataFormat::libsvm); }),
+                       "--data"));
+  EXPECT_TRUE(Contains(error_of([&] { load_vector(file); }), "--data"));
+}
+
+// ----------------------------------------------------------------------------- Matrix Market
+
+TEST_F(IoTest, MatrixMarketTinySymmetricCoordinate) {
+  Matrix expected(3, 3);
+  expected << 4, 1, 0,  //
+      1, 3, -0.5,       //
+      0, -0.5, 2;
+  EXPECT_EQ(load_matrix_market_matrix(data_file("tiny.mtx")), expected);
+  EXPECT_EQ(load_matrix(data_file("tiny.mtx")), expected);
+}
+
+TEST_F(IoTest, MatrixMarketArrayVector) {
+  const Vector b = load_vector(data_file("vector.mtx"));
+  EXPECT_EQ(b, Eigen::Vector3d(1, -2, 0.5));
+  EXPECT_EQ(load_matrix_market_vector(data_file("vector.mtx")), b);
+  // A 1 x n matrix is a vector too.
+  EXPECT_EQ(load_vector(write("row.mtx",
+                              "%%MatrixMarket matrix coordinate real general\n1 3 2\n1 3 5\n"
+                              "1 1 -1\n")),
+            Eigen::Vector3d(-1, 0, 5));
+}
+
+TEST_F(IoTest, MatrixMarketGeneralCoordinateIntegerAndPattern) {
+  Matrix general = load_matrix(write("g.mtx",
+                                     "%%MatrixMarket matrix coordinate integer general\n"
+                                     "%comment\n\n2 3 3\n1 3 7\n2 1 -2\n\n1 3 1\n"));
+  Matrix expected(2, 3);
+  expected << 0, 0, 8,  // duplicates add up
+      -2, 0, 0;
+  EXPECT_EQ(general, expected);
+  const Matrix pattern = load_matrix(
+      write("p.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 2\n2 1\n"));
+  EXPECT_EQ(pattern, (Matrix(2, 2) << 0, 1, 1, 0).finished());
+}
+
+TEST_F(IoTest, MatrixMarketArrayIsColumnMajorAndSymmetricKindsMirror) {
+  EXPECT_EQ(load_matrix(write("a.mtx",
+                              "%%MatrixMarket matrix array real general\n2 3\n"
+                              "1\n2\n3\n4\n5\n6\n")),
+            (Matrix(2, 3) << 1, 3, 5, 2, 4, 6).finished());
+  // Symmetric array: the lower triangle, column after column (several values on a line).
+  EXPECT_EQ(load_matrix(write("s.mtx",
+                              "%%MatrixMarket matrix array real symmetric\n3 3\n"
+                              "1 2 3\n4 5\n6\n")),
+            (Matrix(3, 3) << 1, 2, 3, 2, 4, 5, 3, 5, 6).finished());
+  EXPECT_EQ(load_matrix(write("k.mtx",
+                              "%%MatrixMarket matrix array real skew-symmetric\n3 3\n"
+                              "1\n2\n3\n")),
+            (Matrix(3, 3) << 0, -1, -2, 1, 0, -3, 2, 3, 0).finished());
+  EXPECT_EQ(load_matrix(write("kc.mtx",
+                              "%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n"
+                              "2 1 4\n")),
+            (Matrix(2, 2) << 0, -4, 4, 0).finished());
+  // Banner words are case-insensitive; CRLF line ends are fine.
+  EXPECT_EQ(load_matrix(write("u.mtx", "%%MatrixMarket MATRIX Array Real General\r\n1 1\r\n9\r\n")),
+            Matrix::Constant(1, 1, 9));
+}
+
+TEST_F(IoTest, MatrixMarketExplicitFormatOverridesExtension) {
+  const std::string file = write("A.dat", "%%MatrixMarket matrix array real general\n1 2\n1\n2\n");
+  EXPECT_EQ(load_matrix(file, DataFormat::matrix_market), (Matrix(1, 2) << 1, 2).finished());
+  EXPECT_EQ(load_vector(file, parse_data_format("mtx")), Eigen::Vector2d(1, 2));
+  EXPECT_EQ(load_matrix(write("B.dat", "1,2\n3,4\n"), DataFormat::csv),
+            (Matrix(2, 2) << 1, 2, 3, 4).finished());
+  save_vector(path("v.npy"), Eigen::Vector2d(5, 6));
+  fs::rename(path("v.npy"), path("v.bin"));
+  EXPECT_EQ(load_vector(path("v.bin"), DataFormat::npy), Eigen::Vector2d(5, 6));
+  // A wrong explicit format reads the file as that format and says what it expected.
+  EXPECT_TRUE(Contains(error_of([&] { load_matrix(path("v.bin"), DataFormat::matrix_market); }),
+                       "bad Matrix Market banner"));
+}
+
+TEST_F(IoTest, MatrixMarketBannerErrors) {
+  const auto message = [&](const std::string& text) {
+    return error_of([&] { load_matrix(write("m.mtx", text)); });
+  };
+  const std::string first = message("3 3 1\n1 1 1\n");
+  EXPECT_TRUE(Contains(first, path("m.mtx") + ", line 1: bad Matrix Market banner \"3 3 1\""));
+  EXPECT_TRUE(Contains(first, "it must start with %%MatrixMarket"));
+  EXPECT_TRUE(Contains(first, "coordinate|array real|integer|pattern general|symmetric"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix coordinate real\n"),
+                       "expected 4 words after %%MatrixMarket"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket tensor coordinate real general\n"),
+                       "unsupported object 'tensor'"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix sparse real general\n"),
+                       "unsupported format 'sparse'"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array float general\n"),
+                       "unsupported field 'float'"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array real upper\n"),
+                       "unsupported symmetry 'upper'"));
+  EXPECT_TRUE(
+      Contains(message("%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n"),
+               "line 1: complex Matrix Market matrices are not supported"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix coordinate real hermitian\n"),
+                       "hermitian Matrix Market matrices are not supported"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array pattern general\n"),
+                       "a pattern matrix must be in coordinate format"));
+  EXPECT_TRUE(Contains(message(""), "file is empty"));
+}
+
+TEST_F(IoTest, MatrixMarketSizeAndEntryErrors) {
+  const auto message = [&](const std::string& text) {
+    return error_of([&] { load_matrix(write("m.mtx", text)); });
+  };
+  const std::string coordinate = "%%MatrixMarket matrix coordinate real general\n";
+  EXPECT_TRUE(Contains(message(coordinate + "% only comments\n"), "has no size line"));
+  EXPECT_TRUE(Contains(message(coordinate + "%c\n3 3\n"),
+                       "line 3: expected the size line \"rows columns entries\", got \"3 3\""));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array real general\n2 x\n"),
+                       "line 2: expected the size line \"rows columns\", got \"2 x\""));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix coordinate real symmetric\n2 3 0\n"),
+                       "line 2: a symmetric matrix must be square, got 2 x 3"));
+  // Entry count mismatch, both ways.
+  EXPECT_EQ(message(coordinate + "2 2 3\n1 1 1\n2 2 1\n"),
+            path("m.mtx") + ": the size line (line 2) promises 3 entries, found 2");
+  EXPECT_EQ(
+      message(coordinate + "2 2 1\n1 1 1\n2 2 1\n"),
+      path("m.mtx") + ", line 4: more entries than the size line (line 2) promises 1 entries");
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n"),
+                       "the size line (line 2) promises 4 values, found 3"));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix array real general\n1 1\n1\n2\n"),
+                       "line 4: more values than the size line (line 2) promises 1 values"));
+  // Indices out of range.
+  EXPECT_EQ(message(coordinate + "2 3 1\n3 1 1\n"),
+            path("m.mtx") + ", line 3: row index 3 out of range (1..2)");
+  EXPECT_EQ(message(coordinate + "2 3 1\n1 4 1\n"),
+            path("m.mtx") + ", line 3: column index 4 out of range (1..3)");
+  EXPECT_TRUE(Contains(message(coordinate + "2 3 1\n0 1 1\n"), "row index 0 out of range"));
+  // Malformed entries.
+  EXPECT_TRUE(Contains(message(coordinate + "2 2 1\n1 1\n"),
+                       "line 3: expected an entry \"row column value\", got \"1 1\""));
+  EXPECT_TRUE(Contains(message(coordinate + "2 2 1\n1.5 1 2\n"), "with integer indices"));
+  EXPECT_TRUE(
+      Contains(message(coordinate + "2 2 1\n1 1 abc\n"), "line 3: expected a number, got \"abc\""));
+  EXPECT_TRUE(Contains(message("%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n"
+                               "1 1 1\n"),
+                       "a skew-symmetric matrix has no diagonal entries"));
+  EXPECT_TRUE(Contains(message(coordinate + "100000 100000 0\n"), "too large to read densely"));
+}
+
+TEST_F(IoTest, MatrixMarketVectorFromMatrixRejected) {
+  EXPECT_TRUE(Contains(error_of([&] { load_vector(data_file("tiny.mtx")); }),
+                       "expected a vector (an n x 1 or 1 x n matrix), got 3 x 3"));
+}
+
+TEST_F(IoTest, UnknownExtensionListsMatrixMarketAndLibsvm) {
+  const std::string message = error_of([&] { load_matrix(write("A.mat", "1")); });
+  EXPECT_TRUE(Contains(message, ".mtx"));
+  EXPECT_TRUE(Contains(message, ".svm"));
+  // Writing Matrix Market is not supported; the writers say what is.
+  EXPECT_TRUE(Contains(error_of([&] { save_vector(path("x.mtx"), Vector::Ones(2)); }),
+                       "unsupported file extension '.mtx' (supported: .npy, .csv, .txt)"));
 }
 
 }  // namespace
