@@ -183,7 +183,7 @@ class KernelEmitter {
           for (int m = 0; m < kLanes; ++m) {
             Value* i = b_.CreateAdd(first, b_.getInt64(m), "", true, true);
             rows.push_back(address(A_, b_.CreateMul(i, stride_, "", true, true)));
-            weights.push_back(splat(load_scalar(x_, i)));
+            weights.push_back(splat(load_scalar(point_, i)));
           }
           // The diagonal block: g[i0..i0+7] += sum_m A[i0+m][i0..i0+7] x[i0+m].
           Value* diagonal = load_vector(grad_, first);
@@ -194,7 +194,7 @@ class KernelEmitter {
               b_.CreateAdd(block, b_.getInt64(1)), chunks, zeros,
               [&](Value* c, std::vector<Value*> partial) {
                 Value* j = lanes_times(c);
-                Value* xj = load_vector(x_, j);
+                Value* xj = load_vector(point_, j);
                 // Two chains for g[j] (even and odd rows) halve the latency of its update.
                 Value* even = load_vector(grad_, j);
                 Value* odd = nullptr;
@@ -245,7 +245,7 @@ class KernelEmitter {
               b_.getInt64(0), chunks_, zeros,
               [&](Value* c, std::vector<Value*> partial) {
                 Value* k = lanes_times(c);
-                Value* xk = load_vector(x_, k);
+                Value* xk = load_vector(point_, k);
                 for (int m = 0; m < kLanes; ++m)
                   partial[m] = fma(load_vector(rows[m], k), xk, partial[m]);
                 return partial;
@@ -384,9 +384,56 @@ class KernelEmitter {
     return b_.CreateFAddReduce(scalar_constant(0.0), sum);
   }
 
+  // FISTA's fused pass: x_new = prox(y - step*g) from the extrapolated point y; keeps the old x
+  // for the momentum; returns sum (x_new - y)^2 (the certificate, at y) and
+  // sum (y - x_new).(x_new - x_old) (positive: momentum works against descent, so restart).
+  std::pair<Value*, Value*> emit_fista_update(Value* gradient_scale) {
+    Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
+    Value* real_columns = splat(cols_);
+    const std::vector<Value*> sums = emit_loop(
+        b_.getInt64(0), chunks_, {vector_constant(0.0), vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* old_x = load_vector(x_, i);
+          Value* y = load_vector(y_, i);
+          Value* trial = b_.CreateFSub(y, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lane_numbers()), real_columns);
+          Value* new_x = b_.CreateSelect(real, emit_expr(spec_.prox, trial), old_x);
+          store_vector(old_x, x_previous_, i);
+          store_vector(new_x, x_, i);
+          Value* to_y = b_.CreateFSub(y, new_x);
+          Value* along = b_.CreateFSub(new_x, old_x);
+          return std::vector<Value*>{fma(to_y, to_y, partial[0]), fma(to_y, along, partial[1])};
+        },
+        "fista.update");
+    return {b_.CreateFAddReduce(scalar_constant(0.0), sums[0]),
+            b_.CreateFAddReduce(scalar_constant(0.0), sums[1])};
+  }
+
+  // y = x + beta (x - x_old); padding lanes stay zero since both x's are zero there.
+  void emit_extrapolation(Value* beta) {
+    Value* weight = splat(beta);
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          Value* x = load_vector(x_, i);
+          store_vector(fma(weight, b_.CreateFSub(x, load_vector(x_previous_, i)), x), y_, i);
+          return std::vector<Value*>{};
+        },
+        "fista.extrapolate");
+  }
+
+  Value* lane_numbers() {
+    std::vector<llvm::Constant*> lanes;
+    for (int m = 0; m < kLanes; ++m)
+      lanes.push_back(b_.getInt64(m));
+    return llvm::ConstantVector::get(lanes);
+  }
+
   // The loop itself, with every array as a noalias argument.
   Function* emit_body(const std::string& name) {
-    std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, i64_, i64_};
+    std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, i64_};
     const int parameter_count = spec_.prox_parameter_count;
     for (int p = 0; p < parameter_count; ++p)
       types.push_back(scalar_);
@@ -400,7 +447,7 @@ class KernelEmitter {
       f->addFnAttr("prefer-vector-width", width);
       f->addFnAttr("min-legal-vector-width", width);
     }
-    for (unsigned a = 0; a < 4; ++a) {
+    for (unsigned a = 0; a < 6; ++a) {
       f->addParamAttr(a, llvm::Attribute::NoAlias);
       f->addParamAttr(a, llvm::Attribute::NoCapture);
     }
@@ -413,6 +460,10 @@ class KernelEmitter {
     b_vector_ = arg++;
     x_ = arg++;
     grad_ = arg++;
+    y_ = arg++;
+    x_previous_ = arg++;
+    const bool fista = spec_.algorithm == Algorithm::fista;
+    point_ = fista ? y_ : x_;
     rows_ = arg++;
     cols_ = arg++;
     std::vector<Value*> scalar_params;
@@ -442,6 +493,16 @@ class KernelEmitter {
     step_ = splat(step_scalar_);
     for (Value* p : scalar_params)
       params_.push_back(splat(p));
+    if (fista) {  // the first extrapolated point is the start
+      emit_loop(
+          b_.getInt64(0), chunks_, {},
+          [&](Value* c, std::vector<Value*>) {
+            store_vector(load_vector(x_, lanes_times(c)), y_, lanes_times(c));
+            return std::vector<Value*>{};
+          },
+          "fista.start");
+    }
+    BasicBlock* preheader = b_.GetInsertBlock();
     b_.CreateBr(header);
 
     b_.SetInsertPoint(header);
@@ -450,15 +511,43 @@ class KernelEmitter {
     PHINode* last_certificate = b_.CreatePHI(f64_, 2, "last_certificate");
     // Iterations left until the next progress report (a countdown: no division per iteration).
     PHINode* until_report = b_.CreatePHI(i64_, 2, "until_report");
-    until_report->addIncoming(report_every, entry);
-    k->addIncoming(b_.getInt64(0), entry);
-    first_certificate->addIncoming(llvm::ConstantFP::get(f64_, -1.0), entry);
-    last_certificate->addIncoming(llvm::ConstantFP::get(f64_, 0.0), entry);
+    until_report->addIncoming(report_every, preheader);
+    k->addIncoming(b_.getInt64(0), preheader);
+    first_certificate->addIncoming(llvm::ConstantFP::get(f64_, -1.0), preheader);
+    last_certificate->addIncoming(llvm::ConstantFP::get(f64_, 0.0), preheader);
+    // FISTA's momentum sequence t_k (t_0 = 1).
+    PHINode* momentum = b_.CreatePHI(f64_, 2, "t");
+    momentum->addIncoming(llvm::ConstantFP::get(f64_, 1.0), preheader);
     b_.CreateCondBr(b_.CreateICmpSLT(k, max_iterations), iteration, done);
 
     b_.SetInsertPoint(iteration);
     Value* gradient_scale = emit_gradient();
-    Value* squared_change = emit_update(gradient_scale);
+    Value* squared_change = nullptr;
+    Value* next_momentum = momentum;
+    if (fista) {
+      auto [to_point, restart_dot] = emit_fista_update(gradient_scale);
+      squared_change = to_point;
+      // t' = (1 + sqrt(1 + 4 t^2)) / 2, beta = (t - 1) / t'; with adaptive restart
+      // (O'Donoghue and Candes) the momentum is dropped when it points uphill.
+      Value* one = llvm::ConstantFP::get(f64_, 1.0);
+      Value* t_next = b_.CreateFMul(
+          llvm::ConstantFP::get(f64_, 0.5),
+          b_.CreateFAdd(one,
+                        b_.CreateUnaryIntrinsic(
+                            llvm::Intrinsic::sqrt,
+                            b_.CreateFAdd(one, b_.CreateFMul(llvm::ConstantFP::get(f64_, 4.0),
+                                                             b_.CreateFMul(momentum, momentum))))));
+      Value* beta = b_.CreateFDiv(b_.CreateFSub(momentum, one), t_next);
+      if (spec_.adaptive_restart) {
+        Value* uphill = b_.CreateFCmpOGT(restart_dot, scalar_constant(0.0), "restart");
+        beta = b_.CreateSelect(uphill, llvm::ConstantFP::get(f64_, 0.0), beta);
+        t_next = b_.CreateSelect(uphill, one, t_next);
+      }
+      next_momentum = t_next;
+      emit_extrapolation(scalar_ == f64_ ? beta : b_.CreateFPTrunc(beta, scalar_));
+    } else {
+      squared_change = emit_update(gradient_scale);
+    }
     if (scalar_ != f64_) squared_change = b_.CreateFPExt(squared_change, f64_);
     Value* certificate = b_.CreateFDiv(
         b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change), step_double, "certificate");
@@ -498,6 +587,7 @@ class KernelEmitter {
     first_certificate->addIncoming(first, next);
     last_certificate->addIncoming(certificate, next);
     until_report->addIncoming(reset, next);
+    momentum->addIncoming(next_momentum, next);
 
     b_.SetInsertPoint(done);
     PHINode* status = b_.CreatePHI(i64_, 4, "status");
@@ -539,10 +629,19 @@ class KernelEmitter {
         b_.CreateLoad(ptr_, field(args, kFieldA), "A"),
         b_.CreateLoad(ptr_, field(args, kFieldB), "b"),
         b_.CreateLoad(ptr_, field(args, kFieldX), "x"),
-        b_.CreateLoad(ptr_, field(args, kFieldWork), "work"),
-        b_.CreateLoad(i64_, field(args, kFieldRows), "rows"),
-        b_.CreateLoad(i64_, field(args, kFieldCols), "cols"),
     };
+    // Work: the gradient, then (FISTA) the extrapolated point and the previous iterate, each a
+    // padded vector (kernel_work_size). Plain GEPs: for pgd they point past the buffer, unused.
+    Value* work = b_.CreateLoad(ptr_, field(args, kFieldWork), "work");
+    Value* cols = b_.CreateLoad(i64_, field(args, kFieldCols), "cols");
+    Value* padded = b_.CreateMul(
+        b_.CreateUDiv(b_.CreateAdd(cols, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
+        b_.getInt64(kLanes));
+    call_args.push_back(work);
+    call_args.push_back(b_.CreateGEP(scalar_, work, padded, "y"));
+    call_args.push_back(b_.CreateGEP(scalar_, work, b_.CreateMul(padded, b_.getInt64(2)), "x_old"));
+    call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldRows), "rows"));
+    call_args.push_back(cols);
     for (int p = 0; p < spec_.prox_parameter_count; ++p) {
       Value* value = b_.CreateLoad(f64_, b_.CreateConstInBoundsGEP1_64(f64_, params, p));
       call_args.push_back(scalar_ == f64_ ? value : b_.CreateFPTrunc(value, scalar_));
@@ -574,6 +673,9 @@ class KernelEmitter {
   Value* A_ = nullptr;
   Value* b_vector_ = nullptr;
   Value* x_ = nullptr;
+  Value* y_ = nullptr;           // FISTA: the extrapolated point
+  Value* x_previous_ = nullptr;  // FISTA: the iterate before x
+  Value* point_ = nullptr;       // where the gradient is taken: x (pgd) or y (FISTA)
   Value* grad_ = nullptr;
   Value* rows_ = nullptr;
   Value* cols_ = nullptr;

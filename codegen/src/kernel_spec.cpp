@@ -6,6 +6,7 @@ std::string KernelSpec::canonical() const {
   std::string text;
   text.reserve(128);
   text += to_string(algorithm);
+  if (algorithm == Algorithm::fista && adaptive_restart) text += "+restart";
   text += '|';
   text += smooth_name;
   text += '|';
@@ -22,10 +23,10 @@ std::string CodegenOptions::canonical() const {
 }
 
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
-  // The gradient; residuals live in registers, a block of rows at a time.
-  (void)spec;
+  // The gradient (residuals live in registers, a block of rows at a time); FISTA adds the
+  // extrapolated point and the previous iterate.
   (void)rows;
-  return padded_length(cols);
+  return (spec.algorithm == Algorithm::fista ? 3 : 1) * padded_length(cols);
 }
 
 }  // namespace proxjit

@@ -226,6 +226,7 @@ KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& opti
   spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
   spec.scalar = options.scalar;
   spec.layout = Layout::dense_row_major;
+  spec.adaptive_restart = options.adaptive_restart;
   return spec;
 }
 
@@ -374,7 +375,10 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     } else {
       const auto [A, b] = reference_data();
       const RunOutcome outcome =
-          reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
+          options.algorithm == Algorithm::fista
+              ? reference_fista<T>(problem.f(), problem.r(), *A, *b, x, budget,
+                                   options.adaptive_restart)
+              : reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
       summary.iterations = outcome.iterations;
       summary.certificate = outcome.certificate;
       summary.status = outcome.status;

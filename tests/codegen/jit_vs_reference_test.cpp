@@ -27,6 +27,8 @@ struct Case {
   std::string f, r;
   Eigen::Index d, n;
   ScalarType scalar;
+  Algorithm algorithm = Algorithm::proximal_gradient;
+  bool adaptive_restart = true;
 };
 
 void expect_paths_agree(const Case& c, double relative_tolerance) {
@@ -37,6 +39,8 @@ void expect_paths_agree(const Case& c, double relative_tolerance) {
   options.max_iterations = 150;
   options.tolerance = 0.0;
   options.scalar = c.scalar;
+  options.algorithm = c.algorithm;
+  options.adaptive_restart = c.adaptive_restart;
   options.backend = Backend::reference;
   const Summary reference = shared_engine().solve(problem, options);
   options.backend = Backend::jit;
@@ -72,6 +76,27 @@ TEST(JitVsReference, EveryPairInFloat) {
     for (const char* r : kProx) {
       for (Eigen::Index d : {1, 7, 50})
         expect_paths_agree({f, r, d, 3 * d, ScalarType::f32}, 1e-5);
+    }
+  }
+}
+
+TEST(JitVsReference, FistaEveryPairAndSizeInDouble) {
+  for (const char* f : kSmooth) {
+    for (const char* r : kProx) {
+      for (Eigen::Index d : kSizes) {
+        for (bool restart : {true, false}) {
+          expect_paths_agree({f, r, d, 2 * d + 1, ScalarType::f64, Algorithm::fista, restart},
+                             1e-12);
+        }
+      }
+    }
+  }
+}
+
+TEST(JitVsReference, FistaInFloat) {
+  for (const char* f : kSmooth) {
+    for (const char* r : kProx) {
+      expect_paths_agree({f, r, 13, 40, ScalarType::f32, Algorithm::fista, true}, 1e-5);
     }
   }
 }

@@ -37,8 +37,10 @@ constexpr std::string_view to_string(Backend backend) {
 }
 
 struct SolverOptions {
-  // The loop: proximal gradient for now (FISTA, line search, coordinate descent follow).
+  // The loop: proximal gradient or FISTA (line search and coordinate descent follow).
   Algorithm algorithm = Algorithm::proximal_gradient;
+  // FISTA only: restart the momentum when it points uphill (part of the kernel key).
+  bool adaptive_restart = true;
   // Fixed step size; 0 picks 1/L from the smooth term's Lipschitz bound.
   double step = 0.0;
   // Upper bound on proximal-gradient steps.

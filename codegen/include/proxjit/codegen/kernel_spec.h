@@ -18,12 +18,17 @@
 
 namespace proxjit {
 
-enum class Algorithm { proximal_gradient };
+enum class Algorithm {
+  proximal_gradient,  // x+ = prox(x - step grad f(x))
+  fista,              // the same from an extrapolated point (Beck and Teboulle), O(1/k^2)
+};
 
 constexpr std::string_view to_string(Algorithm algorithm) {
   switch (algorithm) {
     case Algorithm::proximal_gradient:
       return "pgd";
+    case Algorithm::fista:
+      return "fista";
   }
   return "unknown";
 }
@@ -38,6 +43,8 @@ struct KernelSpec {
   int prox_parameter_count = 0;
   ScalarType scalar = ScalarType::f64;
   Layout layout = Layout::dense_row_major;
+  // FISTA: drop the momentum when it points uphill (O'Donoghue and Candes' gradient scheme).
+  bool adaptive_restart = true;
 
   // Canonical text of everything above that changes the machine code.
   std::string canonical() const;

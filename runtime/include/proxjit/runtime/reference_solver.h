@@ -76,4 +76,59 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
   return outcome;
 }
 
+// FISTA (Beck and Teboulle 2009) with the kernels' rules: the gradient is taken at the
+// extrapolated point y_k, x_{k+1} = prox(y_k - step grad f(y_k)), the certificate is
+// ||x_{k+1} - y_k|| / step, t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2 and
+// y_{k+1} = x_{k+1} + (t_k - 1)/t_{k+1} (x_{k+1} - x_k). With adaptive restart (O'Donoghue and
+// Candes 2015, gradient scheme) the momentum is dropped, t = 1, when
+// (y_k - x_{k+1}).(x_{k+1} - x_k) > 0.
+template <class T>
+RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, const MatrixOf<T>& A,
+                           const VectorOf<T>& b, VectorOf<T>& x, const IterationBudget& budget,
+                           bool adaptive_restart) {
+  RunOutcome outcome;
+  VectorOf<T> gradient(x.size());
+  VectorOf<T> y = x;
+  VectorOf<T> trial(x.size());
+  VectorOf<T> next(x.size());
+  const T step = static_cast<T>(budget.step);
+  double t = 1.0;
+  double first_certificate = -1.0;
+  for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
+    f.value_and_gradient<T>(A, b, y, gradient);
+    trial = y - step * gradient;
+    r.prox<T>(trial.data(), step, next.data(), static_cast<std::size_t>(x.size()));
+    const double certificate = static_cast<double>((next - y).norm()) / budget.step;
+    const double uphill = static_cast<double>((y - next).dot(next - x));
+    double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
+    double beta = (t - 1.0) / t_next;
+    if (adaptive_restart && uphill > 0.0) {
+      beta = 0.0;
+      t_next = 1.0;
+    }
+    y = next + static_cast<T>(beta) * (next - x);
+    x.swap(next);
+    t = t_next;
+    outcome.iterations = k + 1;
+    outcome.certificate = certificate;
+    if (first_certificate < 0) first_certificate = certificate;
+    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
+      outcome.status = SolveStatus::diverged;
+      return outcome;
+    }
+    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
+      outcome.status = SolveStatus::converged;
+      return outcome;
+    }
+    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
+      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
+        outcome.status = static_cast<SolveStatus>(verdict);
+        return outcome;
+      }
+    }
+  }
+  outcome.status = SolveStatus::max_iterations;
+  return outcome;
+}
+
 }  // namespace proxjit
