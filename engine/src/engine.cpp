@@ -245,6 +245,23 @@ std::string Engine::inspect_asm(const Problem& problem, const SolverOptions& opt
   return impl_->compiler().assembly(kernel_spec(problem, options), options.codegen);
 }
 
+std::vector<Summary> Engine::solve_path(const Problem& problem, const std::string& parameter,
+                                        const std::vector<double>& values, SolverOptions options) {
+  if (values.empty()) throw Error("a path needs at least one value of '" + parameter + "'");
+  std::vector<Summary> path;
+  path.reserve(values.size());
+  for (const double value : values) {
+    const Problem point = problem.with_prox(problem.r().with_parameter(parameter, value));
+    path.push_back(solve(point, options));
+    const Summary& last = path.back();
+    // Warm start only from a usable answer: a diverged point would poison the rest.
+    if (last.status == SolveStatus::converged || last.status == SolveStatus::max_iterations) {
+      options.x0 = last.x;
+    }
+  }
+  return path;
+}
+
 CacheStats Engine::cache_stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   CacheStats stats = impl_->stats;

@@ -115,6 +115,18 @@ ProxComponent ProxComponent::make(std::string_view name,
   return component;
 }
 
+ProxComponent ProxComponent::with_parameter(std::string_view name, double value) const {
+  std::vector<std::pair<std::string, double>> arguments;
+  bool found = false;
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const std::string& key = definition_->parameters[i].name;
+    found = found || key == name;
+    arguments.emplace_back(key, key == name ? value : parameters_[i]);
+  }
+  if (!found) arguments.emplace_back(std::string(name), value);  // make() names the problem
+  return make(definition_->name, arguments);
+}
+
 std::string ProxComponent::describe() const {
   std::string text = definition_->name;
   if (parameters_.empty()) return text;

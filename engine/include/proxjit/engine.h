@@ -12,10 +12,12 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proxjit/disk_cache.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
+#include "proxjit/runtime/error.h"
 #include "proxjit/summary.h"
 
 namespace proxjit {
@@ -49,6 +51,12 @@ class Engine {
   // Solves. Invalid options or a problem/option mismatch throw proxjit::Error; a run that
   // merely does not converge is a status in the Summary. Thread-safe.
   Summary solve(const Problem& problem, const SolverOptions& options = {});
+
+  // A regularization path: solves for each value of the prox parameter `parameter` (e.g.
+  // "lambda"), in the order given, each run warm-started from the previous solution (the first
+  // from options.x0). Every point shares one kernel: the path compiles at most once.
+  std::vector<Summary> solve_path(const Problem& problem, const std::string& parameter,
+                                  const std::vector<double>& values, SolverOptions options);
 
   // The structure-only spec and the full kernel key a solve would use.
   KernelSpec kernel_spec(const Problem& problem, const SolverOptions& options) const;

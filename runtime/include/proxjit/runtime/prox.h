@@ -56,6 +56,9 @@ class ProxComponent {
   static ProxComponent make(std::string_view name,
                             const std::vector<std::pair<std::string, double>>& arguments = {});
 
+  // The same prox with one parameter changed (validated like the rest), e.g. a new lambda.
+  ProxComponent with_parameter(std::string_view name, double value) const;
+
   const ProxDefinition& definition() const { return *definition_; }
   const std::string& name() const { return definition_->name; }
   std::span<const double> parameters() const { return parameters_; }
