@@ -1,7 +1,11 @@
 #include "commands.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "common.h"
@@ -9,6 +13,8 @@
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
+#include "solve_progress.h"
+#include "svg_plot.h"
 
 namespace proxjit::cli {
 namespace {
@@ -27,8 +33,31 @@ struct SolveFlags {
   std::string x0_path;
   std::string x_out_path;
   bool json = false;
+  double max_time = SolverOptions{}.max_time;
+  std::int64_t trace_every = -1;  // -1: automatic (see auto_trace_every)
+  std::string trace_path;
+  std::string plot_path;
+  bool verbose = false;
+  bool no_progress = false;
   CacheFlags cache;
 };
+
+// --trace-every when not given: every row costs an objective evaluation (about one
+// iteration's work), so rows are spread over the iteration budget and capped at 1000
+// iterations apart (a run stopped early by --tol or --max-time still gets rows).
+//   --trace / --plot:            max(1, min(1000, max_iter / 200))   about 200 rows
+//   --verbose alone:             max(1, min(1000, max_iter / 50))    about 50 table rows
+//   the terminal progress line:  max(1, min(1000, max_iter / 100))   (refreshes <= 5 per s)
+//   nothing that needs rows:     0 (no trace, no callback)
+std::int64_t auto_trace_every(const SolveFlags& flags, bool progress_line) {
+  const auto spread = [&](std::int64_t rows) {
+    return std::max<std::int64_t>(1, std::min<std::int64_t>(1000, flags.max_iterations / rows));
+  };
+  if (!flags.trace_path.empty() || !flags.plot_path.empty()) return spread(200);
+  if (flags.verbose) return spread(50);
+  if (progress_line) return spread(100);
+  return 0;
+}
 
 SolverOptions solver_options_from(const SolveFlags& flags) {
   SolverOptions options = kernel_options_from(flags.kernel);
@@ -38,8 +67,27 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
   options.repeat = flags.repeat;
   options.backend = backend_named(flags.backend);
   options.fallback_to_reference = !flags.no_fallback;
+  options.max_time = flags.max_time;
+  if (flags.trace_every == 0) {
+    for (const auto& [flag, path] :
+         {std::pair<const char*, const std::string&>{"--trace", flags.trace_path},
+          {"--plot", flags.plot_path}}) {
+      if (!path.empty()) {
+        throw Error(std::string(flag) +
+                    " needs trace rows, but --trace-every 0 records none; drop --trace-every "
+                    "(automatic) or give a positive count");
+      }
+    }
+  }
+  if (flags.trace_every < -1) {
+    throw Error("--trace-every: must be >= 0 (0: no trace); got " +
+                std::to_string(flags.trace_every));
+  }
+  options.trace_every = flags.trace_every;  // -1 is resolved by run_solve
   if (!flags.x0_path.empty()) options.x0 = load_vector_for("--x0", flags.x0_path);
-  validate_options(options);
+  SolverOptions checked = options;
+  if (checked.trace_every < 0) checked.trace_every = 0;
+  validate_options(checked);
   return options;
 }
 
@@ -53,7 +101,7 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   json.field("backend", to_string(summary.backend));
   json.field("dtype", to_string(summary.scalar));
   json.field("variables", static_cast<std::int64_t>(variables));
-  json.field("status", to_string(summary.status));
+  json.field("status", status_name(summary.status));
   json.field("message", summary.message);
   json.field("objective", summary.objective);
   json.field("certificate", summary.certificate);
@@ -98,30 +146,92 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   return json.text();
 }
 
+// The human report, with every status named (Summary's own names may lag new statuses).
+std::string full_report(const Summary& summary) {
+  std::string report = summary.FullReport();
+  const std::string shown =
+      "status" + std::string(10, ' ') + std::string(to_string(summary.status));
+  const std::size_t at = report.find(shown);
+  if (at != std::string::npos && to_string(summary.status) != status_name(summary.status)) {
+    report.replace(at, shown.size(), "status" + std::string(10, ' ') + status_name(summary.status));
+  }
+  if (!report.ends_with('\n')) report += "\n";
+  return report;
+}
+
 int run_solve(const SolveFlags& flags) {
   // The engine first: its JIT set-up runs in the background while the data load.
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
+  SolverOptions options = solver_options_from(flags);
   const Problem problem = load_problem(flags.problem);
-  const SolverOptions options = solver_options_from(flags);
-  const Summary summary = engine.solve(problem, options);
-  // Write the solution before reporting, so a report that names the file can be trusted.
+
+  // The progress line is for a person at a terminal: never on a pipe or a file, and not
+  // under --verbose (whose table is the progress display).
+  const bool progress_line = !flags.no_progress && !flags.verbose && stderr_is_terminal();
+  if (options.trace_every < 0) options.trace_every = auto_trace_every(flags, progress_line);
+
+  // --verbose prints on stdout, or on stderr when stdout carries the JSON.
+  std::ostream& table_out = flags.json ? std::cerr : std::cout;
+  std::optional<VerboseTable> table;
+  if (flags.verbose) table.emplace(table_out);
+  std::optional<ProgressLine> progress;
+  if (progress_line && options.trace_every > 0) progress.emplace();
+  if (table || progress) {
+    VerboseTable* table_ptr = table ? &*table : nullptr;
+    ProgressLine* progress_ptr = progress ? &*progress : nullptr;
+    options.callback = [table_ptr, progress_ptr](const IterationReport& report) {
+      if (table_ptr) table_ptr->row(report);
+      if (progress_ptr) progress_ptr->update(report);
+      return true;
+    };
+  }
+  if (table) table->banner(problem, options, flags.kernel.algorithm);
+
+  // Ctrl-C stops the run (status interrupted) and the report is still printed.
+  std::atomic<bool> interrupted{false};
+  options.interrupt = &interrupted;
+  Summary summary;
+  {
+    SigintGuard guard(interrupted);
+    summary = engine.solve(problem, options);
+  }
+  if (progress) progress->clear();
+
+  // Write the files before reporting, so a report that names them can be trusted.
   if (!flags.x_out_path.empty() && summary.status != SolveStatus::error) {
     save_vector(flags.x_out_path, summary.x);
   }
+  if (!flags.trace_path.empty()) write_trace_csv(flags.trace_path, summary.trace);
+  if (!flags.plot_path.empty()) {
+    ConvergencePlot plot;
+    plot.title = summary.problem.empty() ? problem.describe() : summary.problem;
+    plot.subtitle = flags.kernel.algorithm + ", " + std::string(to_string(summary.scalar)) + ", " +
+                    std::string(to_string(summary.backend)) + ", " +
+                    std::to_string(problem.variables()) +
+                    " variables: " + status_name(summary.status) + " after " +
+                    std::to_string(summary.iterations) + " iterations";
+    write_convergence_svg(flags.plot_path, summary.trace, plot);
+  }
+  const std::string disk_cache =
+      options.backend == Backend::jit
+          ? (engine.disk_cache() ? engine.disk_cache()->directory().string() : std::string("off"))
+          : std::string();
+  if (table) table->footer(summary, disk_cache);
   if (flags.json) {
     std::cout << summary_json(summary, options, problem.variables(), flags.x_out_path,
                               engine.disk_cache())
               << "\n";
   } else {
-    std::cout << summary.FullReport();
-    if (!summary.FullReport().ends_with('\n')) std::cout << "\n";
-    if (options.backend == Backend::jit) {
-      std::cout << "  disk cache      "
-                << (engine.disk_cache() ? engine.disk_cache()->directory().string()
-                                        : std::string("off"))
+    if (!table) {
+      std::cout << full_report(summary);
+      if (!disk_cache.empty()) std::cout << "  disk cache      " << disk_cache << "\n";
+    }
+    if (!flags.trace_path.empty()) {
+      std::cout << "trace (" << summary.trace.size() << " rows) written to " << flags.trace_path
                 << "\n";
     }
+    if (!flags.plot_path.empty()) std::cout << "plot written to " << flags.plot_path << "\n";
     if (!flags.x_out_path.empty()) std::cout << "solution written to " << flags.x_out_path << "\n";
   }
   return summary.status == SolveStatus::error ? kExitSolveError : kExitOk;
@@ -188,7 +298,8 @@ Command add_solve_command(CLI::App& root) {
   auto flags = std::make_shared<SolveFlags>();
   CLI::App* app = root.add_subcommand(
       "solve", "Solve min_x f(x) + r(x) once and report the answer, its certificate and timings.");
-  add_problem_flags(*app, flags->problem, /*data_required=*/true);
+  add_problem_flags(*app, flags->problem, /*data_required=*/false);
+  add_data_file_flags(*app, flags->problem);
   add_kernel_flags(*app, flags->kernel);
   app->add_option("--step", flags->step, "Fixed step size; 0 picks 1/L automatically")
       ->capture_default_str();
@@ -210,6 +321,26 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--x-out", flags->x_out_path, "Write the solution here (.npy or .csv)")
       ->type_name("FILE");
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
+  app->add_option("--max-time", flags->max_time,
+                  "Stop the run after this many seconds (status max_time; 0: no limit)")
+      ->type_name("SECONDS")
+      ->capture_default_str();
+  app->add_option("--trace-every", flags->trace_every,
+                  "Record a trace row (objective, certificate, time) every N iterations; "
+                  "0: none. Default: automatic, only when --trace, --plot, --verbose or the "
+                  "terminal progress line need rows (see below)")
+      ->type_name("N");
+  app->add_option("--trace", flags->trace_path,
+                  "Write the trace as CSV: iteration,seconds,objective,certificate,step")
+      ->type_name("FILE");
+  app->add_option("--plot", flags->plot_path,
+                  "Write an SVG convergence plot (certificate and objective gap against "
+                  "iterations and time)")
+      ->type_name("FILE");
+  app->add_flag("--verbose,-v", flags->verbose,
+                "Print an iteration table as the solve runs (on stderr with --json)");
+  app->add_flag("--no-progress", flags->no_progress,
+                "No progress line on the terminal (it never appears on a pipe or file)");
   add_cache_flags(*app, flags->cache);
   app->footer(
       "Examples:\n"
@@ -217,6 +348,16 @@ Command add_solve_command(CLI::App& root) {
       "      --step 0.001 --max-iter 20000 --tol 0 --repeat 7 --json --x-out x.npy\n"
       "  proxjit solve --f quadratic --A A.npy --b b.npy --r l1 --cache-dir /tmp/kernels --json\n"
       "    (a second process with the same --cache-dir loads the kernel: \"source\": \"disk\")\n"
+      "  proxjit solve --f least_squares --data train.svm --r \"l1(lambda=0.01)\" --verbose\n"
+      "  proxjit solve --f quadratic --A A.mtx --b b.mtx --format mtx --r nonneg\n"
+      "  proxjit solve --f quadratic --A A.npy --b b.npy --r l1 --tol 0 --max-iter 100000000 \\\n"
+      "      --max-time 5 --trace trace.csv --plot conv.svg\n"
+      "Progress: on a terminal, a progress line on stderr once a run passes half a second\n"
+      "(--no-progress turns it off); Ctrl-C stops the run with status interrupted, still "
+      "reported.\n"
+      "--trace-every by default: max(1, min(1000, max_iter/200)) with --trace or --plot;\n"
+      "max(1, min(1000, max_iter/50)) with --verbose alone; max(1, min(1000, max_iter/100))\n"
+      "for the progress line; 0 otherwise. Each row costs one objective evaluation.\n"
       "Kernel cache: --cache-dir, else $PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit or\n"
       "~/.cache/proxjit; off with --no-cache or PROXJIT_NO_CACHE=1.\n"
       "Exit status: 0 when the solve ran (converged or not), 1 on status error, 2 on bad "

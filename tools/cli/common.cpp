@@ -216,12 +216,41 @@ void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required) {
       ->required()
       ->type_name("TEXT");
   CLI::Option* matrix =
-      app.add_option("--A", flags.matrix_path, "Data matrix A (.npy or .csv)")->type_name("FILE");
+      app.add_option("--A", flags.matrix_path, "Data matrix A (.npy, .csv or .mtx)")
+          ->type_name("FILE");
   CLI::Option* vector =
-      app.add_option("--b", flags.vector_path, "Data vector b (.npy or .csv)")->type_name("FILE");
+      app.add_option("--b", flags.vector_path, "Data vector b (.npy, .csv or .mtx)")
+          ->type_name("FILE");
   if (data_required) {
     matrix->required();
     vector->required();
+  }
+}
+
+void add_data_file_flags(CLI::App& app, ProblemFlags& flags) {
+  app.add_option("--format", flags.format,
+                 "Format of --A and --b: npy, csv, mtx, libsvm or auto (by extension: .npy, "
+                 ".csv/.txt, .mtx, .svm/.libsvm/.svmlight)")
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  CLI::Option* data =
+      app.add_option("--data", flags.data_path,
+                     "A LIBSVM/svmlight file holding both A (features) and b (labels), "
+                     "instead of --A and --b")
+          ->type_name("FILE");
+  for (const char* name : {"--A", "--b"}) {
+    if (CLI::Option* other = app.get_option_no_throw(name)) data->excludes(other);
+  }
+}
+
+DataFormat data_format_named(const std::string& name) {
+  if (name == "auto") return DataFormat::automatic;
+  try {
+    return parse_data_format(name);
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    if (message.starts_with("--format")) throw;
+    throw Error("--format: " + message);
   }
 }
 
@@ -272,6 +301,8 @@ void validate_options(const SolverOptions& options) {
       {"algorithm", "--algorithm"},
       {"scalar", "--dtype"},
       {"backend", "--backend"},
+      {"max_time", "--max-time"},
+      {"trace_every", "--trace-every"},
   };
   for (const auto& [field, flag] : field_flags) {
     if (error.starts_with(field)) throw Error(flag + ": " + error);
@@ -279,31 +310,55 @@ void validate_options(const SolverOptions& options) {
   throw Error(error);
 }
 
-Matrix load_matrix_for(const std::string& flag, const std::string& path) {
+Matrix load_matrix_for(const std::string& flag, const std::string& path, DataFormat format) {
   try {
-    return load_matrix(path);
+    return load_matrix(path, format);
   } catch (const Error& error) {
     throw Error(with_file_context(flag, path, error.what()));
   }
 }
 
-Vector load_vector_for(const std::string& flag, const std::string& path) {
+Vector load_vector_for(const std::string& flag, const std::string& path, DataFormat format) {
   try {
-    return load_vector(path);
+    return load_vector(path, format);
   } catch (const Error& error) {
     throw Error(with_file_context(flag, path, error.what()));
   }
 }
 
 Problem load_problem(const ProblemFlags& flags) {
-  if (flags.matrix_path.empty() || flags.vector_path.empty()) {
-    throw Error("the data are missing: pass --A and --b (or --n for a synthetic problem)");
+  const bool data_file = !flags.data_path.empty();
+  if (data_file && (!flags.matrix_path.empty() || !flags.vector_path.empty())) {
+    throw Error("--data holds both A and b; do not combine it with --A or --b");
+  }
+  if (!data_file && flags.matrix_path.empty() && flags.vector_path.empty()) {
+    throw Error("the data are missing: pass --A and --b (or --data FILE for a LIBSVM file)");
+  }
+  if (!data_file && (flags.matrix_path.empty() || flags.vector_path.empty())) {
+    throw Error(
+        std::string("the data are incomplete: ") +
+        (flags.matrix_path.empty() ? "--b is given but not --A" : "--A is given but not --b") +
+        "; pass both (or --data FILE)");
+  }
+  const DataFormat format = data_format_named(flags.format);
+  if (data_file && format != DataFormat::automatic && format != DataFormat::libsvm) {
+    throw Error("--format " + flags.format +
+                " applies to --A and --b; --data is always a LIBSVM/svmlight file");
   }
   // Parse the components first: a typo in --r is reported before a slow data load.
   const SmoothComponent smooth = SmoothComponent::parse(flags.smooth);
   const ProxComponent prox = ProxComponent::parse(flags.prox);
-  Matrix A = load_matrix_for("--A", flags.matrix_path);
-  Vector b = load_vector_for("--b", flags.vector_path);
+  if (data_file) {
+    LabeledData data;
+    try {
+      data = load_libsvm(flags.data_path);
+    } catch (const Error& error) {
+      throw Error(with_file_context("--data", flags.data_path, error.what()));
+    }
+    return Problem(smooth, prox, std::move(data.A), std::move(data.b));
+  }
+  Matrix A = load_matrix_for("--A", flags.matrix_path, format);
+  Vector b = load_vector_for("--b", flags.vector_path, format);
   return Problem(smooth, prox, std::move(A), std::move(b));
 }
 

@@ -13,14 +13,17 @@
 #include "proxjit/engine.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
+#include "proxjit/runtime/io.h"
 
 namespace proxjit::cli {
 
 struct ProblemFlags {
-  std::string smooth;       // --f
-  std::string prox;         // --r
-  std::string matrix_path;  // --A
-  std::string vector_path;  // --b
+  std::string smooth;           // --f
+  std::string prox;             // --r
+  std::string matrix_path;      // --A
+  std::string vector_path;      // --b
+  std::string data_path;        // --data: a LIBSVM/svmlight file holding both A and b
+  std::string format = "auto";  // --format of --A and --b
 };
 
 struct KernelFlags {
@@ -46,6 +49,10 @@ struct AlgorithmEntry {
 const std::vector<AlgorithmEntry>& algorithm_table();
 
 void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required);
+// --format (of --A and --b) and --data FILE (LIBSVM: A and b in one file; excludes --A/--b).
+void add_data_file_flags(CLI::App& app, ProblemFlags& flags);
+// --format's text as a DataFormat ("auto" is DataFormat::automatic); throws naming --format.
+DataFormat data_format_named(const std::string& name);
 void add_kernel_flags(CLI::App& app, KernelFlags& flags);
 
 // --cache-dir DIR and --no-cache (mutually exclusive).
@@ -95,10 +102,13 @@ Backend backend_named(const std::string& name);
 void validate_options(const SolverOptions& options);
 
 // Loaders whose errors always name the file (and the flag it came from).
-Matrix load_matrix_for(const std::string& flag, const std::string& path);
-Vector load_vector_for(const std::string& flag, const std::string& path);
+Matrix load_matrix_for(const std::string& flag, const std::string& path,
+                       DataFormat format = DataFormat::automatic);
+Vector load_vector_for(const std::string& flag, const std::string& path,
+                       DataFormat format = DataFormat::automatic);
 
-// The problem the flags describe, with its data loaded from --A and --b.
+// The problem the flags describe, with its data loaded from --A and --b (in --format), or
+// from --data.
 Problem load_problem(const ProblemFlags& flags);
 // The problem the flags describe on deterministic synthetic data with `size` variables
 // (A symmetric positive definite, size x size; b of length size): for inspecting kernels,

@@ -1,0 +1,201 @@
+#include "solve_progress.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "proxjit/runtime/error.h"
+
+#ifndef PROXJIT_VERSION
+#define PROXJIT_VERSION "unknown"
+#endif
+
+namespace proxjit::cli {
+namespace {
+
+std::atomic<bool>* g_interrupt_flag = nullptr;
+
+void on_solve_sigint(int) {
+  // std::atomic<bool> is lock-free: safe in a signal handler. SA_RESETHAND makes the next
+  // Ctrl-C kill the process, in case the solve is stuck somewhere that does not check.
+  if (g_interrupt_flag) g_interrupt_flag->store(true, std::memory_order_relaxed);
+}
+
+std::string printf_text(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+constexpr char kRule[] =
+    "-----------------------------------------------------------------------------\n";
+
+}  // namespace
+
+std::string status_name(SolveStatus status) {
+  switch (status) {
+    case SolveStatus::converged:
+      return "converged";
+    case SolveStatus::max_iterations:
+      return "max_iterations";
+    case SolveStatus::diverged:
+      return "diverged";
+    case SolveStatus::error:
+      return "error";
+    case SolveStatus::max_time:
+      return "max_time";
+    case SolveStatus::interrupted:
+      return "interrupted";
+  }
+  return std::string(to_string(status));
+}
+
+struct SigintGuard::Saved {
+  struct sigaction previous {};
+  std::atomic<bool>* previous_flag = nullptr;
+  bool active = false;
+};
+
+SigintGuard::SigintGuard(std::atomic<bool>& flag) : saved_(new Saved) {
+  sigaction(SIGINT, nullptr, &saved_->previous);
+  // An ignored SIGINT (a background job of a script, nohup) stays ignored.
+  saved_->active = saved_->previous.sa_handler != SIG_IGN;
+  if (!saved_->active) return;
+  saved_->previous_flag = g_interrupt_flag;
+  g_interrupt_flag = &flag;
+  struct sigaction action {};
+  action.sa_handler = on_solve_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+}
+
+SigintGuard::~SigintGuard() {
+  if (saved_->active) {
+    sigaction(SIGINT, &saved_->previous, nullptr);
+    g_interrupt_flag = saved_->previous_flag;
+  }
+  delete saved_;
+}
+
+void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
+                          const std::string& algorithm) {
+  out_ << kRule;
+  out_ << "        proxjit " << PROXJIT_VERSION
+       << "  -  JIT-compiled proximal gradient for min_x f(x) + r(x)\n";
+  out_ << kRule;
+  out_ << "problem:    " << problem.describe() << "\n";
+  out_ << "variables:  " << problem.variables() << "  (A " << problem.A().rows() << " x "
+       << problem.A().cols() << ")\n";
+  out_ << "algorithm:  " << algorithm << ", step "
+       << (options.step > 0.0 ? printf_text("%.6g", options.step) : std::string("auto (1/L)"))
+       << ", max_iter " << options.max_iterations << ", tol "
+       << printf_text("%.3g", options.tolerance);
+  if (options.max_time > 0.0) out_ << ", max_time " << printf_text("%g", options.max_time) << " s";
+  out_ << "\n";
+  out_ << "dtype:      " << to_string(options.scalar) << ", backend " << to_string(options.backend)
+       << ", trace every "
+       << (options.trace_every > 0 ? std::to_string(options.trace_every) + " iterations"
+                                   : std::string("(off)"))
+       << "\n";
+  out_ << kRule;
+  char header[128];
+  std::snprintf(header, sizeof header, "%10s  %17s  %12s  %10s  %10s\n", "iter", "objective",
+                "certificate", "step", "time");
+  out_ << header << std::flush;
+}
+
+void VerboseTable::print_row(std::int64_t iteration, double objective, double certificate,
+                             double step, double seconds) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%10lld  %17.10e  %12.4e  %10.3e  %9.2es\n",
+                static_cast<long long>(iteration), objective, certificate, step, seconds);
+  out_ << line << std::flush;
+  last_iteration_ = iteration;
+}
+
+void VerboseTable::row(const IterationReport& report) {
+  // A later --repeat run starts over at a lower iteration: its rows would repeat the table.
+  if (report.iteration <= last_iteration_) first_run_done_ = true;
+  if (first_run_done_) return;
+  print_row(report.iteration, report.objective, report.certificate, report.step, report.seconds);
+}
+
+void VerboseTable::footer(const Summary& summary, const std::string& disk_cache) {
+  if (summary.status != SolveStatus::error && summary.iterations != last_iteration_ &&
+      !first_run_done_) {
+    print_row(summary.iterations, summary.objective, summary.certificate, summary.step,
+              summary.timing.run_s);
+  }
+  out_ << kRule;
+  const auto line = [&](const char* name, const std::string& value) {
+    char label[32];
+    std::snprintf(label, sizeof label, "%-14s", name);
+    out_ << label << value << "\n";
+  };
+  line("status:", status_name(summary.status));
+  if (!summary.message.empty()) line("message:", summary.message);
+  line("iterations:", std::to_string(summary.iterations));
+  line("objective:", printf_text("%.15g", summary.objective));
+  line("certificate:", printf_text("%.4e", summary.certificate));
+  line("step:", printf_text("%.6g", summary.step));
+  line("compile time:", printf_text("%.3f ms", summary.timing.compile_s * 1e3));
+  line("run time:", printf_text("%.3f ms", summary.timing.run_s * 1e3));
+  line("cache:", std::string(to_string(summary.source)) + (summary.cache_hit ? " (hit)" : "") +
+                     (disk_cache.empty() ? "" : ", disk cache " + disk_cache));
+  if (!summary.cache_note.empty()) line("cache note:", summary.cache_note);
+  out_ << kRule << std::flush;
+}
+
+ProgressLine::ProgressLine() : start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+void ProgressLine::update(const IterationReport& report) {
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (elapsed < 0.5) return;  // short runs never show a line
+  if (shown_ && std::chrono::duration<double>(now - last_).count() < 0.2) return;
+  last_ = now;
+  char text[160];
+  const int length = std::snprintf(text, sizeof text, " iter %lld  obj %.7g  cert %.1e  %.1f s",
+                                   static_cast<long long>(report.iteration), report.objective,
+                                   report.certificate, report.seconds);
+  std::string line = "\r" + std::string(text, static_cast<std::size_t>(std::max(length, 0)));
+  // Pad over what a longer previous line left.
+  if (static_cast<std::size_t>(length) < width_) line += std::string(width_ - length, ' ');
+  width_ = std::max(width_, static_cast<std::size_t>(length));
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressLine::clear() {
+  if (!shown_) return;
+  // Two more columns for a "^C" the terminal may have echoed after the line.
+  std::fputs(("\r" + std::string(width_ + 2, ' ') + "\r").c_str(), stderr);
+  std::fflush(stderr);
+  shown_ = false;
+}
+
+bool stderr_is_terminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
+
+void write_trace_csv(const std::string& path, const std::vector<TraceRow>& rows) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error("--trace " + path + ": cannot open the file for writing");
+  out << "iteration,seconds,objective,certificate,step\n";
+  char line[200];
+  for (const TraceRow& row : rows) {
+    std::snprintf(line, sizeof line, "%lld,%.17g,%.17g,%.17g,%.17g\n",
+                  static_cast<long long>(row.iteration), row.seconds, row.objective,
+                  row.certificate, row.step);
+    out << line;
+  }
+  out.close();
+  if (!out) throw Error("--trace " + path + ": writing failed");
+}
+
+}  // namespace proxjit::cli
