@@ -284,20 +284,32 @@ class KernelEmitter {
     return nullptr;
   }
 
-  // ---- the prox expression, inlined per vector of elements ----
+  // ---- the prox expression, inlined per element or per vector of elements ----
 
-  Value* emit_expr(const expr::Expr& e, Value* variable) {
+  // What an expression's leaves stand for; all of one type (a vector or the scalar type).
+  struct ExprEnv {
+    Value* variable;
+    Value* step;
+    const std::vector<Value*>* params;
+    Type* type;
+  };
+
+  // The prox of the spec over a whole vector: step and parameters splatted.
+  Value* emit_prox_vector(Value* y) { return emit_expr(spec_.prox, {y, step_, &params_, vector_}); }
+
+  Value* emit_expr(const expr::Expr& e, const ExprEnv& env) {
     using expr::Op;
-    const auto arg = [&](int i) { return emit_expr(e.args()[i], variable); };
+    const auto arg = [&](int i) { return emit_expr(e.args()[i], env); };
+    const auto constant = [&](double value) { return llvm::ConstantFP::get(env.type, value); };
     switch (e.op()) {
       case Op::constant:
-        return vector_constant(e.constant());
+        return constant(e.constant());
       case Op::variable:
-        return variable;
+        return env.variable;
       case Op::step:
-        return step_;
+        return env.step;
       case Op::parameter:
-        return params_.at(e.slot());
+        return env.params->at(e.slot());
       case Op::neg:
         return b_.CreateFNeg(arg(0));
       case Op::abs:
@@ -305,9 +317,8 @@ class KernelEmitter {
       case Op::sign: {
         Value* a = arg(0);
         Value* negative_or_self =
-            b_.CreateSelect(b_.CreateFCmpOLT(a, vector_constant(0.0)), vector_constant(-1.0), a);
-        return b_.CreateSelect(b_.CreateFCmpOGT(a, vector_constant(0.0)), vector_constant(1.0),
-                               negative_or_self);
+            b_.CreateSelect(b_.CreateFCmpOLT(a, constant(0.0)), constant(-1.0), a);
+        return b_.CreateSelect(b_.CreateFCmpOGT(a, constant(0.0)), constant(1.0), negative_or_self);
       }
       case Op::sqrt:
         return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
@@ -332,19 +343,19 @@ class KernelEmitter {
       case Op::less_equal:
       case Op::greater:
       case Op::greater_equal:
-        return b_.CreateUIToFP(emit_condition(e, variable), vector_);
+        return b_.CreateUIToFP(emit_condition(e, env), env.type);
       case Op::where:
-        return b_.CreateSelect(emit_condition(e.args()[0], variable), arg(1), arg(2));
+        return b_.CreateSelect(emit_condition(e.args()[0], env), arg(1), arg(2));
     }
     return nullptr;
   }
 
   // An expression used as a condition: comparisons directly, anything else as "!= 0"
   // (unordered, so NaN counts as true, as in expr::evaluate).
-  Value* emit_condition(const expr::Expr& e, Value* variable) {
+  Value* emit_condition(const expr::Expr& e, const ExprEnv& env) {
     using expr::Op;
-    const auto lhs = [&] { return emit_expr(e.args()[0], variable); };
-    const auto rhs = [&] { return emit_expr(e.args()[1], variable); };
+    const auto lhs = [&] { return emit_expr(e.args()[0], env); };
+    const auto rhs = [&] { return emit_expr(e.args()[1], env); };
     switch (e.op()) {
       case Op::less:
         return b_.CreateFCmpOLT(lhs(), rhs());
@@ -355,7 +366,7 @@ class KernelEmitter {
       case Op::greater_equal:
         return b_.CreateFCmpOGE(lhs(), rhs());
       default:
-        return b_.CreateFCmpUNE(emit_expr(e, variable), vector_constant(0.0));
+        return b_.CreateFCmpUNE(emit_expr(e, env), llvm::ConstantFP::get(env.type, 0.0));
     }
   }
 
@@ -375,7 +386,7 @@ class KernelEmitter {
           Value* old_x = load_vector(x_, i);
           Value* y = b_.CreateFSub(old_x, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
           Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lanes), columns);
-          Value* new_x = b_.CreateSelect(real, emit_expr(spec_.prox, y), old_x);
+          Value* new_x = b_.CreateSelect(real, emit_prox_vector(y), old_x);
           store_vector(new_x, x_, i);
           Value* change = b_.CreateFSub(new_x, old_x);
           return std::vector<Value*>{fma(change, change, partial[0])};
@@ -398,7 +409,7 @@ class KernelEmitter {
           Value* y = load_vector(y_, i);
           Value* trial = b_.CreateFSub(y, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
           Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lane_numbers()), real_columns);
-          Value* new_x = b_.CreateSelect(real, emit_expr(spec_.prox, trial), old_x);
+          Value* new_x = b_.CreateSelect(real, emit_prox_vector(trial), old_x);
           store_vector(old_x, x_previous_, i);
           store_vector(new_x, x_, i);
           Value* to_y = b_.CreateFSub(y, new_x);
@@ -429,6 +440,124 @@ class KernelEmitter {
     for (int m = 0; m < kLanes; ++m)
       lanes.push_back(b_.getInt64(m));
     return llvm::ConstantVector::get(lanes);
+  }
+
+  // ---- proximal coordinate descent (cyclic), for separable elementwise r ----
+  // quadratic: keeps g = A x + b; coordinate j has L_j = A_jj and, when x_j moves by delta,
+  //   g += delta * A[j] (row j is column j, A being symmetric).
+  // least_squares: A is stored transposed (column j of A is row j), keeps r = A x - b;
+  //   g_j = a_j.r / n, L_j = |a_j|^2 / n, and r += delta * a_j.
+  // x_j = prox_{r/L_j}(x_j - g_j / L_j). Returns sum_j (L_j delta_j)^2 over the epoch, the
+  // squared norm of the coordinate-wise gradient mapping (zero exactly at a fixed point).
+
+  // Before the first epoch: the gradient (quadratic) or the residual and the L_j (least squares).
+  void emit_coordinate_descent_setup() {
+    if (spec_.smooth == SmoothKind::quadratic) {
+      emit_quadratic_gradient();
+      return;
+    }
+    emit_loop(
+        b_.getInt64(0), sample_chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          store_vector(b_.CreateFNeg(load_vector(b_vector_, i)), grad_, i);
+          return std::vector<Value*>{};
+        },
+        "cd.residual");
+    Value* inverse_n = b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
+    emit_loop(
+        b_.getInt64(0), cols_, {},
+        [&](Value* j, std::vector<Value*>) {
+          Value* column = column_pointer(j);
+          Value* xj = splat(load_scalar(x_, j));
+          const std::vector<Value*> norm = emit_loop(
+              b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
+              [&](Value* c, std::vector<Value*> partial) {
+                Value* i = lanes_times(c);
+                Value* a = load_vector(column, i);
+                store_vector(fma(a, xj, load_vector(grad_, i)), grad_, i);
+                return std::vector<Value*>{fma(a, a, partial[0])};
+              },
+              "cd.column");
+          b_.CreateStore(
+              b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), norm[0]), inverse_n),
+              address(y_, j));
+          return std::vector<Value*>{};
+        },
+        "cd.setup");
+  }
+
+  Value* column_pointer(Value* j) {
+    Value* stride = spec_.smooth == SmoothKind::quadratic ? stride_ : lanes_times(sample_chunks_);
+    return address(A_, b_.CreateMul(j, stride, "", true, true));
+  }
+
+  Value* emit_coordinate_descent_epoch() {
+    const bool quadratic = spec_.smooth == SmoothKind::quadratic;
+    Value* inverse_n = b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
+    // The vectors that follow x: g over the padded unknowns, or r over the padded samples.
+    Value* follow_chunks = quadratic ? chunks_ : sample_chunks_;
+    Function* function = b_.GetInsertBlock()->getParent();
+    return emit_loop(
+        b_.getInt64(0), cols_, {scalar_constant(0.0)},
+        [&](Value* j, std::vector<Value*> sum) {
+          Value* column = column_pointer(j);
+          Value* lipschitz = quadratic ? load_scalar(column, j) : load_scalar(y_, j);
+          BasicBlock* before = b_.GetInsertBlock();
+          BasicBlock* active = BasicBlock::Create(context_, "cd.active", function);
+          BasicBlock* move = BasicBlock::Create(context_, "cd.move", function);
+          BasicBlock* joined = BasicBlock::Create(context_, "cd.next", function);
+          // A coordinate without curvature (a zero column) cannot be stepped: leave it.
+          b_.CreateCondBr(b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), active, joined);
+
+          b_.SetInsertPoint(active);
+          Value* gradient;
+          if (quadratic) {
+            gradient = load_scalar(grad_, j);
+          } else {
+            const std::vector<Value*> dot = emit_loop(
+                b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
+                [&](Value* c, std::vector<Value*> partial) {
+                  Value* i = lanes_times(c);
+                  return std::vector<Value*>{
+                      fma(load_vector(column, i), load_vector(grad_, i), partial[0])};
+                },
+                "cd.dot");
+            gradient = b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n);
+          }
+          Value* step = b_.CreateFDiv(scalar_constant(1.0), lipschitz);
+          Value* old_x = load_scalar(x_, j);
+          Value* trial = b_.CreateFSub(old_x, b_.CreateFMul(gradient, step));
+          Value* new_x = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
+          Value* delta = b_.CreateFSub(new_x, old_x);
+          Value* scaled = b_.CreateFMul(lipschitz, delta);
+          Value* active_sum = fma(scaled, scaled, sum[0]);
+          BasicBlock* active_end = b_.GetInsertBlock();
+          // Most coordinates of a sparse solution do not move: skip their update pass.
+          b_.CreateCondBr(b_.CreateFCmpUNE(delta, scalar_constant(0.0)), move, joined);
+
+          b_.SetInsertPoint(move);
+          b_.CreateStore(new_x, address(x_, j));
+          Value* weight = splat(delta);
+          emit_loop(
+              b_.getInt64(0), follow_chunks, {},
+              [&](Value* c, std::vector<Value*>) {
+                Value* i = lanes_times(c);
+                store_vector(fma(load_vector(column, i), weight, load_vector(grad_, i)), grad_, i);
+                return std::vector<Value*>{};
+              },
+              "cd.follow");
+          BasicBlock* move_end = b_.GetInsertBlock();
+          b_.CreateBr(joined);
+
+          b_.SetInsertPoint(joined);
+          PHINode* next_sum = b_.CreatePHI(scalar_, 3);
+          next_sum->addIncoming(sum[0], before);
+          next_sum->addIncoming(active_sum, active_end);
+          next_sum->addIncoming(active_sum, move_end);
+          return std::vector<Value*>{next_sum};
+        },
+        "cd.epoch")[0];
   }
 
   // The loop itself, with every array as a noalias argument.
@@ -463,6 +592,7 @@ class KernelEmitter {
     y_ = arg++;
     x_previous_ = arg++;
     const bool fista = spec_.algorithm == Algorithm::fista;
+    const bool coordinate_descent = spec_.algorithm == Algorithm::coordinate_descent;
     point_ = fista ? y_ : x_;
     rows_ = arg++;
     cols_ = arg++;
@@ -491,8 +621,12 @@ class KernelEmitter {
         b_.CreateUDiv(b_.CreateAdd(cols_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes), "chunks");
     stride_ = lanes_times(chunks_);
     step_ = splat(step_scalar_);
+    scalar_params_ = scalar_params;
     for (Value* p : scalar_params)
       params_.push_back(splat(p));
+    sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
+                                   b_.getInt64(kLanes), "sample_chunks");
+    if (coordinate_descent) emit_coordinate_descent_setup();
     if (fista) {  // the first extrapolated point is the start
       emit_loop(
           b_.getInt64(0), chunks_, {},
@@ -521,10 +655,12 @@ class KernelEmitter {
     b_.CreateCondBr(b_.CreateICmpSLT(k, max_iterations), iteration, done);
 
     b_.SetInsertPoint(iteration);
-    Value* gradient_scale = emit_gradient();
     Value* squared_change = nullptr;
     Value* next_momentum = momentum;
-    if (fista) {
+    if (coordinate_descent) {
+      squared_change = emit_coordinate_descent_epoch();
+    } else if (fista) {
+      Value* gradient_scale = emit_gradient();
       auto [to_point, restart_dot] = emit_fista_update(gradient_scale);
       squared_change = to_point;
       // t' = (1 + sqrt(1 + 4 t^2)) / 2, beta = (t - 1) / t'; with adaptive restart
@@ -546,11 +682,14 @@ class KernelEmitter {
       next_momentum = t_next;
       emit_extrapolation(scalar_ == f64_ ? beta : b_.CreateFPTrunc(beta, scalar_));
     } else {
-      squared_change = emit_update(gradient_scale);
+      squared_change = emit_update(emit_gradient());
     }
     if (scalar_ != f64_) squared_change = b_.CreateFPExt(squared_change, f64_);
+    // The norm of the gradient mapping: |dx| / step, or for coordinate descent sum (L_j dx_j)^2
+    // already scaled coordinate by coordinate.
     Value* certificate = b_.CreateFDiv(
-        b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change), step_double, "certificate");
+        b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change),
+        coordinate_descent ? llvm::ConstantFP::get(f64_, 1.0) : step_double, "certificate");
     Value* k_next = b_.CreateAdd(k, b_.getInt64(1), "k.next", true, true);
     Value* first =
         b_.CreateSelect(b_.CreateFCmpOLT(first_certificate, llvm::ConstantFP::get(f64_, 0.0)),
@@ -637,10 +776,17 @@ class KernelEmitter {
     Value* padded = b_.CreateMul(
         b_.CreateUDiv(b_.CreateAdd(cols, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
         b_.getInt64(kLanes));
+    Value* rows = b_.CreateLoad(i64_, field(args, kFieldRows), "rows");
+    Value* padded_rows = b_.CreateMul(
+        b_.CreateUDiv(b_.CreateAdd(rows, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
+        b_.getInt64(kLanes));
     call_args.push_back(work);
-    call_args.push_back(b_.CreateGEP(scalar_, work, padded, "y"));
+    // Coordinate descent on least squares keeps the residual (padded rows), then the L_j.
+    const bool residual_first = spec_.algorithm == Algorithm::coordinate_descent &&
+                                spec_.smooth == SmoothKind::least_squares;
+    call_args.push_back(b_.CreateGEP(scalar_, work, residual_first ? padded_rows : padded, "y"));
     call_args.push_back(b_.CreateGEP(scalar_, work, b_.CreateMul(padded, b_.getInt64(2)), "x_old"));
-    call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldRows), "rows"));
+    call_args.push_back(rows);
     call_args.push_back(cols);
     for (int p = 0; p < spec_.prox_parameter_count; ++p) {
       Value* value = b_.CreateLoad(f64_, b_.CreateConstInBoundsGEP1_64(f64_, params, p));
@@ -684,6 +830,8 @@ class KernelEmitter {
   Value* step_scalar_ = nullptr;
   Value* step_ = nullptr;       // splat
   std::vector<Value*> params_;  // splats
+  std::vector<Value*> scalar_params_;
+  Value* sample_chunks_ = nullptr;  // vectors per padded column of samples (least squares)
 };
 
 }  // namespace

@@ -24,8 +24,12 @@ std::string CodegenOptions::canonical() const {
 
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
   // The gradient (residuals live in registers, a block of rows at a time); FISTA adds the
-  // extrapolated point and the previous iterate.
-  (void)rows;
+  // extrapolated point and the previous iterate; coordinate descent on least squares keeps the
+  // residual and the coordinates' Lipschitz constants.
+  if (spec.algorithm == Algorithm::coordinate_descent) {
+    return spec.smooth == SmoothKind::least_squares ? padded_length(rows) + padded_length(cols)
+                                                    : padded_length(cols);
+  }
   return (spec.algorithm == Algorithm::fista ? 3 : 1) * padded_length(cols);
 }
 

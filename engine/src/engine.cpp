@@ -225,7 +225,11 @@ KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& opti
   spec.prox_canonical = prox.prox_canonical;
   spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
   spec.scalar = options.scalar;
-  spec.layout = Layout::dense_row_major;
+  // Coordinate descent on least squares walks columns: they are stored contiguously.
+  spec.layout = options.algorithm == Algorithm::coordinate_descent &&
+                        problem.f().kind() == SmoothKind::least_squares
+                    ? Layout::dense_col_major
+                    : Layout::dense_row_major;
   spec.adaptive_restart = options.adaptive_restart;
   return spec;
 }
@@ -348,7 +352,7 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   AlignedBuffer<T> work;
   KernelArgs args;
   if (kernel) {
-    const KernelData<T>& data = problem.kernel_data<T>();
+    const KernelData<T>& data = problem.kernel_data<T>(spec.layout);
     kernel_x = AlignedBuffer<T>(padded_length(d));
     work = AlignedBuffer<T>(kernel_work_size(spec, data.rows, data.cols));
     args.A = data.A.data();
@@ -391,11 +395,19 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
       summary.status = static_cast<SolveStatus>(args.status);
     } else {
       const auto [A, b] = reference_data();
-      const RunOutcome outcome =
-          options.algorithm == Algorithm::fista
-              ? reference_fista<T>(problem.f(), problem.r(), *A, *b, x, budget,
-                                   options.adaptive_restart)
-              : reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
+      RunOutcome outcome;
+      switch (options.algorithm) {
+        case Algorithm::proximal_gradient:
+          outcome = reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
+          break;
+        case Algorithm::fista:
+          outcome = reference_fista<T>(problem.f(), problem.r(), *A, *b, x, budget,
+                                       options.adaptive_restart);
+          break;
+        case Algorithm::coordinate_descent:
+          outcome = reference_coordinate_descent<T>(problem.f(), problem.r(), *A, *b, x, budget);
+          break;
+      }
       summary.iterations = outcome.iterations;
       summary.certificate = outcome.certificate;
       summary.status = outcome.status;
@@ -469,6 +481,11 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
     check(problem.A().cwiseAbs().maxCoeff(), "A");
     check(problem.b().size() ? problem.b().cwiseAbs().maxCoeff() : 0.0, "b");
     check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
+  }
+  if (options.algorithm == Algorithm::coordinate_descent &&
+      !problem.r().definition().traits.separable) {
+    throw Error("coordinate descent needs a separable r (a sum over coordinates), but " +
+                problem.r().name() + " is not; use fista or pgd instead");
   }
   const Clock::time_point start = Clock::now();
   Summary summary;

@@ -16,11 +16,26 @@ struct Problem::Data {
   std::once_flag float_once;
   MatrixOf<float> A_float;
   VectorOf<float> b_float;
-  std::once_flag kernel_f64_once;
-  KernelData<double> kernel_f64;
-  std::once_flag kernel_f32_once;
-  KernelData<float> kernel_f32;
+  // Kernel layouts, made on first use: [layout][0 = double, 1 = float].
+  std::once_flag kernel_once[2][2];
+  KernelData<double> kernel_f64[2];
+  KernelData<float> kernel_f32[2];
 };
+
+namespace {
+
+template <class T>
+KernelData<T> make_for_layout(const Matrix& A, const Vector& b, Layout layout) {
+  if (layout == Layout::dense_col_major) {
+    const Matrix transposed = A.transpose();
+    KernelData<T> data = make_kernel_data<T>(transposed, b);
+    std::swap(data.rows, data.cols);  // the problem's shape, not the stored one
+    return data;
+  }
+  return make_kernel_data<T>(A, b);
+}
+
+}  // namespace
 
 Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b)
     : f_(std::move(f)), r_(std::move(r)), data_(std::make_shared<Data>()) {
@@ -84,17 +99,21 @@ const MatrixOf<float>& Problem::A_float() const {
 }
 
 template <>
-const KernelData<double>& Problem::kernel_data<double>() const {
-  std::call_once(data_->kernel_f64_once,
-                 [&] { data_->kernel_f64 = make_kernel_data<double>(data_->A, data_->b); });
-  return data_->kernel_f64;
+const KernelData<double>& Problem::kernel_data<double>(Layout layout) const {
+  const int l = static_cast<int>(layout);
+  std::call_once(data_->kernel_once[l][0], [&] {
+    data_->kernel_f64[l] = make_for_layout<double>(data_->A, data_->b, layout);
+  });
+  return data_->kernel_f64[l];
 }
 
 template <>
-const KernelData<float>& Problem::kernel_data<float>() const {
-  std::call_once(data_->kernel_f32_once,
-                 [&] { data_->kernel_f32 = make_kernel_data<float>(data_->A, data_->b); });
-  return data_->kernel_f32;
+const KernelData<float>& Problem::kernel_data<float>(Layout layout) const {
+  const int l = static_cast<int>(layout);
+  std::call_once(data_->kernel_once[l][1], [&] {
+    data_->kernel_f32[l] = make_for_layout<float>(data_->A, data_->b, layout);
+  });
+  return data_->kernel_f32[l];
 }
 
 const VectorOf<float>& Problem::b_float() const {

@@ -101,6 +101,20 @@ TEST(JitVsReference, FistaInFloat) {
   }
 }
 
+TEST(JitVsReference, CoordinateDescentEveryPairAndSize) {
+  for (const char* f : kSmooth) {
+    for (const char* r : kProx) {
+      for (Eigen::Index d : kSizes) {
+        for (Eigen::Index n : {2 * d + 1, std::max<Eigen::Index>(1, d / 2)}) {
+          expect_paths_agree({f, r, d, n, ScalarType::f64, Algorithm::coordinate_descent}, 1e-12);
+          if (std::string(f) == "quadratic") break;
+        }
+      }
+      expect_paths_agree({f, r, 11, 30, ScalarType::f32, Algorithm::coordinate_descent}, 1e-5);
+    }
+  }
+}
+
 TEST(JitVsReference, StoppingRulesAgree) {
   // With a tolerance the two paths stop at the same iteration, for the same reason.
   const Problem problem = make_problem("quadratic", "l1(lambda=0.1)", 20, 20, 3);

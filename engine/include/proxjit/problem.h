@@ -41,7 +41,7 @@ class Problem {
   const VectorOf<float>& b_float() const;
   // The data in a kernel's padded, aligned layout, made on first use and shared.
   template <class T>
-  const KernelData<T>& kernel_data() const;
+  const KernelData<T>& kernel_data(Layout layout = Layout::dense_row_major) const;
 
  private:
   struct Data;

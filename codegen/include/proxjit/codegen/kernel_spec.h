@@ -19,8 +19,10 @@
 namespace proxjit {
 
 enum class Algorithm {
-  proximal_gradient,  // x+ = prox(x - step grad f(x))
-  fista,              // the same from an extrapolated point (Beck and Teboulle), O(1/k^2)
+  proximal_gradient,   // x+ = prox(x - step grad f(x))
+  fista,               // the same from an extrapolated point (Beck and Teboulle), O(1/k^2)
+  coordinate_descent,  // cyclic proximal coordinate descent (separable r); an iteration is an
+                       // epoch over all coordinates
 };
 
 constexpr std::string_view to_string(Algorithm algorithm) {
@@ -29,6 +31,8 @@ constexpr std::string_view to_string(Algorithm algorithm) {
       return "pgd";
     case Algorithm::fista:
       return "fista";
+    case Algorithm::coordinate_descent:
+      return "cd";
   }
   return "unknown";
 }

@@ -10,12 +10,17 @@ using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowM
 using Vector = Eigen::VectorXd;
 
 // Data layouts a kernel can be specialized for. CSR follows with the sparse loaders.
-enum class Layout { dense_row_major };
+enum class Layout {
+  dense_row_major,  // samples are rows (gradient methods)
+  dense_col_major,  // features are contiguous (coordinate descent on least squares)
+};
 
 constexpr const char* to_string(Layout layout) {
   switch (layout) {
     case Layout::dense_row_major:
       return "dense_row_major";
+    case Layout::dense_col_major:
+      return "dense_col_major";
   }
   return "unknown";
 }

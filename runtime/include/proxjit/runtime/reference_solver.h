@@ -131,4 +131,68 @@ RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, con
   return outcome;
 }
 
+// Cyclic proximal coordinate descent, with the kernels' rules: one iteration is an epoch over
+// the coordinates j = 0..d-1 in order; x_j = prox_{r/L_j}(x_j - g_j / L_j) with L_j the
+// coordinate's curvature (A_jj for quadratic, |a_j|^2/n for least squares); the gradient
+// (quadratic) or the residual (least squares) follows every move; the certificate is
+// sqrt(sum_j (L_j delta_j)^2) over the epoch. Coordinates with L_j = 0 are left alone.
+template <class T>
+RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComponent& r,
+                                        const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+                                        const IterationBudget& budget) {
+  RunOutcome outcome;
+  const bool quadratic = f.kind() == SmoothKind::quadratic;
+  const Eigen::Index d = x.size();
+  const T inverse_n = T(1) / static_cast<T>(A.rows());
+  // quadratic: g = A x + b; least squares: the residual A x - b.
+  VectorOf<T> follow = quadratic ? VectorOf<T>(A * x + b) : VectorOf<T>(A * x - b);
+  VectorOf<T> lipschitz(d);
+  for (Eigen::Index j = 0; j < d; ++j) {
+    lipschitz[j] = quadratic ? A(j, j) : A.col(j).squaredNorm() * inverse_n;
+  }
+  double first_certificate = -1.0;
+  for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
+    T sum = 0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const T L = lipschitz[j];
+      if (!(L > T(0))) continue;
+      const T gradient = quadratic ? follow[j] : A.col(j).dot(follow) * inverse_n;
+      const T step = T(1) / L;
+      const T trial = x[j] - gradient * step;
+      T moved = 0;
+      r.prox<T>(&trial, step, &moved, 1);
+      const T delta = moved - x[j];
+      sum += (L * delta) * (L * delta);
+      if (delta != T(0)) {
+        x[j] = moved;
+        if (quadratic) {
+          follow += delta * A.row(j).transpose();
+        } else {
+          follow += delta * A.col(j);
+        }
+      }
+    }
+    const double certificate = std::sqrt(static_cast<double>(sum));
+    outcome.iterations = k + 1;
+    outcome.certificate = certificate;
+    if (first_certificate < 0) first_certificate = certificate;
+    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
+      outcome.status = SolveStatus::diverged;
+      return outcome;
+    }
+    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
+      outcome.status = SolveStatus::converged;
+      return outcome;
+    }
+    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
+      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
+        outcome.status = static_cast<SolveStatus>(verdict);
+        return outcome;
+      }
+    }
+  }
+  outcome.status = SolveStatus::max_iterations;
+  return outcome;
+}
+
 }  // namespace proxjit
