@@ -25,6 +25,10 @@ constexpr std::string_view to_string(SolveStatus status) {
       return "diverged";
     case SolveStatus::error:
       return "error";
+    case SolveStatus::max_time:
+      return "max_time";
+    case SolveStatus::interrupted:
+      return "interrupted";
   }
   return "unknown";
 }
