@@ -13,6 +13,7 @@
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
+#include "repl.h"
 #include "solve_progress.h"
 #include "svg_plot.h"
 
@@ -413,8 +414,7 @@ std::vector<Command> add_all_commands(CLI::App& root) {
       add_demo_command(root),
       add_list_command(root),
       add_inspect_command(root),
-      add_unavailable_command(root, "repl", "Interactive session: describe and solve problems",
-                              "proxjit repl", 7),
+      repl::add_repl_command(root),
       add_unavailable_command(root, "path",
                               "Regularization path: solve for a sequence of lambdas, warm-started",
                               "proxjit path --f quadratic --A A.npy --b b.npy --r l1", 4),
