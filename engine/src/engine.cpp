@@ -215,11 +215,15 @@ KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& co
 Engine::~Engine() = default;
 
 KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& options) const {
+  return kernel_spec_for(problem.f().definition(), problem.r().definition(), options);
+}
+
+KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
+                                   const SolverOptions& options) {
   KernelSpec spec;
   spec.algorithm = options.algorithm;
-  spec.smooth = problem.f().kind();
-  spec.smooth_name = problem.f().name();
-  const ProxDefinition& prox = problem.r().definition();
+  spec.smooth = smooth.kind;
+  spec.smooth_name = smooth.name;
   spec.prox_name = prox.name;
   spec.prox = prox.prox;
   spec.prox_canonical = prox.prox_canonical;
@@ -227,7 +231,7 @@ KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& opti
   spec.scalar = options.scalar;
   // Coordinate descent on least squares walks columns: they are stored contiguously.
   spec.layout = options.algorithm == Algorithm::coordinate_descent &&
-                        problem.f().kind() == SmoothKind::least_squares
+                        smooth.kind == SmoothKind::least_squares
                     ? Layout::dense_col_major
                     : Layout::dense_row_major;
   spec.adaptive_restart = options.adaptive_restart;
@@ -375,7 +379,10 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   args.progress = report_progress<T>;
   args.progress_context = &progress;
   args.report_every = report_every;
-  IterationBudget budget{summary.step, options.max_iterations, options.tolerance};
+  IterationBudget budget;
+  budget.step = summary.step;
+  budget.max_iterations = options.max_iterations;
+  budget.tolerance = options.tolerance;
   budget.report_every = report_every;
   budget.progress = [&](std::int64_t iteration, double certificate, const void* x) {
     return report_progress<T>(&progress, iteration, certificate, x);

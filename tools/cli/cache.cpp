@@ -226,7 +226,7 @@ int run_precompile(const PrecompileFlags& flags) {
   for (const KernelSignature& signature : signatures) {
     const Clock::time_point start = Clock::now();
     const KernelSource source =
-        engine.precompile(kernel_spec_for(signature, options.algorithm), options.codegen);
+        engine.precompile(kernel_spec_for(signature, options), options.codegen);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     ++counts[source];
     std::printf("  %-32s %-9s %10s\n", signature.text().c_str(),

@@ -162,19 +162,10 @@ std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& s
   return signatures;
 }
 
-KernelSpec kernel_spec_for(const KernelSignature& signature, Algorithm algorithm) {
-  // Field by field as Engine::kernel_spec fills it from a Problem, so the keys match.
-  KernelSpec spec;
-  spec.algorithm = algorithm;
-  spec.smooth = signature.smooth->kind;
-  spec.smooth_name = signature.smooth->name;
-  spec.prox_name = signature.prox->name;
-  spec.prox = signature.prox->prox;
-  spec.prox_canonical = signature.prox->prox_canonical;
-  spec.prox_parameter_count = static_cast<int>(signature.prox->parameters.size());
-  spec.scalar = signature.scalar;
-  spec.layout = Layout::dense_row_major;
-  return spec;
+KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions& options) {
+  SolverOptions typed = options;
+  typed.scalar = signature.scalar;
+  return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed);
 }
 
 ProxComponent sample_prox(const ProxDefinition& prox) {
@@ -204,6 +195,10 @@ const std::vector<AlgorithmEntry>& algorithm_table() {
   static const std::vector<AlgorithmEntry> table = {
       {std::string(to_string(Algorithm::proximal_gradient)), Algorithm::proximal_gradient,
        "proximal gradient: x <- prox_{step r}(x - step * grad f(x))"},
+      {std::string(to_string(Algorithm::fista)), Algorithm::fista,
+       "FISTA (accelerated proximal gradient) with adaptive restart, O(1/k^2)"},
+      {std::string(to_string(Algorithm::coordinate_descent)), Algorithm::coordinate_descent,
+       "cyclic proximal coordinate descent for separable r; an iteration is an epoch"},
   };
   return table;
 }

@@ -86,7 +86,7 @@ ScalarType scalar_named(const std::string& name, const std::string& flag);
 // Every smooth term x every prox, for each scalar type, in registry order.
 std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& scalars);
 // The KernelSpec a solve of this signature would use (as Engine::kernel_spec builds it).
-KernelSpec kernel_spec_for(const KernelSignature& signature, Algorithm algorithm);
+KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions& options);
 // The prox with sample values for its required parameters (lambda 0.1, box [-1, 1]): for
 // synthetic problems, whose kernels do not depend on parameter values.
 ProxComponent sample_prox(const ProxDefinition& prox);
