@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "proxjit/codegen/jit_compiler.h"
+#include "proxjit/runtime/duality_gap.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/reference_solver.h"
 
@@ -230,10 +231,10 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
   spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
   spec.scalar = options.scalar;
   // Coordinate descent on least squares walks columns: they are stored contiguously.
-  spec.layout = options.algorithm == Algorithm::coordinate_descent &&
-                        smooth.kind == SmoothKind::least_squares
-                    ? Layout::dense_col_major
-                    : Layout::dense_row_major;
+  spec.layout =
+      options.algorithm == Algorithm::coordinate_descent && smooth.kind == SmoothKind::least_squares
+          ? Layout::dense_col_major
+          : Layout::dense_row_major;
   spec.adaptive_restart = options.adaptive_restart;
   return spec;
 }
@@ -551,6 +552,9 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
     run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
+  if (const auto gap = duality_gap(problem.f(), problem.r(), problem.A(), problem.b(), summary.x)) {
+    summary.duality_gap = *gap;
+  }
   const std::string outcome = outcome_message(
       summary, options, summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;

@@ -37,6 +37,8 @@ std::string Summary::FullReport() const {
   if (!message.empty()) line("message", message);
   line("objective", format("%.15g", objective));
   line("certificate", format("%.6e", certificate) + "  (||x_k+1 - x_k|| / step)");
+  if (duality_gap == duality_gap)
+    line("duality gap", format("%.6e", duality_gap) + "  (P(x) - P* <= gap)");
   line("iterations", std::to_string(iterations));
   line("step", format("%.6g", step));
   line("backend", std::string(to_string(backend)) + ", " + std::string(to_string(scalar)));

@@ -2,6 +2,7 @@
 // What a solve reports: the answer, how it ended, how good it provably is, and what it cost.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct Summary {
   std::string message;  // why it stopped, with a hint when it did not converge
   double objective = 0.0;
   double certificate = 0.0;  // ||G(x)||: the norm of the gradient mapping at the last step
+  // P(x) - P* <= duality_gap, where a dual is known (least_squares with l1, l2sq or a finite
+  // box); NaN otherwise.
+  double duality_gap = std::numeric_limits<double>::quiet_NaN();
   std::int64_t iterations = 0;
   double step = 0.0;
   Backend backend = Backend::jit;
