@@ -102,10 +102,11 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   json.field("backend", to_string(summary.backend));
   json.field("dtype", to_string(summary.scalar));
   json.field("variables", static_cast<std::int64_t>(variables));
-  json.field("status", status_name(summary.status));
+  json.field("status", std::string(to_string(summary.status)));
   json.field("message", summary.message);
   json.field("objective", summary.objective);
   json.field("certificate", summary.certificate);
+  json.field("duality_gap", summary.duality_gap);
   json.field("iterations", summary.iterations);
   json.field("step", summary.step);
   json.field("max_iterations", options.max_iterations);
@@ -147,15 +148,9 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   return json.text();
 }
 
-// The human report, with every status named (Summary's own names may lag new statuses).
+// The human report, ending with a newline.
 std::string full_report(const Summary& summary) {
   std::string report = summary.FullReport();
-  const std::string shown =
-      "status" + std::string(10, ' ') + std::string(to_string(summary.status));
-  const std::size_t at = report.find(shown);
-  if (at != std::string::npos && to_string(summary.status) != status_name(summary.status)) {
-    report.replace(at, shown.size(), "status" + std::string(10, ' ') + status_name(summary.status));
-  }
   if (!report.ends_with('\n')) report += "\n";
   return report;
 }
@@ -210,7 +205,7 @@ int run_solve(const SolveFlags& flags) {
     plot.subtitle = flags.kernel.algorithm + ", " + std::string(to_string(summary.scalar)) + ", " +
                     std::string(to_string(summary.backend)) + ", " +
                     std::to_string(problem.variables()) +
-                    " variables: " + status_name(summary.status) + " after " +
+                    " variables: " + std::string(to_string(summary.status)) + " after " +
                     std::to_string(summary.iterations) + " iterations";
     write_convergence_svg(flags.plot_path, summary.trace, plot);
   }
@@ -410,17 +405,9 @@ Command add_unavailable_command(CLI::App& root, const std::string& name,
 
 std::vector<Command> add_all_commands(CLI::App& root) {
   return {
-      add_solve_command(root),
-      add_demo_command(root),
-      add_list_command(root),
-      add_inspect_command(root),
-      repl::add_repl_command(root),
-      add_unavailable_command(root, "path",
-                              "Regularization path: solve for a sequence of lambdas, warm-started",
-                              "proxjit path --f quadratic --A A.npy --b b.npy --r l1", 4),
-      add_bench_command(root),
-      add_cache_command(root),
-      add_precompile_command(root),
+      add_solve_command(root),   add_demo_command(root),       add_list_command(root),
+      add_inspect_command(root), repl::add_repl_command(root), add_path_command(root),
+      add_bench_command(root),   add_cache_command(root),      add_precompile_command(root),
   };
 }
 

@@ -28,6 +28,7 @@ Command add_inspect_command(CLI::App& root);
 Command add_cache_command(CLI::App& root);       // cache ls | stats | clear
 Command add_precompile_command(CLI::App& root);  // kernels into the disk cache ahead of time
 Command add_bench_command(CLI::App& root);       // bench compile: the compile-cost table
+Command add_path_command(CLI::App& root);        // regularization paths
 // A registered name whose feature is not built yet: says so and exits with kExitBadInput.
 Command add_unavailable_command(CLI::App& root, const std::string& name,
                                 const std::string& description, const std::string& example,

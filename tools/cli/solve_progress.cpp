@@ -35,24 +35,6 @@ constexpr char kRule[] =
 
 }  // namespace
 
-std::string status_name(SolveStatus status) {
-  switch (status) {
-    case SolveStatus::converged:
-      return "converged";
-    case SolveStatus::max_iterations:
-      return "max_iterations";
-    case SolveStatus::diverged:
-      return "diverged";
-    case SolveStatus::error:
-      return "error";
-    case SolveStatus::max_time:
-      return "max_time";
-    case SolveStatus::interrupted:
-      return "interrupted";
-  }
-  return std::string(to_string(status));
-}
-
 struct SigintGuard::Saved {
   struct sigaction previous {};
   std::atomic<bool>* previous_flag = nullptr;
@@ -136,7 +118,7 @@ void VerboseTable::footer(const Summary& summary, const std::string& disk_cache)
     std::snprintf(label, sizeof label, "%-14s", name);
     out_ << label << value << "\n";
   };
-  line("status:", status_name(summary.status));
+  line("status:", std::string(to_string(summary.status)));
   if (!summary.message.empty()) line("message:", summary.message);
   line("iterations:", std::to_string(summary.iterations));
   line("objective:", printf_text("%.15g", summary.objective));

@@ -15,9 +15,6 @@
 
 namespace proxjit::cli {
 
-// The status as the tool prints it ("converged", "max_time", "interrupted", ...).
-std::string status_name(SolveStatus status);
-
 // While alive, SIGINT (Ctrl-C) sets `flag` instead of killing the process, so a solve given
 // `flag` as SolverOptions::interrupt ends with status interrupted and is still reported.
 // A second Ctrl-C kills as usual. The previous handler comes back on destruction. A SIGINT

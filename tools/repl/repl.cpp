@@ -168,29 +168,6 @@ std::string duration(double seconds) {
   return buffer;
 }
 
-std::string status_name(SolveStatus status) {
-  switch (status) {
-    case SolveStatus::max_time:
-      return "max_time";
-    case SolveStatus::interrupted:
-      return "interrupted";
-    default:
-      return std::string(to_string(status));
-  }
-}
-
-// The reports name a status by to_string; make sure every status reads by its name.
-std::string with_status_name(std::string report, SolveStatus status) {
-  const std::string generic(to_string(status));
-  const std::string name = status_name(status);
-  if (generic != name) {
-    const std::size_t at = report.find(generic);
-    if (at != std::string::npos) report.replace(at, generic.size(), name);
-  }
-  if (!report.ends_with('\n')) report += '\n';
-  return report;
-}
-
 // key=value arguments of `gen`, checked against the keys the kind accepts.
 std::vector<std::pair<std::string, std::string>> key_values(const std::vector<std::string>& words,
                                                             std::size_t first,
@@ -246,7 +223,9 @@ const std::vector<CommandHelp>& command_table() {
       {"time", "time",
        "Solve twice in a fresh engine without disk cache: the first call pays the compile, the "
        "second is a cache hit; prints both and their ratio."},
-      {"path", "path", "Regularization paths (not available yet; tracked in issue 4)."},
+      {"path", "path [PARAMETER] V1 V2 ... | path [PARAMETER] FROM:TO:COUNT",
+       "A regularization path over the prox's parameter (lambda by default): one warm-started "
+       "solve per value, all on one kernel; prints a row per value."},
       {"cache", "cache", "In-memory kernel cache counters and the disk cache statistics."},
       {"inspect", "inspect ir|asm",
        "Print the optimized LLVM IR or the assembly of the kernel a solve would use."},
@@ -255,6 +234,12 @@ const std::vector<CommandHelp>& command_table() {
       {"quit", "quit | exit | Ctrl-D", "Leave the session."},
   };
   return table;
+}
+
+// Reports end with exactly one newline, brief or full.
+std::string with_newline(std::string report) {
+  if (!report.ends_with('\n')) report += '\n';
+  return report;
 }
 
 struct Session::State {
@@ -312,7 +297,7 @@ class Runner {
     if (command == "solve") return solve(words);
     if (command == "time") return time(words);
     if (command == "path") {
-      throw Error("not available yet: regularization paths are tracked in issue 4");
+      return path(words);
     }
     if (command == "cache") return cache(words);
     if (command == "inspect") return inspect(words);
@@ -572,7 +557,7 @@ class Runner {
         throw Error("show: usage: " + usage_of("show"));
       }
       if (!s_.last) throw Error("show summary: nothing solved yet; run `solve` first");
-      out_ << with_status_name(s_.last->FullReport(), s_.last->status);
+      out_ << with_newline(s_.last->FullReport());
       return true;
     }
     const auto row = [&](const std::string& label, const std::string& value) {
@@ -594,7 +579,7 @@ class Runner {
     if (s_.last) {
       char objective[32];
       std::snprintf(objective, sizeof objective, "%.10g", s_.last->objective);
-      row("last", status_name(s_.last->status) + ", objective " + objective + ", " +
+      row("last", std::string(to_string(s_.last->status)) + ", objective " + objective + ", " +
                       std::to_string(s_.last->iterations) + " iterations");
     }
     return true;
@@ -622,8 +607,7 @@ class Runner {
       SolvingScope scope(interrupt_);
       summary = s_.engine.solve(problem, options);
     }
-    out_ << with_status_name(verbose ? summary.FullReport() : summary.BriefReport(),
-                             summary.status);
+    out_ << with_newline(verbose ? summary.FullReport() : summary.BriefReport());
     if (summary.status == SolveStatus::interrupted) {
       out_ << "interrupted (Ctrl-C) after " << summary.iterations << " iterations\n";
     }
@@ -643,6 +627,60 @@ class Runner {
     s_.last = std::move(summary);
     if (!ok) throw Error("solve: status error: " + s_.last->message);
     return ok;
+  }
+
+  bool path(const std::vector<std::string>& words) {
+    std::size_t first = 1;
+    std::string parameter = "lambda";
+    if (words.size() > 1 && !words[1].empty() &&
+        (std::isalpha(static_cast<unsigned char>(words[1][0])) || words[1][0] == '_') &&
+        words[1] != "inf") {
+      parameter = words[1];
+      first = 2;
+    }
+    std::vector<double> values;
+    for (std::size_t i = first; i < words.size(); ++i) {
+      double from = 0, to = 0;
+      int count = 0;
+      char extra = 0;
+      if (std::sscanf(words[i].c_str(), "%lf:%lf:%d%c", &from, &to, &count, &extra) == 3) {
+        if (!(from > 0) || !(to > 0) || count < 1) {
+          throw Error("path: FROM:TO:COUNT needs FROM, TO > 0 and COUNT >= 1, got " + words[i]);
+        }
+        for (int k = 0; k < count; ++k) {
+          values.push_back(count == 1 ? from : from * std::pow(to / from, k / (count - 1.0)));
+        }
+        continue;
+      }
+      char* end = nullptr;
+      const double value = std::strtod(words[i].c_str(), &end);
+      if (*end != '\0' || words[i].empty()) {
+        throw Error("path: expected a number or FROM:TO:COUNT, got '" + words[i] +
+                    "'; usage: " + usage_of("path"));
+      }
+      values.push_back(value);
+    }
+    if (values.empty()) throw Error("path: give values; usage: " + usage_of("path"));
+    const Problem& problem = s_.current_problem();
+    std::vector<Summary> points;
+    {
+      SolvingScope scope(interrupt_);
+      points = s_.engine.solve_path(problem, parameter, values, solve_options());
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const Summary& p = points[i];
+      char row[160];
+      std::snprintf(row, sizeof row, "  %s=%-10.6g %-14s objective %-16.10g iterations %-7lld %s\n",
+                    parameter.c_str(), values[i], std::string(to_string(p.status)).c_str(),
+                    p.objective, static_cast<long long>(p.iterations),
+                    p.cache_hit ? "(cached kernel)" : "(compiled)");
+      out_ << row;
+      ok = ok && p.status != SolveStatus::error;
+    }
+    s_.last = points.back();
+    if (!ok) throw Error("path: a point ended with status error");
+    return true;
   }
 
   bool time(const std::vector<std::string>& words) {
@@ -678,7 +716,7 @@ class Runner {
     out_ << "  first call   " << duration(first_s) << "  " << describe(first) << "\n";
     out_ << "  cached call  " << duration(second_s) << "  " << describe(second) << "\n";
     out_ << "  ratio        " << ratio << "  (first call / cached call; "
-         << status_name(second.status) << ", " << second.iterations << " iterations)\n";
+         << std::string(to_string(second.status)) << ", " << second.iterations << " iterations)\n";
     s_.last = std::move(second);
     return true;
   }

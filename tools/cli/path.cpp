@@ -1,0 +1,189 @@
+// `proxjit path`: a regularization path, one warm-started solve per parameter value, all on one
+// compiled kernel (Engine::solve_path).
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "commands.h"
+#include "common.h"
+#include "json.h"
+#include "proxjit/runtime/component_text.h"
+
+namespace proxjit::cli {
+namespace {
+
+struct PathFlags {
+  ProblemFlags problem;
+  KernelFlags kernel;
+  CacheFlags cache;
+  std::string parameter = "lambda";
+  std::string values;  // "1,0.5,0.1"
+  std::string grid;    // "FROM:TO:COUNT", geometric
+  double step = 0.0;
+  std::int64_t max_iterations = 100000;
+  double tolerance = 1e-8;
+  std::string backend = "jit";
+  bool json = false;
+};
+
+std::vector<double> parse_values(const std::string& text) {
+  std::vector<double> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    char* end = nullptr;
+    const double value = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !std::isfinite(value)) {
+      throw Error("--values: expected numbers separated by commas, got \"" + item + "\"");
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+// "FROM:TO:COUNT": COUNT values from FROM to TO, evenly spaced on a log scale.
+std::vector<double> parse_grid(const std::string& text) {
+  double from = 0, to = 0;
+  int count = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%lf:%lf:%d%c", &from, &to, &count, &extra) != 3 || count < 1 ||
+      !(from > 0) || !(to > 0)) {
+    throw Error(
+        "--grid: expected FROM:TO:COUNT with FROM, TO > 0 and COUNT >= 1, e.g. 1:0.001:20; "
+        "got \"" +
+        text + "\"");
+  }
+  std::vector<double> values;
+  for (int i = 0; i < count; ++i) {
+    values.push_back(count == 1 ? from : from * std::pow(to / from, i / (count - 1.0)));
+  }
+  return values;
+}
+
+// The prox text with the path's parameter set to `value` if it was left out ("l1" is fine for
+// a path over lambda: the path sets it).
+std::string prox_with_parameter(const std::string& text, const std::string& parameter,
+                                double value) {
+  const ComponentText parsed = parse_component_text(text);
+  std::string rebuilt = parsed.name + "(";
+  bool given = false;
+  for (const ComponentArgument& argument : parsed.arguments) {
+    if (argument.key.empty()) return text;  // positional: leave it to the prox's own checks
+    given = given || argument.key == parameter;
+    rebuilt += argument.key + "=" + format_number(argument.value) + ", ";
+  }
+  if (given) return text;
+  return rebuilt + parameter + "=" + format_number(value) + ")";
+}
+
+int run_path(const PathFlags& flags) {
+  Engine engine(engine_options_from(flags.cache));
+  warn_about_disk_cache(engine);
+  if (flags.values.empty() == flags.grid.empty()) {
+    throw Error("give the path's values with exactly one of --values and --grid");
+  }
+  const std::vector<double> values =
+      flags.values.empty() ? parse_grid(flags.grid) : parse_values(flags.values);
+  ProblemFlags problem_flags = flags.problem;
+  problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter, values.front());
+  const Problem problem = load_problem(problem_flags);
+  SolverOptions options = kernel_options_from(flags.kernel);
+  options.step = flags.step;
+  options.max_iterations = flags.max_iterations;
+  options.tolerance = flags.tolerance;
+  options.backend = backend_named(flags.backend);
+  validate_options(options);
+  const std::vector<Summary> path = engine.solve_path(problem, flags.parameter, values, options);
+  const CacheStats stats = engine.cache_stats();
+
+  if (flags.json) {
+    JsonWriter json;
+    json.begin_object();
+    json.field("problem", problem.describe());
+    json.field("parameter", flags.parameter);
+    json.field("compiles", stats.compiles);
+    json.field("disk_hits", stats.disk_hits);
+    json.key("points").begin_array();
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const Summary& s = path[i];
+      json.begin_object();
+      json.field("value", values[i]);
+      json.field("status", std::string(to_string(s.status)));
+      json.field("objective", s.objective);
+      json.field("certificate", s.certificate);
+      json.field("duality_gap", s.duality_gap);
+      json.field("iterations", s.iterations);
+      json.field("nonzeros", static_cast<std::int64_t>((s.x.array() != 0.0).count()));
+      json.field("run_s", s.timing.run_s);
+      json.field("source", std::string(to_string(s.source)));
+      json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+    std::cout << json.text() << "\n";
+  } else {
+    std::printf("proxjit path: %s, %s over %zu values\n", problem.describe().c_str(),
+                flags.parameter.c_str(), values.size());
+    std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %s\n", flags.parameter.c_str(),
+                "status", "objective", "certificate", "gap", "iterations", "nonzeros", "run",
+                "kernel");
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const Summary& s = path[i];
+      std::printf("%12.6g  %-14s  %18.10g  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
+                  values[i], std::string(to_string(s.status)).c_str(), s.objective, s.certificate,
+                  s.duality_gap, static_cast<long long>(s.iterations),
+                  static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
+                  std::string(to_string(s.source)).c_str());
+    }
+    std::printf(
+        "one kernel for %zu points (%lld compiled, %lld loaded from disk); each point "
+        "starts from the previous solution\n",
+        values.size(), static_cast<long long>(stats.compiles),
+        static_cast<long long>(stats.disk_hits));
+  }
+  for (const Summary& s : path) {
+    if (s.status == SolveStatus::error) return kExitSolveError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_path_command(CLI::App& root) {
+  auto flags = std::make_shared<PathFlags>();
+  CLI::App* app = root.add_subcommand(
+      "path",
+      "Regularization path: solve for a sequence of values of a prox parameter, each "
+      "warm-started from the last, on one compiled kernel.");
+  add_problem_flags(*app, flags->problem, /*data_required=*/false);
+  add_data_file_flags(*app, flags->problem);
+  add_kernel_flags(*app, flags->kernel);
+  app->add_option("--parameter", flags->parameter, "The prox parameter the path varies")
+      ->capture_default_str();
+  app->add_option("--values,--lambdas", flags->values,
+                  "The values, in order, separated by commas (e.g. 1,0.3,0.1)");
+  app->add_option("--grid", flags->grid,
+                  "FROM:TO:COUNT: COUNT values from FROM to TO on a log scale");
+  app->add_option("--step", flags->step, "Fixed step size; 0 picks 1/L automatically")
+      ->capture_default_str();
+  app->add_option("--max-iter", flags->max_iterations, "Iterations per point, at most")
+      ->capture_default_str();
+  app->add_option("--tol", flags->tolerance, "Certificate tolerance per point")
+      ->capture_default_str();
+  app->add_option("--backend", flags->backend, "jit or reference")
+      ->check(CLI::IsMember({"jit", "reference"}))
+      ->capture_default_str();
+  app->add_flag("--json", flags->json, "One JSON object with a row per point");
+  add_cache_flags(*app, flags->cache);
+  app->footer(
+      "Examples:\n"
+      "  proxjit path --f least_squares --A A.npy --b b.npy --r l1 --grid 1:0.001:20\n"
+      "  proxjit path --f least_squares --data train.svm --r \"l1(lambda=1)\" \\\n"
+      "      --lambdas 0.5,0.1,0.05,0.01 --algorithm cd --json\n"
+      "The prox is given with any value of the parameter; the path replaces it.");
+  return {app, [flags] { return run_path(*flags); }};
+}
+
+}  // namespace proxjit::cli
