@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include "../text_util.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -13,6 +15,10 @@
 
 namespace proxjit::cli {
 namespace {
+
+using tools::joined;
+using tools::prox_names;
+using tools::smooth_names;
 
 std::vector<std::string> algorithm_names() {
   std::vector<std::string> names;
@@ -33,27 +39,6 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
   const std::string nearest = nearest_name(name, candidates);
   if (nearest.empty() || nearest == name) return "";
   return " (did you mean '" + nearest + "'?)";
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names)
-    text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
-
-std::vector<std::string> smooth_names() {
-  std::vector<std::string> names;
-  for (const SmoothDefinition& smooth : smooth_registry())
-    names.push_back(smooth.name);
-  return names;
-}
-
-std::vector<std::string> prox_names() {
-  std::vector<std::string> names;
-  for (const ProxDefinition& prox : prox_registry())
-    names.push_back(prox.name);
-  return names;
 }
 
 std::vector<std::string> scalar_names() {

@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 
+#include "../text_util.h"
 #include "commands.h"
 #include "common.h"
 #include "proxjit/engine.h"
@@ -16,6 +17,8 @@
 
 namespace proxjit::cli {
 namespace {
+
+using tools::duration;
 
 constexpr int kSize = 50;
 constexpr double kStep = 1e-3;
@@ -59,18 +62,6 @@ double max_relative_difference(const Vector& reference, const Vector& other) {
   const double scale =
       std::max(reference.lpNorm<Eigen::Infinity>(), std::numeric_limits<double>::min());
   return (reference - other).lpNorm<Eigen::Infinity>() / scale;
-}
-
-std::string duration(double seconds) {
-  char buffer[32];
-  if (seconds < 1e-3) {
-    std::snprintf(buffer, sizeof buffer, "%.1f us", seconds * 1e6);
-  } else if (seconds < 1.0) {
-    std::snprintf(buffer, sizeof buffer, "%.2f ms", seconds * 1e3);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.3f s", seconds);
-  }
-  return buffer;
 }
 
 void row(const char* label, const std::string& value) {

@@ -3,6 +3,8 @@
 
 #include "repl.h"
 
+#include "../text_util.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -26,6 +28,11 @@
 
 namespace proxjit::repl {
 namespace {
+
+using tools::duration;
+using tools::joined;
+using tools::prox_names;
+using tools::smooth_names;
 
 std::atomic<bool> g_solving{false};
 
@@ -57,27 +64,6 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
   const std::string nearest = nearest_name(name, candidates);
   if (nearest.empty() || nearest == name) return "";
   return " (did you mean '" + nearest + "'?)";
-}
-
-std::string joined(const std::vector<std::string>& names, const std::string& separator = ", ") {
-  std::string text;
-  for (const std::string& name : names)
-    text += (text.empty() ? "" : separator) + name;
-  return text;
-}
-
-std::vector<std::string> smooth_names() {
-  std::vector<std::string> names;
-  for (const SmoothDefinition& smooth : smooth_registry())
-    names.push_back(smooth.name);
-  return names;
-}
-
-std::vector<std::string> prox_names() {
-  std::vector<std::string> names;
-  for (const ProxDefinition& prox : prox_registry())
-    names.push_back(prox.name);
-  return names;
 }
 
 std::vector<std::string> algorithm_names() {
@@ -154,18 +140,6 @@ std::string number_text(double value) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
-}
-
-std::string duration(double seconds) {
-  char buffer[32];
-  if (seconds < 1e-3) {
-    std::snprintf(buffer, sizeof buffer, "%.1f us", seconds * 1e6);
-  } else if (seconds < 1.0) {
-    std::snprintf(buffer, sizeof buffer, "%.2f ms", seconds * 1e3);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.3f s", seconds);
-  }
-  return buffer;
 }
 
 // key=value arguments of `gen`, checked against the keys the kind accepts.

@@ -23,6 +23,10 @@ namespace proxjit {
 inline constexpr double kDivergenceGrowth = 1e10;
 
 struct IterationBudget {
+  IterationBudget() = default;
+  IterationBudget(double step, std::int64_t max_iterations, double tolerance)
+      : step(step), max_iterations(max_iterations), tolerance(tolerance) {}
+
   double step = 0.0;
   std::int64_t max_iterations = 0;
   double tolerance = 0.0;
@@ -37,6 +41,31 @@ struct RunOutcome {
   double certificate = 0.0;
   SolveStatus status = SolveStatus::max_iterations;
 };
+
+// The rules every solver applies after iteration k, in the kernels' order: divergence, the
+// tolerance, then the progress hook. Returns true, with outcome.status set, when the run ends.
+inline bool stop_after_iteration(RunOutcome& outcome, std::int64_t k, double certificate,
+                                 double& first_certificate, const IterationBudget& budget,
+                                 const void* x) {
+  outcome.iterations = k + 1;
+  outcome.certificate = certificate;
+  if (first_certificate < 0) first_certificate = certificate;
+  if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
+    outcome.status = SolveStatus::diverged;
+    return true;
+  }
+  if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
+    outcome.status = SolveStatus::converged;
+    return true;
+  }
+  if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
+    if (const std::int64_t verdict = budget.progress(k + 1, certificate, x)) {
+      outcome.status = static_cast<SolveStatus>(verdict);
+      return true;
+    }
+  }
+  return false;
+}
 
 template <class T>
 RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxComponent& r,
@@ -54,22 +83,8 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
     r.prox<T>(y.data(), step, next.data(), static_cast<std::size_t>(x.size()));
     const double certificate = static_cast<double>((next - x).norm()) / budget.step;
     x.swap(next);
-    outcome.iterations = k + 1;
-    outcome.certificate = certificate;
-    if (first_certificate < 0) first_certificate = certificate;
-    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
-      outcome.status = SolveStatus::diverged;
+    if (stop_after_iteration(outcome, k, certificate, first_certificate, budget, x.data())) {
       return outcome;
-    }
-    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
-      outcome.status = SolveStatus::converged;
-      return outcome;
-    }
-    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
-      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
-        outcome.status = static_cast<SolveStatus>(verdict);
-        return outcome;
-      }
     }
   }
   outcome.status = SolveStatus::max_iterations;
@@ -109,22 +124,8 @@ RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, con
     y = next + static_cast<T>(beta) * (next - x);
     x.swap(next);
     t = t_next;
-    outcome.iterations = k + 1;
-    outcome.certificate = certificate;
-    if (first_certificate < 0) first_certificate = certificate;
-    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
-      outcome.status = SolveStatus::diverged;
+    if (stop_after_iteration(outcome, k, certificate, first_certificate, budget, x.data())) {
       return outcome;
-    }
-    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
-      outcome.status = SolveStatus::converged;
-      return outcome;
-    }
-    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
-      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
-        outcome.status = static_cast<SolveStatus>(verdict);
-        return outcome;
-      }
     }
   }
   outcome.status = SolveStatus::max_iterations;
@@ -173,22 +174,8 @@ RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComp
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));
-    outcome.iterations = k + 1;
-    outcome.certificate = certificate;
-    if (first_certificate < 0) first_certificate = certificate;
-    if (!std::isfinite(certificate) || certificate > kDivergenceGrowth * first_certificate) {
-      outcome.status = SolveStatus::diverged;
+    if (stop_after_iteration(outcome, k, certificate, first_certificate, budget, x.data())) {
       return outcome;
-    }
-    if (budget.tolerance > 0.0 && certificate <= budget.tolerance) {
-      outcome.status = SolveStatus::converged;
-      return outcome;
-    }
-    if (budget.report_every > 0 && (k + 1) % budget.report_every == 0) {
-      if (const std::int64_t verdict = budget.progress(k + 1, certificate, x.data())) {
-        outcome.status = static_cast<SolveStatus>(verdict);
-        return outcome;
-      }
     }
   }
   outcome.status = SolveStatus::max_iterations;
