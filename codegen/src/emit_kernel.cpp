@@ -560,6 +560,107 @@ class KernelEmitter {
         "cd.epoch")[0];
   }
 
+  // ---- proximal gradient with backtracking ----
+  // Each iteration first lets the step grow (L *= kShrink), then tries
+  //   z = prox_{r/L}(x - grad f(x) / L)
+  // and accepts when 2 (grad f(z) - grad f(x)).(z - x) <= L |z - x|^2, else doubles L. For a
+  // convex f this implies Beck and Teboulle's sufficient decrease
+  //   f(z) <= f(x) + grad f(x).(z - x) + L/2 |z - x|^2
+  // (convexity gives f(z) <= f(x) + grad f(z).(z - x)), and unlike a test on f values it loses
+  // no accuracy near the optimum, where f(z) - f(x) drowns in rounding. The gradient at z is the
+  // next iteration's, so an accepted trial costs one gradient, as a fixed step does.
+  static constexpr double kShrink = 0.9;
+  static constexpr int kMaxTrials = 60;
+
+  struct BacktrackingStep {
+    Value* squared_change;  // |z - x|^2 (scalar type)
+    Value* curvature;       // the accepted L (double)
+  };
+
+  BacktrackingStep emit_backtracking_step(Value* curvature, Value* gradient, Value* spare) {
+    Function* function = b_.GetInsertBlock()->getParent();
+    BasicBlock* before = b_.GetInsertBlock();
+    BasicBlock* trial_block = BasicBlock::Create(context_, "bt.trial", function);
+    BasicBlock* retry = BasicBlock::Create(context_, "bt.retry", function);
+    BasicBlock* accepted = BasicBlock::Create(context_, "bt.accept", function);
+    Value* grown = b_.CreateFMul(curvature, llvm::ConstantFP::get(f64_, kShrink));
+    Value* gradient_scale =
+        spec_.smooth == SmoothKind::least_squares
+            ? b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_))
+            : scalar_constant(1.0);
+    b_.CreateBr(trial_block);
+
+    b_.SetInsertPoint(trial_block);
+    PHINode* trial_l = b_.CreatePHI(f64_, 2, "L.trial");
+    trial_l->addIncoming(grown, before);
+    PHINode* trials = b_.CreatePHI(i64_, 2, "trials");
+    trials->addIncoming(b_.getInt64(0), before);
+    Value* step_double = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), trial_l);
+    Value* step = scalar_ == f64_ ? step_double : b_.CreateFPTrunc(step_double, scalar_);
+    Value* step_vector = splat(step);
+    Value* scaled_step = splat(b_.CreateFMul(step, gradient_scale));
+    Value* real_columns = splat(cols_);
+    // z = prox(x - step g) into x_previous_, with |z - x|^2.
+    const std::vector<Value*> moved = emit_loop(
+        b_.getInt64(0), chunks_, {vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* x = load_vector(x_, i);
+          Value* y = b_.CreateFSub(x, b_.CreateFMul(scaled_step, load_vector(gradient, i)));
+          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lane_numbers()), real_columns);
+          Value* z =
+              b_.CreateSelect(real, emit_expr(spec_.prox, {y, step_vector, &params_, vector_}), x);
+          store_vector(z, x_previous_, i);
+          Value* d = b_.CreateFSub(z, x);
+          return std::vector<Value*>{fma(d, d, partial[0])};
+        },
+        "bt.prox");
+    Value* squared = b_.CreateFAddReduce(scalar_constant(0.0), moved[0]);
+    // The gradient at z, into the spare buffer, and (grad f(z) - grad f(x)).(z - x).
+    Value* saved_point = point_;
+    Value* saved_gradient = grad_;
+    point_ = x_previous_;
+    grad_ = spare;
+    emit_gradient();
+    point_ = saved_point;
+    grad_ = saved_gradient;
+    const std::vector<Value*> curved = emit_loop(
+        b_.getInt64(0), chunks_, {vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* change = b_.CreateFSub(load_vector(spare, i), load_vector(gradient, i));
+          Value* d = b_.CreateFSub(load_vector(x_previous_, i), load_vector(x_, i));
+          return std::vector<Value*>{fma(change, d, partial[0])};
+        },
+        "bt.curvature");
+    const auto to_double = [&](Value* v) { return scalar_ == f64_ ? v : b_.CreateFPExt(v, f64_); };
+    Value* curvature_along = b_.CreateFMul(
+        to_double(gradient_scale), to_double(b_.CreateFAddReduce(scalar_constant(0.0), curved[0])));
+    Value* acceptable =
+        b_.CreateFCmpOLE(b_.CreateFMul(llvm::ConstantFP::get(f64_, 2.0), curvature_along),
+                         b_.CreateFMul(trial_l, to_double(squared)));
+    Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
+    // Past kMaxTrials doublings (a NaN, say) take the step: the divergence test will see it.
+    Value* give_up = b_.CreateICmpSGE(next_trials, b_.getInt64(kMaxTrials));
+    b_.CreateCondBr(b_.CreateOr(acceptable, give_up), accepted, retry);
+
+    b_.SetInsertPoint(retry);
+    trial_l->addIncoming(b_.CreateFMul(trial_l, llvm::ConstantFP::get(f64_, 2.0)), retry);
+    trials->addIncoming(next_trials, retry);
+    b_.CreateBr(trial_block);
+
+    b_.SetInsertPoint(accepted);
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          store_vector(load_vector(x_previous_, i), x_, i);
+          return std::vector<Value*>{};
+        },
+        "bt.move");
+    return {squared, trial_l};
+  }
+
   // The loop itself, with every array as a noalias argument.
   Function* emit_body(const std::string& name) {
     std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, i64_};
@@ -627,6 +728,12 @@ class KernelEmitter {
     sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
                                    b_.getInt64(kLanes), "sample_chunks");
     if (coordinate_descent) emit_coordinate_descent_setup();
+    const bool backtracking = spec_.backtracking && !fista && !coordinate_descent;
+    Value* initial_curvature = nullptr;
+    if (backtracking) {  // the gradient at the start; later ones come from accepted trials
+      initial_curvature = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), step_double);
+      emit_gradient();
+    }
     if (fista) {  // the first extrapolated point is the start
       emit_loop(
           b_.getInt64(0), chunks_, {},
@@ -652,12 +759,34 @@ class KernelEmitter {
     // FISTA's momentum sequence t_k (t_0 = 1).
     PHINode* momentum = b_.CreatePHI(f64_, 2, "t");
     momentum->addIncoming(llvm::ConstantFP::get(f64_, 1.0), preheader);
+    // Backtracking: the curvature estimate L and the two gradient buffers, which swap roles
+    // when a trial point is accepted (its gradient was computed to test it).
+    PHINode* curvature = nullptr;
+    PHINode* gradient_now = nullptr;
+    PHINode* gradient_spare = nullptr;
+    if (backtracking) {
+      curvature = b_.CreatePHI(f64_, 2, "L");
+      curvature->addIncoming(initial_curvature, preheader);
+      gradient_now = b_.CreatePHI(ptr_, 2, "g.now");
+      gradient_now->addIncoming(grad_, preheader);
+      gradient_spare = b_.CreatePHI(ptr_, 2, "g.spare");
+      gradient_spare->addIncoming(y_, preheader);
+    }
     b_.CreateCondBr(b_.CreateICmpSLT(k, max_iterations), iteration, done);
 
     b_.SetInsertPoint(iteration);
     Value* squared_change = nullptr;
     Value* next_momentum = momentum;
-    if (coordinate_descent) {
+    Value* certificate_divisor =
+        coordinate_descent ? llvm::ConstantFP::get(f64_, 1.0) : step_double;
+    Value* next_curvature = nullptr;
+    if (backtracking) {
+      BacktrackingStep result = emit_backtracking_step(curvature, gradient_now, gradient_spare);
+      squared_change = result.squared_change;
+      next_curvature = result.curvature;
+      // The gradient mapping at the accepted step 1/L: |dx| * L.
+      certificate_divisor = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), next_curvature);
+    } else if (coordinate_descent) {
       squared_change = emit_coordinate_descent_epoch();
     } else if (fista) {
       Value* gradient_scale = emit_gradient();
@@ -687,9 +816,9 @@ class KernelEmitter {
     if (scalar_ != f64_) squared_change = b_.CreateFPExt(squared_change, f64_);
     // The norm of the gradient mapping: |dx| / step, or for coordinate descent sum (L_j dx_j)^2
     // already scaled coordinate by coordinate.
-    Value* certificate = b_.CreateFDiv(
-        b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change),
-        coordinate_descent ? llvm::ConstantFP::get(f64_, 1.0) : step_double, "certificate");
+    Value* certificate =
+        b_.CreateFDiv(b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change),
+                      certificate_divisor, "certificate");
     Value* k_next = b_.CreateAdd(k, b_.getInt64(1), "k.next", true, true);
     Value* first =
         b_.CreateSelect(b_.CreateFCmpOLT(first_certificate, llvm::ConstantFP::get(f64_, 0.0)),
@@ -727,6 +856,11 @@ class KernelEmitter {
     last_certificate->addIncoming(certificate, next);
     until_report->addIncoming(reset, next);
     momentum->addIncoming(next_momentum, next);
+    if (backtracking) {
+      curvature->addIncoming(next_curvature, next);
+      gradient_now->addIncoming(gradient_spare, next);  // the accepted trial's gradient
+      gradient_spare->addIncoming(gradient_now, next);
+    }
 
     b_.SetInsertPoint(done);
     PHINode* status = b_.CreatePHI(i64_, 4, "status");

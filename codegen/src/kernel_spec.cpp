@@ -7,6 +7,7 @@ std::string KernelSpec::canonical() const {
   text.reserve(128);
   text += to_string(algorithm);
   if (algorithm == Algorithm::fista && adaptive_restart) text += "+restart";
+  if (algorithm == Algorithm::proximal_gradient && backtracking) text += "+backtracking";
   text += '|';
   text += smooth_name;
   text += '|';
@@ -30,7 +31,9 @@ std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::in
     return spec.smooth == SmoothKind::least_squares ? padded_length(rows) + padded_length(cols)
                                                     : padded_length(cols);
   }
-  return (spec.algorithm == Algorithm::fista ? 3 : 1) * padded_length(cols);
+  const bool three = spec.algorithm == Algorithm::fista ||
+                     (spec.algorithm == Algorithm::proximal_gradient && spec.backtracking);
+  return (three ? 3 : 1) * padded_length(cols);
 }
 
 }  // namespace proxjit

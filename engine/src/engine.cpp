@@ -236,6 +236,7 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
           ? Layout::dense_col_major
           : Layout::dense_row_major;
   spec.adaptive_restart = options.adaptive_restart;
+  spec.backtracking = options.line_search && options.algorithm == Algorithm::proximal_gradient;
   return spec;
 }
 
@@ -406,7 +407,10 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
       RunOutcome outcome;
       switch (options.algorithm) {
         case Algorithm::proximal_gradient:
-          outcome = reference_proximal_gradient<T>(problem.f(), problem.r(), *A, *b, x, budget);
+          outcome = options.line_search ? reference_proximal_gradient_backtracking<T>(
+                                              problem.f(), problem.r(), *A, *b, x, budget)
+                                        : reference_proximal_gradient<T>(problem.f(), problem.r(),
+                                                                         *A, *b, x, budget);
           break;
         case Algorithm::fista:
           outcome = reference_fista<T>(problem.f(), problem.r(), *A, *b, x, budget,

@@ -25,7 +25,7 @@ namespace {
 struct SolveFlags {
   ProblemFlags problem;
   KernelFlags kernel;
-  double step = SolverOptions{}.step;
+  std::string step = "auto";
   std::int64_t max_iterations = SolverOptions{}.max_iterations;
   double tolerance = SolverOptions{}.tolerance;
   int repeat = SolverOptions{}.repeat;
@@ -62,7 +62,7 @@ std::int64_t auto_trace_every(const SolveFlags& flags, bool progress_line) {
 
 SolverOptions solver_options_from(const SolveFlags& flags) {
   SolverOptions options = kernel_options_from(flags.kernel);
-  options.step = flags.step;
+  apply_step(flags.step, options, "--step");
   options.max_iterations = flags.max_iterations;
   options.tolerance = flags.tolerance;
   options.repeat = flags.repeat;
@@ -297,7 +297,9 @@ Command add_solve_command(CLI::App& root) {
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
   add_kernel_flags(*app, flags->kernel);
-  app->add_option("--step", flags->step, "Fixed step size; 0 picks 1/L automatically")
+  app->add_option("--step", flags->step,
+                  "A fixed step, auto (1/L from the Lipschitz bound) or backtracking (a line "
+                  "search from 1/L; proximal gradient)")
       ->capture_default_str();
   app->add_option("--max-iter", flags->max_iterations, "Upper bound on iterations")
       ->capture_default_str();

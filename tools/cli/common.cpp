@@ -260,6 +260,27 @@ SolverOptions kernel_options_from(const KernelFlags& flags) {
   return options;
 }
 
+void apply_step(const std::string& text, SolverOptions& options, const std::string& flag) {
+  if (text == "auto") {
+    options.step = 0.0;
+    options.line_search = false;
+    return;
+  }
+  if (text == "backtracking") {
+    options.step = 0.0;
+    options.line_search = true;
+    return;
+  }
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') {
+    throw Error(flag + ": expected a number, auto or backtracking, got \"" + text + "\"" +
+                did_you_mean(text, {"auto", "backtracking"}));
+  }
+  options.step = value;
+  options.line_search = false;
+}
+
 Backend backend_named(const std::string& name) {
   if (name == to_string(Backend::jit)) return Backend::jit;
   if (name == to_string(Backend::reference)) return Backend::reference;

@@ -95,6 +95,11 @@ ProxComponent sample_prox(const ProxDefinition& prox);
 Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,
                           std::int64_t size);
 
+// --step's text: a number (a fixed step), "auto" (1/L from the Lipschitz bound) or
+// "backtracking" (a line search from 1/L). Sets options.step and options.line_search; throws
+// naming `flag` otherwise.
+void apply_step(const std::string& text, SolverOptions& options, const std::string& flag);
+
 // Options holding the kernel choices, everything else at its default. Not yet validated.
 SolverOptions kernel_options_from(const KernelFlags& flags);
 Backend backend_named(const std::string& name);

@@ -21,7 +21,7 @@ struct PathFlags {
   std::string parameter = "lambda";
   std::string values;  // "1,0.5,0.1"
   std::string grid;    // "FROM:TO:COUNT", geometric
-  double step = 0.0;
+  std::string step = "auto";
   std::int64_t max_iterations = 100000;
   double tolerance = 1e-8;
   std::string backend = "jit";
@@ -90,7 +90,7 @@ int run_path(const PathFlags& flags) {
   problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter, values.front());
   const Problem problem = load_problem(problem_flags);
   SolverOptions options = kernel_options_from(flags.kernel);
-  options.step = flags.step;
+  apply_step(flags.step, options, "--step");
   options.max_iterations = flags.max_iterations;
   options.tolerance = flags.tolerance;
   options.backend = backend_named(flags.backend);
@@ -166,7 +166,9 @@ Command add_path_command(CLI::App& root) {
                   "The values, in order, separated by commas (e.g. 1,0.3,0.1)");
   app->add_option("--grid", flags->grid,
                   "FROM:TO:COUNT: COUNT values from FROM to TO on a log scale");
-  app->add_option("--step", flags->step, "Fixed step size; 0 picks 1/L automatically")
+  app->add_option("--step", flags->step,
+                  "A fixed step, auto (1/L from the Lipschitz bound) or backtracking (a line "
+                  "search from 1/L; proximal gradient)")
       ->capture_default_str();
   app->add_option("--max-iter", flags->max_iterations, "Iterations per point, at most")
       ->capture_default_str();

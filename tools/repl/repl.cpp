@@ -475,7 +475,9 @@ class Runner {
                     joined(algorithm_names()));
       }
     } else if (name == "step") {
-      options.step = value == "auto" ? 0.0 : parse_number(value, "set step");
+      options.line_search = value == "backtracking";
+      options.step =
+          value == "auto" || value == "backtracking" ? 0.0 : parse_number(value, "set step");
       if (!(options.step >= 0) || !std::isfinite(options.step)) {
         throw Error("set step: expected a positive number or auto, got '" + value + "'");
       }
@@ -516,7 +518,10 @@ class Runner {
   std::string setting_text(const std::string& name) const {
     const SolverOptions& o = s_.options;
     if (name == "algorithm") return std::string(to_string(o.algorithm));
-    if (name == "step") return o.step == 0.0 ? "auto (1/L)" : number_text(o.step);
+    if (name == "step") {
+      if (o.line_search) return "backtracking";
+      return o.step == 0.0 ? "auto (1/L)" : number_text(o.step);
+    }
     if (name == "max_iter") return std::to_string(o.max_iterations);
     if (name == "tol") return number_text(o.tolerance);
     if (name == "dtype") return std::string(to_string(o.scalar));
@@ -863,7 +868,7 @@ Completion Session::complete(std::string_view line, std::size_t word_start) cons
       } else if (name == "backend") {
         offer({"jit", "reference"});
       } else if (name == "step") {
-        offer({"auto"});
+        offer({"auto", "backtracking"});
       } else if (name == "r") {
         // After "set r": a prox name, or inside "name(" its parameter names not yet given.
         const std::size_t r_at = before.find(" r") + 2;

@@ -41,6 +41,10 @@ struct SolverOptions {
   Algorithm algorithm = Algorithm::proximal_gradient;
   // FISTA only: restart the momentum when it points uphill (part of the kernel key).
   bool adaptive_restart = true;
+  // Proximal gradient only: Beck-Teboulle backtracking line search; `step` (or 1/L) is the
+  // first step, which then shrinks when the sufficient-decrease test fails and grows back by
+  // 1/0.9 an iteration. Needs no Lipschitz constant. Part of the kernel key.
+  bool line_search = false;
   // Fixed step size; 0 picks 1/L from the smooth term's Lipschitz bound.
   double step = 0.0;
   // Upper bound on proximal-gradient steps.

@@ -49,6 +49,8 @@ struct KernelSpec {
   Layout layout = Layout::dense_row_major;
   // FISTA: drop the momentum when it points uphill (O'Donoghue and Candes' gradient scheme).
   bool adaptive_restart = true;
+  // Proximal gradient: Beck-Teboulle backtracking on the step (KernelArgs::step is the first).
+  bool backtracking = false;
 
   // Canonical text of everything above that changes the machine code.
   std::string canonical() const;

@@ -182,4 +182,48 @@ RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComp
   return outcome;
 }
 
+// Proximal gradient with backtracking, with the kernels' rules: each iteration lets the step
+// grow (L *= 0.9), then tries z = prox_{r/L}(x - grad f(x)/L) and accepts when
+// 2 (grad f(z) - grad f(x)).(z - x) <= L |z - x|^2 (which implies Beck and Teboulle's
+// sufficient decrease for a convex f, without comparing f values that rounding blurs near the
+// optimum), doubling L otherwise (at most 60 trials). The certificate is |z - x| L.
+// budget.step is the first step (1/L_0).
+template <class T>
+RunOutcome reference_proximal_gradient_backtracking(const SmoothComponent& f,
+                                                    const ProxComponent& r, const MatrixOf<T>& A,
+                                                    const VectorOf<T>& b, VectorOf<T>& x,
+                                                    const IterationBudget& budget) {
+  RunOutcome outcome;
+  VectorOf<T> gradient(x.size());
+  VectorOf<T> trial_gradient(x.size());
+  VectorOf<T> y(x.size());
+  VectorOf<T> z(x.size());
+  f.value_and_gradient<T>(A, b, x, gradient);
+  double curvature = 1.0 / budget.step;
+  double first_certificate = -1.0;
+  for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
+    double trial_curvature = curvature * 0.9;
+    T squared = 0;
+    for (int trial = 1;; ++trial) {
+      const T step = static_cast<T>(1.0 / trial_curvature);
+      y = x - step * gradient;
+      r.prox<T>(y.data(), step, z.data(), static_cast<std::size_t>(x.size()));
+      squared = (z - x).squaredNorm();
+      f.value_and_gradient<T>(A, b, z, trial_gradient);
+      const double along = static_cast<double>((trial_gradient - gradient).dot(z - x));
+      if (2.0 * along <= trial_curvature * static_cast<double>(squared) || trial >= 60) break;
+      trial_curvature *= 2.0;
+    }
+    x = z;
+    gradient.swap(trial_gradient);
+    curvature = trial_curvature;
+    const double certificate = std::sqrt(static_cast<double>(squared)) * curvature;
+    if (stop_after_iteration(outcome, k, certificate, first_certificate, budget, x.data())) {
+      return outcome;
+    }
+  }
+  outcome.status = SolveStatus::max_iterations;
+  return outcome;
+}
+
 }  // namespace proxjit
