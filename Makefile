@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps bench format clean
+.PHONY: demo test build deps bench bench-sklearn format clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -20,6 +20,11 @@ test: build
 
 bench: build
 	$(BUILD_DIR)/bench/proxjit_bench
+
+# The Lasso against scikit-learn, side by side (installs Debian's python3-sklearn first).
+bench-sklearn: build
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-sklearn
+	/usr/bin/python3 bench/lasso_vs_sklearn.py $(BUILD_DIR)/tools/proxjit
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i

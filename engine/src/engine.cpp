@@ -474,7 +474,23 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
 
 }  // namespace
 
-Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
+Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
+  // Coordinate descent is what scikit-learn and glmnet use for these problems: exact steps
+  // along each coordinate, no step size, epochs as cheap as one gradient. It needs a separable r.
+  if (problem.r().definition().traits.separable && !options.line_search) {
+    return Algorithm::coordinate_descent;
+  }
+  return Algorithm::fista;
+}
+
+Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
+  SolverOptions resolved;
+  const bool automatic = requested.automatic_algorithm;
+  if (automatic) {
+    resolved = requested;
+    resolved.algorithm = suggested_algorithm(problem, requested);
+  }
+  const SolverOptions& options = automatic ? resolved : requested;
   std::string invalid;
   if (!options.IsValid(&invalid)) throw Error("invalid solver options: " + invalid);
   if (options.x0.size() != 0 && options.x0.size() != problem.variables()) {
@@ -501,6 +517,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
   }
   const Clock::time_point start = Clock::now();
   Summary summary;
+  summary.algorithm = options.algorithm;
   summary.problem = problem.describe();
   summary.scalar = options.scalar;
   summary.backend = options.backend;

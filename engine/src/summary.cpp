@@ -41,6 +41,7 @@ std::string Summary::FullReport() const {
     line("duality gap", format("%.6e", duality_gap) + "  (P(x) - P* <= gap)");
   line("iterations", std::to_string(iterations));
   line("step", format("%.6g", step));
+  line("algorithm", std::string(to_string(algorithm)));
   line("backend", std::string(to_string(backend)) + ", " + std::string(to_string(scalar)));
   line("run time", milliseconds(timing.run_s));
   line("first call", milliseconds(timing.first_call_s));

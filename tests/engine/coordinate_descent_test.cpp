@@ -93,3 +93,22 @@ TEST(CoordinateDescentKey, LeastSquaresKernelsUseTheColumnLayout) {
 
 }  // namespace
 }  // namespace proxjit
+
+namespace proxjit {
+namespace {
+
+TEST(AutomaticAlgorithm, PicksCoordinateDescentForSeparableProxesAndReportsIt) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  const Problem problem = testing::make_problem("least_squares", "l1(lambda=0.1)", 10, 30, 2);
+  SolverOptions options;
+  options.automatic_algorithm = true;
+  options.algorithm = Algorithm::fista;  // ignored
+  const Summary s = engine.solve(problem, options);
+  EXPECT_EQ(s.algorithm, Algorithm::coordinate_descent);
+  EXPECT_NE(s.kernel_key.find("cd|"), std::string::npos);
+  options.line_search = true;  // a line search asks for a gradient method
+  EXPECT_EQ(Engine::suggested_algorithm(problem, options), Algorithm::fista);
+}
+
+}  // namespace
+}  // namespace proxjit

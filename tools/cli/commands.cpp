@@ -98,7 +98,7 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   JsonWriter json;
   json.begin_object();
   json.field("problem", summary.problem);
-  json.field("algorithm", to_string(options.algorithm));
+  json.field("algorithm", to_string(summary.algorithm));
   json.field("backend", to_string(summary.backend));
   json.field("dtype", to_string(summary.scalar));
   json.field("variables", static_cast<std::int64_t>(variables));
@@ -242,6 +242,8 @@ std::string parameter_default_text(const ParameterSpec& parameter) {
 
 int run_list() {
   std::cout << "Algorithms (--algorithm)\n";
+  std::printf("  %-16s %s\n", "auto",
+              "coordinate descent for a separable r, FISTA otherwise (the engine picks)");
   for (const AlgorithmEntry& entry : algorithm_table()) {
     std::printf("  %-16s %s\n", entry.name.c_str(), entry.description.c_str());
   }

@@ -21,7 +21,7 @@ using tools::prox_names;
 using tools::smooth_names;
 
 std::vector<std::string> algorithm_names() {
-  std::vector<std::string> names;
+  std::vector<std::string> names = {"auto"};
   for (const AlgorithmEntry& entry : algorithm_table())
     names.push_back(entry.name);
   return names;
@@ -251,6 +251,7 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
 
 SolverOptions kernel_options_from(const KernelFlags& flags) {
   SolverOptions options;
+  options.automatic_algorithm = flags.algorithm == "auto";
   for (const AlgorithmEntry& entry : algorithm_table()) {
     if (entry.name == flags.algorithm) options.algorithm = entry.algorithm;
   }

@@ -67,7 +67,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 
 std::vector<std::string> algorithm_names() {
-  std::vector<std::string> names;
+  std::vector<std::string> names = {"auto"};
   for (const cli::AlgorithmEntry& entry : cli::algorithm_table())
     names.push_back(entry.name);
   return names;
@@ -462,7 +462,8 @@ class Runner {
     }
     SolverOptions options = s_.options;
     if (name == "algorithm") {
-      bool found = false;
+      bool found = value == "auto";
+      options.automatic_algorithm = found;
       for (const cli::AlgorithmEntry& entry : cli::algorithm_table()) {
         if (entry.name == value) {
           options.algorithm = entry.algorithm;
@@ -517,7 +518,9 @@ class Runner {
 
   std::string setting_text(const std::string& name) const {
     const SolverOptions& o = s_.options;
-    if (name == "algorithm") return std::string(to_string(o.algorithm));
+    if (name == "algorithm") {
+      return o.automatic_algorithm ? std::string("auto") : std::string(to_string(o.algorithm));
+    }
     if (name == "step") {
       if (o.line_search) return "backtracking";
       return o.step == 0.0 ? "auto (1/L)" : number_text(o.step);

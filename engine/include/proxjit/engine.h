@@ -52,6 +52,10 @@ class Engine {
   // merely does not converge is a status in the Summary. Thread-safe.
   Summary solve(const Problem& problem, const SolverOptions& options = {});
 
+  // What SolverOptions::automatic_algorithm picks: coordinate descent for a separable r,
+  // FISTA otherwise.
+  static Algorithm suggested_algorithm(const Problem& problem, const SolverOptions& options);
+
   // A regularization path: solves for each value of the prox parameter `parameter` (e.g.
   // "lambda"), in the order given, each run warm-started from the previous solution (the first
   // from options.x0). Every point shares one kernel: the path compiles at most once.

@@ -39,6 +39,9 @@ constexpr std::string_view to_string(Backend backend) {
 struct SolverOptions {
   // The loop: proximal gradient or FISTA (line search and coordinate descent follow).
   Algorithm algorithm = Algorithm::proximal_gradient;
+  // Let the engine pick the algorithm for the problem (Engine::suggested_algorithm), ignoring
+  // `algorithm`; the Summary says which ran.
+  bool automatic_algorithm = false;
   // FISTA only: restart the momentum when it points uphill (part of the kernel key).
   bool adaptive_restart = true;
   // Proximal gradient only: Beck-Teboulle backtracking line search; `step` (or 1/L) is the

@@ -66,6 +66,7 @@ struct Summary {
   double duality_gap = std::numeric_limits<double>::quiet_NaN();
   std::int64_t iterations = 0;
   double step = 0.0;
+  Algorithm algorithm = Algorithm::proximal_gradient;  // the one that ran
   Backend backend = Backend::jit;
   ScalarType scalar = ScalarType::f64;
   std::string problem;  // "quadratic + l1(lambda=0.1)"
