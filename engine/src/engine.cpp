@@ -521,7 +521,11 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
   summary.problem = problem.describe();
   summary.scalar = options.scalar;
   summary.backend = options.backend;
-  if (options.step > 0.0) {
+  if (options.algorithm == Algorithm::coordinate_descent) {
+    // Coordinate steps come from each coordinate's own curvature: no global step (and no
+    // power iteration to estimate one, which costs as much as many epochs on large data).
+    summary.step = 0.0;
+  } else if (options.step > 0.0) {
     summary.step = options.step;
   } else {
     const double lipschitz = problem.lipschitz();

@@ -27,8 +27,8 @@ namespace {
 template <class T>
 KernelData<T> make_for_layout(const Matrix& A, const Vector& b, Layout layout) {
   if (layout == Layout::dense_col_major) {
-    const Matrix transposed = A.transpose();
-    KernelData<T> data = make_kernel_data<T>(transposed, b);
+    // Straight from the transpose expression: no intermediate copy of A.
+    KernelData<T> data = make_kernel_data<T>(A.transpose(), b);
     std::swap(data.rows, data.cols);  // the problem's shape, not the stored one
     return data;
   }
