@@ -247,11 +247,14 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
   app.add_option("--prefer-vector-width", flags.prefer_vector_width,
                  "Preferred vector width in bits (0: let LLVM choose)")
       ->capture_default_str();
+  app.add_flag("--no-restart", flags.no_restart,
+               "FISTA: keep the momentum even when it points uphill (no adaptive restart)");
 }
 
 SolverOptions kernel_options_from(const KernelFlags& flags) {
   SolverOptions options;
   options.automatic_algorithm = flags.algorithm == "auto";
+  options.adaptive_restart = !flags.no_restart;
   for (const AlgorithmEntry& entry : algorithm_table()) {
     if (entry.name == flags.algorithm) options.algorithm = entry.algorithm;
   }

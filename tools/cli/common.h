@@ -31,6 +31,7 @@ struct KernelFlags {
   std::string dtype = std::string(to_string(SolverOptions{}.scalar));
   int optimization_level = SolverOptions{}.codegen.optimization_level;
   int prefer_vector_width = SolverOptions{}.codegen.prefer_vector_width;
+  bool no_restart = false;  // --no-restart: FISTA without adaptive restart
 };
 
 // Where compiled kernels persist across processes: --cache-dir, --no-cache.
