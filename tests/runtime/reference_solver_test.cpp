@@ -1,4 +1,5 @@
 #include "proxjit/runtime/reference_solver.h"
+#include "support/random_data.h"
 
 #include <gtest/gtest.h>
 
@@ -11,17 +12,8 @@
 namespace proxjit {
 namespace {
 
-Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, std::mt19937& rng) {
-  std::normal_distribution<double> normal;
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = normal(rng);
-  return m;
-}
-
-Vector random_vector(Eigen::Index size, std::mt19937& rng) {
-  return random_matrix(size, 1, rng).col(0);
-}
+using testing::random_matrix;
+using testing::random_vector;
 
 // A well-conditioned symmetric positive definite matrix (eigenvalues in about [0.5, 5]).
 Matrix random_spd(Eigen::Index d, std::mt19937& rng) {

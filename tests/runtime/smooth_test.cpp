@@ -1,4 +1,5 @@
 #include "proxjit/runtime/smooth.h"
+#include "support/random_data.h"
 
 #include <gtest/gtest.h>
 
@@ -29,17 +30,8 @@ std::string error_of(Call&& call) {
   return {};
 }
 
-Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, std::mt19937& rng) {
-  std::normal_distribution<double> normal;
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = normal(rng);
-  return m;
-}
-
-Vector random_vector(Eigen::Index size, std::mt19937& rng) {
-  return random_matrix(size, 1, rng).col(0);
-}
+using testing::random_matrix;
+using testing::random_vector;
 
 Matrix random_symmetric(Eigen::Index d, std::mt19937& rng) {
   const Matrix m = random_matrix(d, d, rng);

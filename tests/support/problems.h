@@ -4,18 +4,13 @@
 #include <random>
 
 #include "proxjit/problem.h"
+#include "support/random_data.h"
 
 namespace proxjit::testing {
 
 inline Matrix gaussian_matrix(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
   std::mt19937 rng(seed);
-  std::normal_distribution<double> normal;
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    for (Eigen::Index j = 0; j < cols; ++j)
-      m(i, j) = normal(rng);
-  }
-  return m;
+  return random_matrix(rows, cols, rng);
 }
 
 inline Vector gaussian_vector(Eigen::Index size, unsigned seed) {
