@@ -291,7 +291,20 @@ struct ProgressState {
   Clock::time_point start;
   std::exception_ptr error;
   Vector x;  // the iterate in double, for the objective and the callback
+  double previous_objective = std::numeric_limits<double>::quiet_NaN();
+  bool objective_stalled = false;  // the run ended on SolverOptions::objective_tolerance
 };
+
+// What the progress hook returns to end a run on the objective-change rule: not a public
+// status (the run converged); the engine reads it back as converged.
+constexpr std::int64_t kObjectiveStalled = 100;
+
+// How often the objective-change rule compares objectives when there is no trace to follow.
+constexpr std::int64_t kObjectiveCheckEvery = 10;
+
+std::int64_t objective_check_interval(const SolverOptions& options) {
+  return options.trace_every > 0 ? options.trace_every : kObjectiveCheckEvery;
+}
 
 // Checks for limits and interrupts this often when there is no trace to take.
 constexpr std::int64_t kCheckEvery = 64;
@@ -309,15 +322,27 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     if (options.max_time > 0.0 && seconds > options.max_time) {
       return static_cast<std::int64_t>(SolveStatus::max_time);
     }
-    if (options.trace_every > 0 && iteration % options.trace_every == 0) {
-      state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
-                    .template cast<double>();
-      TraceRow row{iteration, seconds, state.problem->objective(state.x, options.scalar),
-                   certificate, state.summary->step};
+    const bool trace = options.trace_every > 0 && iteration % options.trace_every == 0;
+    const bool compare =
+        options.objective_tolerance > 0.0 && iteration % objective_check_interval(options) == 0;
+    if (!trace && !compare) return 0;
+    state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
+                  .template cast<double>();
+    const double objective = state.problem->objective(state.x, options.scalar);
+    if (trace) {
+      TraceRow row{iteration, seconds, objective, certificate, state.summary->step};
       state.summary->trace.push_back(row);
       if (options.callback && !options.callback({row.iteration, row.seconds, row.objective,
                                                  row.certificate, row.step, &state.x})) {
         return static_cast<std::int64_t>(SolveStatus::interrupted);
+      }
+    }
+    if (compare) {
+      const double change = std::abs(objective - state.previous_objective);
+      state.previous_objective = objective;
+      if (change <= options.objective_tolerance * std::max(1.0, std::abs(objective))) {
+        state.objective_stalled = true;
+        return kObjectiveStalled;
       }
     }
     return 0;
@@ -332,6 +357,7 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
 std::int64_t report_interval(const SolverOptions& options) {
   const bool watch = options.max_time > 0.0 || options.interrupt != nullptr;
   std::int64_t every = options.trace_every;
+  if (options.objective_tolerance > 0.0) every = objective_check_interval(options);
   if (watch) every = every > 0 ? std::gcd(every, kCheckEvery) : kCheckEvery;
   return every;
 }
@@ -339,7 +365,8 @@ std::int64_t report_interval(const SolverOptions& options) {
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
 // the run timings of the summary.
 template <class T>
-void run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
+// Returns true when the run ended on the objective-change rule.
+bool run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
          const KernelSpec& spec, Clock::time_point first_call_start, Summary& summary) {
   // The reference path reads A and b in T (float copies are made only when it needs them).
   const auto reference_data = [&]() -> std::pair<const MatrixOf<T>*, const VectorOf<T>*> {
@@ -393,6 +420,8 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   for (int attempt = 0; attempt < options.repeat; ++attempt) {
     x = start;
     summary.trace.clear();
+    progress.previous_objective = std::numeric_limits<double>::quiet_NaN();
+    progress.objective_stalled = false;
     const Clock::time_point begin = Clock::now();
     progress.start = begin;
     if (kernel) {
@@ -428,8 +457,10 @@ void run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     if (attempt == 0) summary.timing.first_call_s = seconds_since(first_call_start);
   }
   if (progress.error) std::rethrow_exception(progress.error);
+  if (progress.objective_stalled) summary.status = SolveStatus::converged;
   summary.timing.run_s = best;
   summary.x = x.template cast<double>();
+  return progress.objective_stalled;
 }
 
 std::string outcome_message(const Summary& s, const SolverOptions& options, double lipschitz) {
@@ -571,17 +602,23 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     }
   }
 
+  bool objective_stalled = false;
   if (options.scalar == ScalarType::f32) {
-    run<float>(problem, options, kernel, spec, start, summary);
+    objective_stalled = run<float>(problem, options, kernel, spec, start, summary);
   } else {
-    run<double>(problem, options, kernel, spec, start, summary);
+    objective_stalled = run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
   if (const auto gap = duality_gap(problem.f(), problem.r(), problem.A(), problem.b(), summary.x)) {
     summary.duality_gap = *gap;
   }
-  const std::string outcome = outcome_message(
-      summary, options, summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
+  const std::string outcome =
+      objective_stalled
+          ? "relative objective change <= objective_tolerance " +
+                number_text(options.objective_tolerance) + " after " +
+                std::to_string(summary.iterations) + " iterations"
+          : outcome_message(summary, options,
+                            summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;
   return summary;
 }

@@ -26,6 +26,10 @@ bool SolverOptions::IsValid(std::string* error) const {
     return fail("max_time must be a finite number of seconds >= 0 (0: no limit); got " +
                 std::to_string(max_time));
   }
+  if (!(objective_tolerance >= 0.0) || std::isinf(objective_tolerance)) {
+    return fail("objective_tolerance must be a finite number >= 0 (0: off); got " +
+                std::to_string(objective_tolerance));
+  }
   if (trace_every < 0) {
     return fail("trace_every must be >= 0 (0: no trace); got " + std::to_string(trace_every));
   }

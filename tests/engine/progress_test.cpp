@@ -144,3 +144,37 @@ TEST(ProgressOptions, CallbackWithoutTraceEveryIsRejected) {
 
 }  // namespace
 }  // namespace proxjit
+
+namespace proxjit {
+namespace {
+
+class ObjectiveTolerance : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(ObjectiveTolerance, StopsWhenTheObjectiveStallsAndSaysSo) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  const Problem problem = testing::make_problem("least_squares", "l1(lambda=0.02)", 20, 50, 5);
+  SolverOptions o;
+  o.backend = GetParam();
+  o.tolerance = 0;  // only the objective rule can end the run early
+  o.max_iterations = 100000;
+  o.objective_tolerance = 1e-9;
+  const Summary s = engine.solve(problem, o);
+  EXPECT_EQ(s.status, SolveStatus::converged);
+  EXPECT_LT(s.iterations, 100000);
+  EXPECT_EQ(s.iterations % 10, 0);  // checked every 10 iterations without a trace
+  EXPECT_NE(s.message.find("relative objective change"), std::string::npos) << s.message;
+  // A tighter rule runs longer and ends no higher.
+  o.objective_tolerance = 1e-13;
+  const Summary tighter = engine.solve(problem, o);
+  EXPECT_GT(tighter.iterations, s.iterations);
+  EXPECT_LE(tighter.objective, s.objective + 1e-15);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ObjectiveTolerance,
+                         ::testing::Values(Backend::jit, Backend::reference),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return std::string(to_string(info.param));
+                         });
+
+}  // namespace
+}  // namespace proxjit

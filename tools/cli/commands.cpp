@@ -26,6 +26,7 @@ struct SolveFlags {
   ProblemFlags problem;
   KernelFlags kernel;
   std::string step = "auto";
+  double objective_tolerance = 0.0;
   std::int64_t max_iterations = SolverOptions{}.max_iterations;
   double tolerance = SolverOptions{}.tolerance;
   int repeat = SolverOptions{}.repeat;
@@ -69,6 +70,7 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
   options.backend = backend_named(flags.backend);
   options.fallback_to_reference = !flags.no_fallback;
   options.max_time = flags.max_time;
+  options.objective_tolerance = flags.objective_tolerance;
   if (flags.trace_every == 0) {
     for (const auto& [flag, path] :
          {std::pair<const char*, const std::string&>{"--trace", flags.trace_path},
@@ -321,6 +323,10 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--x-out", flags->x_out_path, "Write the solution here (.npy or .csv)")
       ->type_name("FILE");
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
+  app->add_option("--obj-tol", flags->objective_tolerance,
+                  "Also stop once the objective changes by at most this, relative, between "
+                  "checks (every --trace-every iterations, else 10); 0: off")
+      ->capture_default_str();
   app->add_option("--max-time", flags->max_time,
                   "Stop the run after this many seconds (status max_time; 0: no limit)")
       ->type_name("SECONDS")

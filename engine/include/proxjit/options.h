@@ -65,6 +65,10 @@ struct SolverOptions {
   int repeat = 1;
   // Start point; empty means zeros.
   Vector x0;
+  // Stop (status converged) once the objective changes by at most this, relative
+  // (|F_k - F_j| <= tol max(1, |F_k|)), between checks every trace_every iterations (10 when
+  // there is no trace); 0: off. Each check costs an objective evaluation.
+  double objective_tolerance = 0.0;
   // Wall-clock limit on the run in seconds (0: none); the run stops with status max_time.
   double max_time = 0.0;
   // Every this many iterations (0: never) a trace row is recorded in Summary::trace and the
