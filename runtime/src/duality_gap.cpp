@@ -28,6 +28,22 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     const double lambda = p[0];
     if (lambda == 0.0) return std::nullopt;
     conjugate = correlation.squaredNorm() / (2.0 * lambda);
+  } else if (name == "elastic_net") {
+    // r*(u) = sum_i max(|u_i| - l1, 0)^2 / (2 l2); with l2 = 0 it is the lasso's.
+    const double l1 = p[0], l2 = p[1];
+    if (l2 == 0.0) {
+      const double largest = correlation.cwiseAbs().maxCoeff();
+      if (largest > l1) {
+        if (l1 == 0.0) return std::nullopt;
+        theta *= l1 / largest;
+        correlation *= l1 / largest;
+      }
+    } else {
+      for (Eigen::Index i = 0; i < correlation.size(); ++i) {
+        const double excess = std::max(std::abs(correlation[i]) - l1, 0.0);
+        conjugate += excess * excess / (2.0 * l2);
+      }
+    }
   } else if (name == "box") {
     // The support function of the box at u = -A'theta.
     if (!std::isfinite(p[0]) || !std::isfinite(p[1])) return std::nullopt;

@@ -39,7 +39,7 @@ const std::vector<ProxDefinition>& prox_registry() {
   static const std::vector<ProxDefinition> registry = [] {
     std::vector<ProxDefinition> all = {
         builtin::zero_prox(), builtin::l1_prox(),     builtin::l2sq_prox(),
-        builtin::box_prox(),  builtin::nonneg_prox(),
+        builtin::box_prox(),  builtin::nonneg_prox(), builtin::elastic_net_prox(),
     };
     for (ProxDefinition& d : all)
       d.prox_canonical = expr::canonical(d.prox);

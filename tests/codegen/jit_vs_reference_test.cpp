@@ -13,8 +13,12 @@ namespace {
 using testing::make_problem;
 
 const char* const kSmooth[] = {"quadratic", "least_squares"};
-const char* const kProx[] = {"zero", "l1(lambda=0.1)", "l2sq(lambda=0.5)", "box(lo=-0.3, hi=0.2)",
-                             "nonneg"};
+const char* const kProx[] = {"zero",
+                             "l1(lambda=0.1)",
+                             "l2sq(lambda=0.5)",
+                             "box(lo=-0.3, hi=0.2)",
+                             "nonneg",
+                             "elastic_net(l1=0.1, l2=0.3)"};
 // 1 and sizes that are not multiples of any vector width or of the matvec block.
 const Eigen::Index kSizes[] = {1, 2, 3, 5, 7, 13, 17, 33, 50, 67};
 

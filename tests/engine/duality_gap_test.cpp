@@ -12,7 +12,8 @@ namespace {
 
 TEST(DualityGap, BoundsTheSuboptimalityAndVanishesAtTheOptimum) {
   Engine engine(EngineOptions{.disk_cache = false});
-  for (const char* r : {"l1(lambda=0.05)", "l2sq(lambda=0.2)", "box(lo=-0.1, hi=0.3)"}) {
+  for (const char* r : {"l1(lambda=0.05)", "l2sq(lambda=0.2)", "box(lo=-0.1, hi=0.3)",
+                        "elastic_net(l1=0.05, l2=0.1)", "elastic_net(l1=0.05, l2=0)"}) {
     SCOPED_TRACE(r);
     const Problem problem = testing::make_problem("least_squares", r, 30, 90, 13);
     SolverOptions options;

@@ -39,6 +39,7 @@ double scalar_r(const std::string& name, const std::vector<double>& p, double x)
   if (name == "l2sq") return 0.5 * p[0] * x * x;
   if (name == "box") return x >= p[0] && x <= p[1] ? 0.0 : kInf;
   if (name == "nonneg") return x >= 0.0 ? 0.0 : kInf;
+  if (name == "elastic_net") return p[0] * std::abs(x) + 0.5 * p[1] * x * x;
   ADD_FAILURE() << "no test model for prox '" << name << "'";
   return 0.0;
 }
@@ -64,6 +65,13 @@ std::pair<double, double> domain_of(const std::string& name, const std::vector<d
     if (p == 0) ok = std::abs(g) <= lambda + tol;
   } else if (name == "l2sq") {
     ok = std::abs(g - params[0] * p) <= tol * (1 + params[0]);
+  } else if (name == "elastic_net") {
+    // d r(p) = l1 * d|p| + l2 * p.
+    const double l1 = params[0], rest = g - params[1] * p;
+    const double scaled = tol * (1 + params[1]);
+    if (p > 0) ok = std::abs(rest - l1) <= scaled;
+    if (p < 0) ok = std::abs(rest + l1) <= scaled;
+    if (p == 0) ok = std::abs(rest) <= l1 + scaled;
   } else if (name == "box" || name == "nonneg") {
     const auto [lo, hi] = domain_of(name, params);
     // Normal cone of [lo, hi]: 0 inside, <= 0 at lo, >= 0 at hi, anything when lo == hi.
@@ -145,6 +153,13 @@ std::vector<Case> cases_for(const std::string& name, std::mt19937& rng) {
       const double lambda = weight(rng);
       cases.push_back({name + "(lambda=" + std::to_string(lambda) + ")", {lambda}});
     }
+  } else if (name == "elastic_net") {
+    cases.push_back({"elastic_net(l1=0, l2=0)", {0.0, 0.0}});
+    for (int i = 0; i < 4; ++i) {
+      const double l1 = weight(rng), l2 = weight(rng);
+      cases.push_back(
+          {"elastic_net(l1=" + std::to_string(l1) + ", l2=" + std::to_string(l2) + ")", {l1, l2}});
+    }
   } else if (name == "box") {
     cases.push_back({"box(lo=-inf, hi=1)", {-kInf, 1.0}});
     cases.push_back({"box(lo=-1, hi=inf)", {-1.0, kInf}});
@@ -187,7 +202,8 @@ TEST(ProxRegistry, ListsTheBuiltInsInOrder) {
   std::vector<std::string> names;
   for (const ProxDefinition& d : prox_registry())
     names.push_back(d.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"zero", "l1", "l2sq", "box", "nonneg"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"zero", "l1", "l2sq", "box", "nonneg", "elastic_net"}));
   for (const ProxDefinition& d : prox_registry()) {
     EXPECT_FALSE(d.formula.empty()) << d.name;
     EXPECT_LE(expr::parameter_count(d.prox), static_cast<int>(d.parameters.size())) << d.name;

