@@ -1,10 +1,13 @@
 #pragma once
 // Small text helpers shared by the command line (tools/cli) and the REPL (tools/repl).
 
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "proxjit/runtime/error.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
 
@@ -43,6 +46,28 @@ inline std::string duration(double seconds) {
     std::snprintf(buffer, sizeof buffer, "%.3f s", seconds);
   }
   return buffer;
+}
+
+// "FROM:TO:COUNT": COUNT values from FROM to TO, evenly spaced on a log scale (regularization
+// paths). Empty when `text` is not of that shape; throws proxjit::Error, prefixed with `who`,
+// when it is but FROM, TO or COUNT are unusable.
+inline std::optional<std::vector<double>> log_grid(const std::string& text,
+                                                   const std::string& who) {
+  double from = 0, to = 0;
+  int count = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%lf:%lf:%d%c", &from, &to, &count, &extra) != 3) {
+    return std::nullopt;
+  }
+  if (!(from > 0) || !(to > 0) || count < 1) {
+    throw Error(who + ": FROM:TO:COUNT needs FROM, TO > 0 and COUNT >= 1, e.g. 1:0.001:20; got \"" +
+                text + "\"");
+  }
+  std::vector<double> values;
+  for (int i = 0; i < count; ++i) {
+    values.push_back(count == 1 ? from : from * std::pow(to / from, i / (count - 1.0)));
+  }
+  return values;
 }
 
 }  // namespace proxjit::tools

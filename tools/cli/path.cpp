@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "../text_util.h"
 #include "commands.h"
 #include "common.h"
 #include "json.h"
@@ -43,23 +44,9 @@ std::vector<double> parse_values(const std::string& text) {
   return values;
 }
 
-// "FROM:TO:COUNT": COUNT values from FROM to TO, evenly spaced on a log scale.
 std::vector<double> parse_grid(const std::string& text) {
-  double from = 0, to = 0;
-  int count = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%lf:%lf:%d%c", &from, &to, &count, &extra) != 3 || count < 1 ||
-      !(from > 0) || !(to > 0)) {
-    throw Error(
-        "--grid: expected FROM:TO:COUNT with FROM, TO > 0 and COUNT >= 1, e.g. 1:0.001:20; "
-        "got \"" +
-        text + "\"");
-  }
-  std::vector<double> values;
-  for (int i = 0; i < count; ++i) {
-    values.push_back(count == 1 ? from : from * std::pow(to / from, i / (count - 1.0)));
-  }
-  return values;
+  if (auto values = tools::log_grid(text, "--grid")) return *values;
+  throw Error("--grid: expected FROM:TO:COUNT, e.g. 1:0.001:20; got \"" + text + "\"");
 }
 
 // The prox text with the path's parameter set to `value` if it was left out ("l1" is fine for

@@ -622,16 +622,8 @@ class Runner {
     }
     std::vector<double> values;
     for (std::size_t i = first; i < words.size(); ++i) {
-      double from = 0, to = 0;
-      int count = 0;
-      char extra = 0;
-      if (std::sscanf(words[i].c_str(), "%lf:%lf:%d%c", &from, &to, &count, &extra) == 3) {
-        if (!(from > 0) || !(to > 0) || count < 1) {
-          throw Error("path: FROM:TO:COUNT needs FROM, TO > 0 and COUNT >= 1, got " + words[i]);
-        }
-        for (int k = 0; k < count; ++k) {
-          values.push_back(count == 1 ? from : from * std::pow(to / from, k / (count - 1.0)));
-        }
+      if (const auto grid = tools::log_grid(words[i], "path")) {
+        values.insert(values.end(), grid->begin(), grid->end());
         continue;
       }
       char* end = nullptr;
