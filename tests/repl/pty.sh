@@ -26,8 +26,10 @@ trap cleanup EXIT
 start() {
   S=$1
   # INPUTRC=/dev/null: the user's key bindings must not change what the test sees.
+  # trap : INT: the shell around the REPL (dash when SHELL=/bin/sh) must outlive the Ctrl-Cs
+  # typed at the REPL; a trapped signal is reset to the default in the REPL itself.
   T new-session -d -s "$S" -x 150 -y 60 \
-    "env PROXJIT_HISTORY='$history' PROXJIT_NO_CACHE=1 INPUTRC=/dev/null '$proxjit' repl; \
+    "trap : INT; env PROXJIT_HISTORY='$history' PROXJIT_NO_CACHE=1 INPUTRC=/dev/null '$proxjit' repl; \
      echo REPL-EXITED \$?; sleep 60"
 }
 screen() { T capture-pane -p -J -t "$S" -S -2000 2>/dev/null; }

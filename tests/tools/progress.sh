@@ -46,7 +46,9 @@ in_pty() {
   for argument in "$@"; do
     command_line="$command_line '$argument'"
   done
-  script -qec "$command_line" /dev/null
+  # exec: the command itself, not a shell around it, gets the terminal's Ctrl-C and gives
+  # `script -e` its exit status (dash, unlike bash, does not exec the last command of -c).
+  SHELL=/bin/sh script -qec "exec $command_line" /dev/null
 }
 
 case "$case_name" in
