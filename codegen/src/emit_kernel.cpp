@@ -292,7 +292,30 @@ class KernelEmitter {
     Value* step;
     const std::vector<Value*>* params;
     Type* type;
+    Value* label = nullptr;  // losses: the sample's target
   };
+
+  // A libm function without an LLVM intrinsic (log1p, expm1, tanh): called per lane, resolved
+  // from the process when the JIT links the kernel.
+  Value* emit_libm(const char* double_name, Value* a) {
+    Type* element = a->getType()->getScalarType();
+    const std::string name =
+        element == f64_ ? std::string(double_name) : std::string(double_name) + "f";
+    llvm::FunctionCallee callee = module_.getOrInsertFunction(
+        name, llvm::FunctionType::get(element, {element}, false));
+    if (auto* function = llvm::dyn_cast<Function>(callee.getCallee())) {
+      function->setDoesNotThrow();
+      function->setDoesNotAccessMemory();
+    }
+    auto* vector_type = llvm::dyn_cast<llvm::FixedVectorType>(a->getType());
+    if (!vector_type) return b_.CreateCall(callee, {a});
+    Value* result = llvm::PoisonValue::get(vector_type);
+    for (unsigned lane = 0; lane < vector_type->getNumElements(); ++lane) {
+      Value* value = b_.CreateCall(callee, {b_.CreateExtractElement(a, lane)});
+      result = b_.CreateInsertElement(result, value, lane);
+    }
+    return result;
+  }
 
   // The prox of the spec over a whole vector: step and parameters splatted.
   Value* emit_prox_vector(Value* y) { return emit_expr(spec_.prox, {y, step_, &params_, vector_}); }
@@ -310,6 +333,8 @@ class KernelEmitter {
         return env.step;
       case Op::parameter:
         return env.params->at(e.slot());
+      case Op::label:
+        return env.label;
       case Op::neg:
         return b_.CreateFNeg(arg(0));
       case Op::abs:
@@ -326,6 +351,14 @@ class KernelEmitter {
         return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, arg(0));
       case Op::log:
         return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, arg(0));
+      case Op::log1p:
+        return emit_libm("log1p", arg(0));
+      case Op::expm1:
+        return emit_libm("expm1", arg(0));
+      case Op::tanh:
+        return emit_libm("tanh", arg(0));
+      case Op::pow:
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, arg(0), arg(1));
       case Op::add:
         return b_.CreateFAdd(arg(0), arg(1));
       case Op::sub:

@@ -24,6 +24,8 @@ OpInfo info(Op op) {
       return {"step", nullptr, 100};
     case Op::parameter:
       return {"param", nullptr, 100};
+    case Op::label:
+      return {"label", nullptr, 100};
     case Op::neg:
       return {"neg", nullptr, 90};
     case Op::abs:
@@ -36,6 +38,14 @@ OpInfo info(Op op) {
       return {"exp", nullptr, 100};
     case Op::log:
       return {"log", nullptr, 100};
+    case Op::log1p:
+      return {"log1p", nullptr, 100};
+    case Op::expm1:
+      return {"expm1", nullptr, 100};
+    case Op::tanh:
+      return {"tanh", nullptr, 100};
+    case Op::pow:
+      return {"pow", nullptr, 100};
     case Op::add:
       return {"add", " + ", 60};
     case Op::sub:
@@ -62,7 +72,8 @@ OpInfo info(Op op) {
   return {"?", nullptr, 100};
 }
 
-std::string readable(const Expr& e, const std::string& variable_name, int parent_precedence) {
+std::string readable(const Expr& e, const std::string& variable_name,
+                     const std::string& label_name, int parent_precedence) {
   const OpInfo op = info(e.op());
   std::string text;
   switch (e.op()) {
@@ -78,19 +89,22 @@ std::string readable(const Expr& e, const std::string& variable_name, int parent
     case Op::parameter:
       text = e.name();
       break;
+    case Op::label:
+      text = label_name;
+      break;
     case Op::neg:
-      text = "-" + readable(e.args()[0], variable_name, op.precedence);
+      text = "-" + readable(e.args()[0], variable_name, label_name, op.precedence);
       break;
     default:
       if (op.infix) {
         // Left-associative: the right operand needs parentheses at equal precedence.
-        text = readable(e.args()[0], variable_name, op.precedence) + op.infix +
-               readable(e.args()[1], variable_name, op.precedence + 1);
+        text = readable(e.args()[0], variable_name, label_name, op.precedence) + op.infix +
+               readable(e.args()[1], variable_name, label_name, op.precedence + 1);
       } else {
         text = std::string(op.name) + "(";
         for (std::size_t i = 0; i < e.args().size(); ++i) {
           if (i) text += ", ";
-          text += readable(e.args()[i], variable_name, 0);
+          text += readable(e.args()[i], variable_name, label_name, 0);
         }
         text += ")";
       }
@@ -117,6 +131,12 @@ Expr Expr::variable() {
 Expr Expr::step() {
   auto node = std::make_shared<Node>();
   node->op = Op::step;
+  return Expr(std::move(node));
+}
+
+Expr Expr::label() {
+  auto node = std::make_shared<Node>();
+  node->op = Op::label;
   return Expr(std::move(node));
 }
 
@@ -193,6 +213,29 @@ Expr exp(const Expr& a) {
 Expr log(const Expr& a) {
   return Expr::apply(Op::log, {a});
 }
+Expr log1p(const Expr& a) {
+  return Expr::apply(Op::log1p, {a});
+}
+Expr expm1(const Expr& a) {
+  return Expr::apply(Op::expm1, {a});
+}
+Expr tanh(const Expr& a) {
+  return Expr::apply(Op::tanh, {a});
+}
+Expr pow(const Expr& base, const Expr& exponent) {
+  return Expr::apply(Op::pow, {base, exponent});
+}
+Expr clamp(const Expr& a, const Expr& lo, const Expr& hi) {
+  return min(max(a, lo), hi);
+}
+Expr sigmoid(const Expr& a) {
+  // exp of a non-positive number only: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below.
+  const Expr e = exp(-abs(a));
+  return where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e));
+}
+Expr softplus(const Expr& a) {
+  return max(a, 0.0) + log1p(exp(-abs(a)));
+}
 Expr min(const Expr& a, const Expr& b) {
   return Expr::apply(Op::min, {a, b});
 }
@@ -203,8 +246,9 @@ Expr where(const Expr& condition, const Expr& if_true, const Expr& if_false) {
   return Expr::apply(Op::where, {condition, if_true, if_false});
 }
 
-std::string to_string(const Expr& e, const std::string& variable_name) {
-  return readable(e, variable_name, 0);
+std::string to_string(const Expr& e, const std::string& variable_name,
+                      const std::string& label_name) {
+  return readable(e, variable_name, label_name, 0);
 }
 
 std::string canonical(const Expr& e) {
@@ -217,6 +261,8 @@ std::string canonical(const Expr& e) {
       return "s";
     case Op::parameter:
       return "p" + std::to_string(e.slot());
+    case Op::label:
+      return "b";
     default:
       break;
   }

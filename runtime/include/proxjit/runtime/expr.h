@@ -19,19 +19,25 @@ namespace proxjit::expr {
 
 enum class Op : std::uint8_t {
   constant,
-  variable,   // the vector element the expression maps (y for a prox, x for a value)
+  variable,   // the vector element the expression maps (y for a prox, x for a value, the
+              // margin z = a_i'x for a loss)
   step,       // the prox step alpha
   parameter,  // a component parameter, read from the kernel's parameter slots
+  label,      // a loss's target b_i for the sample (losses over margins only)
   neg,
   abs,
   sign,
   sqrt,
   exp,
   log,
+  log1p,
+  expm1,
+  tanh,
   add,
   sub,
   mul,
   div,
+  pow,
   min,
   max,
   less,
@@ -48,6 +54,7 @@ class Expr {
   Expr(double value);  // NOLINT(google-explicit-constructor): constants read naturally in formulas
   static Expr variable();
   static Expr step();
+  static Expr label();
   static Expr parameter(int slot, std::string name);
   static Expr apply(Op op, std::vector<Expr> args);
 
@@ -84,12 +91,23 @@ Expr sign(const Expr& a);
 Expr sqrt(const Expr& a);
 Expr exp(const Expr& a);
 Expr log(const Expr& a);
+Expr log1p(const Expr& a);
+Expr expm1(const Expr& a);
+Expr tanh(const Expr& a);
+Expr pow(const Expr& base, const Expr& exponent);
 Expr min(const Expr& a, const Expr& b);
 Expr max(const Expr& a, const Expr& b);
 Expr where(const Expr& condition, const Expr& if_true, const Expr& if_false);
 
-// Readable infix text, with the variable printed as `variable_name`.
-std::string to_string(const Expr& e, const std::string& variable_name = "y");
+// Composites, written with the operations above in numerically stable forms.
+Expr clamp(const Expr& a, const Expr& lo, const Expr& hi);  // min(max(a, lo), hi)
+Expr sigmoid(const Expr& a);   // 1 / (1 + exp(-a)), without overflow for large |a|
+Expr softplus(const Expr& a);  // log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|))
+
+// Readable infix text, with the variable printed as `variable_name` and the label as
+// `label_name`.
+std::string to_string(const Expr& e, const std::string& variable_name = "y",
+                      const std::string& label_name = "b");
 // Canonical prefix text used in kernel keys: parameters by slot, not by name, so that two
 // components with the same math share a kernel.
 std::string canonical(const Expr& e);
@@ -111,9 +129,10 @@ T nan_min(T a, T b) {
 }
 
 // Reference evaluation in the scalar type T (float kernels compute in float, and so does this).
+// `label` is the sample's target for a loss expression (unused by proxes).
 template <class T>
-T evaluate(const Expr& e, T variable, T step, const T* params) {
-  const auto arg = [&](int i) { return evaluate<T>(e.args()[i], variable, step, params); };
+T evaluate(const Expr& e, T variable, T step, const T* params, T label = T(0)) {
+  const auto arg = [&](int i) { return evaluate<T>(e.args()[i], variable, step, params, label); };
   switch (e.op()) {
     case Op::constant:
       return static_cast<T>(e.constant());
@@ -123,6 +142,8 @@ T evaluate(const Expr& e, T variable, T step, const T* params) {
       return step;
     case Op::parameter:
       return params[e.slot()];
+    case Op::label:
+      return label;
     case Op::neg:
       return -arg(0);
     case Op::abs:
@@ -137,6 +158,12 @@ T evaluate(const Expr& e, T variable, T step, const T* params) {
       return std::exp(arg(0));
     case Op::log:
       return std::log(arg(0));
+    case Op::log1p:
+      return std::log1p(arg(0));
+    case Op::expm1:
+      return std::expm1(arg(0));
+    case Op::tanh:
+      return std::tanh(arg(0));
     case Op::add:
       return arg(0) + arg(1);
     case Op::sub:
@@ -145,6 +172,8 @@ T evaluate(const Expr& e, T variable, T step, const T* params) {
       return arg(0) * arg(1);
     case Op::div:
       return arg(0) / arg(1);
+    case Op::pow:
+      return std::pow(arg(0), arg(1));
     case Op::min:
       return nan_min(arg(0), arg(1));
     case Op::max:
