@@ -42,6 +42,14 @@ enum ArgField : unsigned {
   kFieldIterations,
   kFieldCertificate,
   kFieldStatus,
+  kFieldOffsets,
+  kFieldIndices,
+  kFieldWeights,
+  kFieldLossParams,
+  kFieldPenalized,
+  kFieldCurvature,
+  kFieldProxCall,
+  kFieldProxContext,
 };
 
 // Rows of A handled together by the matvecs: as many as there are lanes, so that their dot
@@ -218,19 +226,12 @@ class KernelEmitter {
     return scalar_constant(1.0);
   }
 
-  // least_squares: g = A'(Ax - b) / n, one pass over A: for each block of kLanes rows, their
-  // residuals (dot products, reduced to one vector) and at once their share of A'r, while the
-  // rows are still in cache. The 1/n is folded into the step.
-  Value* emit_least_squares_gradient() {
-    emit_loop(
-        b_.getInt64(0), chunks_, {},
-        [&](Value* c, std::vector<Value*>) {
-          store_vector(vector_constant(0.0), grad_, lanes_times(c));
-          return std::vector<Value*>{};
-        },
-        "g.init");
-    Value* row_blocks =
-        b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes));
+  // Margin losses, dense rows: g = A'(w * dphi(Ax, b)) / n in one pass over A: for each block
+  // of kLanes rows, their margins (dot products, reduced to one vector), dphi of them, and at
+  // once their share of A'd, while the rows are still in cache. The 1/n is folded into the step.
+  Value* emit_margin_gradient_dense() {
+    emit_zero(grad_, chunks_);
+    Value* row_blocks = sample_chunks_;
     emit_loop(
         b_.getInt64(0), row_blocks, {},
         [&](Value* block, std::vector<Value*>) {
@@ -250,12 +251,12 @@ class KernelEmitter {
                   partial[m] = fma(load_vector(rows[m], k), xk, partial[m]);
                 return partial;
               },
-              "residual");
-          // Padding rows of A and b are zero, so their residuals are zero.
-          Value* residual = b_.CreateFSub(reduce_rows(dots), load_vector(b_vector_, first));
+              "margin");
+          // Padding rows of A are zero, so whatever dphi gives there multiplies zeros.
+          Value* derivative = emit_sample_derivative(reduce_rows(dots), first);
           std::vector<Value*> weights;
           for (int m = 0; m < kLanes; ++m) {
-            weights.push_back(b_.CreateShuffleVector(residual, std::vector<int>(kLanes, m)));
+            weights.push_back(b_.CreateShuffleVector(derivative, std::vector<int>(kLanes, m)));
           }
           emit_loop(
               b_.getInt64(0), chunks_, {},
@@ -270,16 +271,82 @@ class KernelEmitter {
               "gradient");
           return std::vector<Value*>{};
         },
-        "ls.block");
-    return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
+        "loss.block");
+    return inverse_n();
+  }
+
+  // Margin losses, CSR rows: per sample, its margin over its nonzeros, then dphi scattered back
+  // over the same nonzeros: one pass over the values, nothing dense per sample.
+  Value* emit_margin_gradient_csr() {
+    emit_zero(grad_, chunks_);
+    emit_loop(
+        b_.getInt64(0), rows_, {},
+        [&](Value* i, std::vector<Value*>) {
+          Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, i));
+          Value* end = b_.CreateLoad(
+              i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(i, b_.getInt64(1))));
+          Value* margin = emit_loop(
+              begin, end, {scalar_constant(0.0)},
+              [&](Value* k, std::vector<Value*> sum) {
+                Value* j = column_index(k);
+                return std::vector<Value*>{
+                    fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
+              },
+              "csr.margin")[0];
+          Value* derivative = emit_sample_derivative_scalar(margin, i);
+          emit_loop(
+              begin, end, {},
+              [&](Value* k, std::vector<Value*>) {
+                Value* j = column_index(k);
+                Value* g = address(grad_, j);
+                b_.CreateStore(fma(load_scalar(A_, k), derivative, b_.CreateLoad(scalar_, g)), g);
+                return std::vector<Value*>{};
+              },
+              "csr.scatter");
+          return std::vector<Value*>{};
+        },
+        "csr.rows");
+    return inverse_n();
+  }
+
+  Value* column_index(Value* k) {
+    return b_.CreateSExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(),
+                                                                              indices_, k)),
+                         i64_);
+  }
+
+  Value* inverse_n() { return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_)); }
+
+  void emit_zero(Value* base, Value* chunks) {
+    emit_loop(
+        b_.getInt64(0), chunks, {},
+        [&](Value* c, std::vector<Value*>) {
+          store_vector(vector_constant(0.0), base, lanes_times(c));
+          return std::vector<Value*>{};
+        },
+        "zero");
+  }
+
+  // w_i dphi(z_i, b_i) for the kLanes samples from `first` (a vector of margins).
+  Value* emit_sample_derivative(Value* margins, Value* first) {
+    Value* d = emit_expr(spec_.loss_derivative,
+                         {margins, nullptr, &loss_params_, vector_, load_vector(b_vector_, first)});
+    return spec_.weighted ? b_.CreateFMul(d, load_vector(weights_, first)) : d;
+  }
+  // The same for one sample i (a scalar margin).
+  Value* emit_sample_derivative_scalar(Value* margin, Value* i) {
+    Value* d = emit_expr(spec_.loss_derivative,
+                         {margin, nullptr, &loss_scalar_params_, scalar_, load_scalar(b_vector_, i)});
+    return spec_.weighted ? b_.CreateFMul(d, load_scalar(weights_, i)) : d;
   }
 
   Value* emit_gradient() {
     switch (spec_.smooth) {
       case SmoothKind::quadratic:
         return emit_quadratic_gradient();
-      case SmoothKind::least_squares:
-        return emit_least_squares_gradient();
+      case SmoothKind::margin:
+        return spec_.layout == Layout::csr ? emit_margin_gradient_csr()
+                                           : emit_margin_gradient_dense();
     }
     return nullptr;
   }
@@ -403,23 +470,72 @@ class KernelEmitter {
     }
   }
 
-  // ---- the fused update pass: y = x - step*g, x = prox(y); returns sum (x_new - x_old)^2 ----
-  // Padding lanes (index >= cols) keep x = 0: prox(0) need not be 0 (a box above 0).
-  Value* emit_update(Value* gradient_scale) {
-    Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
-    std::vector<llvm::Constant*> lane_numbers;
-    for (int m = 0; m < kLanes; ++m)
-      lane_numbers.push_back(b_.getInt64(m));
-    Value* lanes = llvm::ConstantVector::get(lane_numbers);
-    Value* columns = splat(cols_);
-    Value* sum = emit_loop(
-        b_.getInt64(0), chunks_, {vector_constant(0.0)},
+  // ---- the prox pass every update shares ----
+  // For each chunk at offset i, trial(i) is the point to take the prox of; consume(i, proxed,
+  // partial) receives prox(trial) on the penalized lanes and the trial itself on the others (an
+  // intercept takes a plain gradient step; padding lanes are for the consumer to mask with
+  // real_lanes). An elementwise prox is inlined: one pass. A called prox takes two: trial points
+  // to a buffer, the call, then the consumer over its output.
+  using ProxConsumer =
+      std::function<std::vector<Value*>(Value* i, Value* proxed, std::vector<Value*> partial)>;
+  std::vector<Value*> emit_prox_pass(const std::function<Value*(Value*)>& trial, Value* step,
+                                     const std::vector<Value*>& initial,
+                                     const ProxConsumer& consume, const char* name) {
+    if (!spec_.prox_call) {
+      Value* step_vector = splat(step);
+      return emit_loop(
+          b_.getInt64(0), chunks_, initial,
+          [&](Value* c, std::vector<Value*> partial) {
+            Value* i = lanes_times(c);
+            Value* t = trial(i);
+            Value* proxed = emit_expr(spec_.prox, {t, step_vector, &params_, vector_});
+            return consume(i, b_.CreateSelect(penalized_lanes(i), proxed, t), partial);
+          },
+          name);
+    }
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          store_vector(trial(i), scratch_in_, i);
+          return std::vector<Value*>{};
+        },
+        "prox.trial");
+    auto* call_type =
+        llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, f64_, ptr_, i64_}, false);
+    b_.CreateCall(call_type, prox_call_,
+                  {prox_context_, scratch_in_, scalar_ == f64_ ? step : b_.CreateFPExt(step, f64_),
+                   scratch_out_, penalized_});
+    return emit_loop(
+        b_.getInt64(0), chunks_, initial,
         [&](Value* c, std::vector<Value*> partial) {
           Value* i = lanes_times(c);
+          Value* t = load_vector(scratch_in_, i);
+          return consume(i, b_.CreateSelect(penalized_lanes(i), load_vector(scratch_out_, i), t),
+                         partial);
+        },
+        name);
+  }
+
+  Value* lane_index(Value* i) { return b_.CreateAdd(splat(i), lane_numbers()); }
+  Value* penalized_lanes(Value* i) {
+    return b_.CreateICmpSLT(lane_index(i), splat(penalized_));
+  }
+  // Lanes of real unknowns; padding lanes (index >= cols) keep x = 0: prox(0) need not be 0.
+  Value* real_lanes(Value* i) { return b_.CreateICmpSLT(lane_index(i), splat(cols_)); }
+
+  // ---- the fused update pass: y = x - step*g, x = prox(y); returns sum (x_new - x_old)^2 ----
+  Value* emit_update(Value* gradient_scale) {
+    Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
+    Value* sum = emit_prox_pass(
+        [&](Value* i) {
+          return b_.CreateFSub(load_vector(x_, i),
+                               b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+        },
+        step_scalar_, {vector_constant(0.0)},
+        [&](Value* i, Value* proxed, std::vector<Value*> partial) {
           Value* old_x = load_vector(x_, i);
-          Value* y = b_.CreateFSub(old_x, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
-          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lanes), columns);
-          Value* new_x = b_.CreateSelect(real, emit_prox_vector(y), old_x);
+          Value* new_x = b_.CreateSelect(real_lanes(i), proxed, old_x);
           store_vector(new_x, x_, i);
           Value* change = b_.CreateFSub(new_x, old_x);
           return std::vector<Value*>{fma(change, change, partial[0])};
@@ -433,16 +549,16 @@ class KernelEmitter {
   // sum (y - x_new).(x_new - x_old) (positive: momentum works against descent, so restart).
   std::pair<Value*, Value*> emit_fista_update(Value* gradient_scale) {
     Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
-    Value* real_columns = splat(cols_);
-    const std::vector<Value*> sums = emit_loop(
-        b_.getInt64(0), chunks_, {vector_constant(0.0), vector_constant(0.0)},
-        [&](Value* c, std::vector<Value*> partial) {
-          Value* i = lanes_times(c);
+    const std::vector<Value*> sums = emit_prox_pass(
+        [&](Value* i) {
+          return b_.CreateFSub(load_vector(y_, i),
+                               b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+        },
+        step_scalar_, {vector_constant(0.0), vector_constant(0.0)},
+        [&](Value* i, Value* proxed, std::vector<Value*> partial) {
           Value* old_x = load_vector(x_, i);
           Value* y = load_vector(y_, i);
-          Value* trial = b_.CreateFSub(y, b_.CreateFMul(scaled_step, load_vector(grad_, i)));
-          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lane_numbers()), real_columns);
-          Value* new_x = b_.CreateSelect(real, emit_prox_vector(trial), old_x);
+          Value* new_x = b_.CreateSelect(real_lanes(i), proxed, old_x);
           store_vector(old_x, x_previous_, i);
           store_vector(new_x, x_, i);
           Value* to_y = b_.CreateFSub(y, new_x);
@@ -478,43 +594,70 @@ class KernelEmitter {
   // ---- proximal coordinate descent (cyclic), for separable elementwise r ----
   // quadratic: keeps g = A x + b; coordinate j has L_j = A_jj and, when x_j moves by delta,
   //   g += delta * A[j] (row j is column j, A being symmetric).
-  // least_squares: A is stored transposed (column j of A is row j), keeps r = A x - b;
-  //   g_j = a_j.r / n, L_j = |a_j|^2 / n, and r += delta * a_j.
-  // x_j = prox_{r/L_j}(x_j - g_j / L_j). Returns sum_j (L_j delta_j)^2 over the epoch, the
-  // squared norm of the coordinate-wise gradient mapping (zero exactly at a fixed point).
+  // losses: columns of A are contiguous (dense column-major, or CSC); keeps the margins z = A x;
+  //   g_j = sum_i a_ij w_i dphi(z_i, b_i) / n, L_j = sup phi'' sum_i w_i a_ij^2 / n, and
+  //   z += delta * a_j.
+  // x_j = prox_{r/L_j}(x_j - g_j / L_j) (an intercept takes the plain step). Returns
+  // sum_j (L_j delta_j)^2 over the epoch, the squared norm of the coordinate-wise gradient
+  // mapping (zero exactly at a fixed point).
 
-  // Before the first epoch: the gradient (quadratic) or the residual and the L_j (least squares).
+  bool sparse_columns() const { return spec_.layout == Layout::csc; }
+
+  // Visits the nonzeros of column j (CSC): visit(k, i, carried) with k the value's index and i
+  // its row; returns the carried values after the last one.
+  using SparseVisit =
+      std::function<std::vector<Value*>(Value* k, Value* i, std::vector<Value*> carried)>;
+  std::vector<Value*> for_sparse_column(Value* j, const std::vector<Value*>& initial,
+                                        const SparseVisit& visit, const char* name) {
+    Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, j));
+    Value* end =
+        b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(j, b_.getInt64(1))));
+    return emit_loop(
+        begin, end, initial,
+        [&](Value* k, std::vector<Value*> carried) { return visit(k, column_index(k), carried); },
+        name);
+  }
+
+  // Before the first epoch: the gradient (quadratic), or the margins and the L_j (losses).
   void emit_coordinate_descent_setup() {
     if (spec_.smooth == SmoothKind::quadratic) {
       emit_quadratic_gradient();
       return;
     }
-    emit_loop(
-        b_.getInt64(0), sample_chunks_, {},
-        [&](Value* c, std::vector<Value*>) {
-          Value* i = lanes_times(c);
-          store_vector(b_.CreateFNeg(load_vector(b_vector_, i)), grad_, i);
-          return std::vector<Value*>{};
-        },
-        "cd.residual");
-    Value* inverse_n = b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
+    emit_zero(margins_, sample_chunks_);
+    Value* scale = b_.CreateFMul(curvature_, inverse_n());
     emit_loop(
         b_.getInt64(0), cols_, {},
         [&](Value* j, std::vector<Value*>) {
-          Value* column = column_pointer(j);
-          Value* xj = splat(load_scalar(x_, j));
-          const std::vector<Value*> norm = emit_loop(
-              b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
-              [&](Value* c, std::vector<Value*> partial) {
-                Value* i = lanes_times(c);
-                Value* a = load_vector(column, i);
-                store_vector(fma(a, xj, load_vector(grad_, i)), grad_, i);
-                return std::vector<Value*>{fma(a, a, partial[0])};
-              },
-              "cd.column");
-          b_.CreateStore(
-              b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), norm[0]), inverse_n),
-              address(y_, j));
+          Value* xj = load_scalar(x_, j);
+          Value* norm;
+          if (sparse_columns()) {
+            norm = for_sparse_column(
+                j, {scalar_constant(0.0)},
+                [&](Value* k, Value* i, std::vector<Value*> sum) {
+                  Value* a = load_scalar(A_, k);
+                  Value* z = address(margins_, i);
+                  b_.CreateStore(fma(a, xj, b_.CreateLoad(scalar_, z)), z);
+                  Value* weighted = spec_.weighted ? b_.CreateFMul(a, load_scalar(weights_, i)) : a;
+                  return std::vector<Value*>{fma(weighted, a, sum[0])};
+                },
+                "cd.column")[0];
+          } else {
+            Value* column = column_pointer(j);
+            Value* x_splat = splat(xj);
+            const std::vector<Value*> squares = emit_loop(
+                b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
+                [&](Value* c, std::vector<Value*> partial) {
+                  Value* i = lanes_times(c);
+                  Value* a = load_vector(column, i);
+                  store_vector(fma(a, x_splat, load_vector(margins_, i)), margins_, i);
+                  Value* weighted = spec_.weighted ? b_.CreateFMul(a, load_vector(weights_, i)) : a;
+                  return std::vector<Value*>{fma(weighted, a, partial[0])};
+                },
+                "cd.column");
+            norm = b_.CreateFAddReduce(scalar_constant(0.0), squares[0]);
+          }
+          b_.CreateStore(b_.CreateFMul(norm, scale), address(y_, j));
           return std::vector<Value*>{};
         },
         "cd.setup");
@@ -525,17 +668,37 @@ class KernelEmitter {
     return address(A_, b_.CreateMul(j, stride, "", true, true));
   }
 
+  // g_j of a loss: sum_i a_ij w_i dphi(z_i, b_i) / n.
+  Value* emit_coordinate_gradient(Value* j) {
+    if (sparse_columns()) {
+      Value* sum = for_sparse_column(
+          j, {scalar_constant(0.0)},
+          [&](Value* k, Value* i, std::vector<Value*> partial) {
+            Value* d = emit_sample_derivative_scalar(load_scalar(margins_, i), i);
+            return std::vector<Value*>{fma(load_scalar(A_, k), d, partial[0])};
+          },
+          "cd.dot")[0];
+      return b_.CreateFMul(sum, inverse_n());
+    }
+    Value* column = column_pointer(j);
+    const std::vector<Value*> dot = emit_loop(
+        b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* d = emit_sample_derivative(load_vector(margins_, i), i);
+          return std::vector<Value*>{fma(load_vector(column, i), d, partial[0])};
+        },
+        "cd.dot");
+    return b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n());
+  }
+
   Value* emit_coordinate_descent_epoch() {
     const bool quadratic = spec_.smooth == SmoothKind::quadratic;
-    Value* inverse_n = b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
-    // The vectors that follow x: g over the padded unknowns, or r over the padded samples.
-    Value* follow_chunks = quadratic ? chunks_ : sample_chunks_;
     Function* function = b_.GetInsertBlock()->getParent();
     return emit_loop(
         b_.getInt64(0), cols_, {scalar_constant(0.0)},
         [&](Value* j, std::vector<Value*> sum) {
-          Value* column = column_pointer(j);
-          Value* lipschitz = quadratic ? load_scalar(column, j) : load_scalar(y_, j);
+          Value* lipschitz = quadratic ? load_scalar(column_pointer(j), j) : load_scalar(y_, j);
           BasicBlock* before = b_.GetInsertBlock();
           BasicBlock* active = BasicBlock::Create(context_, "cd.active", function);
           BasicBlock* move = BasicBlock::Create(context_, "cd.move", function);
@@ -544,24 +707,12 @@ class KernelEmitter {
           b_.CreateCondBr(b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), active, joined);
 
           b_.SetInsertPoint(active);
-          Value* gradient;
-          if (quadratic) {
-            gradient = load_scalar(grad_, j);
-          } else {
-            const std::vector<Value*> dot = emit_loop(
-                b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
-                [&](Value* c, std::vector<Value*> partial) {
-                  Value* i = lanes_times(c);
-                  return std::vector<Value*>{
-                      fma(load_vector(column, i), load_vector(grad_, i), partial[0])};
-                },
-                "cd.dot");
-            gradient = b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n);
-          }
+          Value* gradient = quadratic ? load_scalar(grad_, j) : emit_coordinate_gradient(j);
           Value* step = b_.CreateFDiv(scalar_constant(1.0), lipschitz);
           Value* old_x = load_scalar(x_, j);
           Value* trial = b_.CreateFSub(old_x, b_.CreateFMul(gradient, step));
-          Value* new_x = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
+          Value* proxed = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
+          Value* new_x = b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial);
           Value* delta = b_.CreateFSub(new_x, old_x);
           Value* scaled = b_.CreateFMul(lipschitz, delta);
           Value* active_sum = fma(scaled, scaled, sum[0]);
@@ -571,15 +722,29 @@ class KernelEmitter {
 
           b_.SetInsertPoint(move);
           b_.CreateStore(new_x, address(x_, j));
-          Value* weight = splat(delta);
-          emit_loop(
-              b_.getInt64(0), follow_chunks, {},
-              [&](Value* c, std::vector<Value*>) {
-                Value* i = lanes_times(c);
-                store_vector(fma(load_vector(column, i), weight, load_vector(grad_, i)), grad_, i);
-                return std::vector<Value*>{};
-              },
-              "cd.follow");
+          if (quadratic || !sparse_columns()) {
+            Value* column = column_pointer(j);
+            Value* follow = quadratic ? grad_ : margins_;
+            Value* weight = splat(delta);
+            emit_loop(
+                b_.getInt64(0), quadratic ? chunks_ : sample_chunks_, {},
+                [&](Value* c, std::vector<Value*>) {
+                  Value* i = lanes_times(c);
+                  store_vector(fma(load_vector(column, i), weight, load_vector(follow, i)), follow,
+                               i);
+                  return std::vector<Value*>{};
+                },
+                "cd.follow");
+          } else {
+            for_sparse_column(
+                j, {},
+                [&](Value* k, Value* i, std::vector<Value*>) {
+                  Value* z = address(margins_, i);
+                  b_.CreateStore(fma(load_scalar(A_, k), delta, b_.CreateLoad(scalar_, z)), z);
+                  return std::vector<Value*>{};
+                },
+                "cd.follow");
+          }
           BasicBlock* move_end = b_.GetInsertBlock();
           b_.CreateBr(joined);
 
@@ -618,9 +783,7 @@ class KernelEmitter {
     BasicBlock* accepted = BasicBlock::Create(context_, "bt.accept", function);
     Value* grown = b_.CreateFMul(curvature, llvm::ConstantFP::get(f64_, kShrink));
     Value* gradient_scale =
-        spec_.smooth == SmoothKind::least_squares
-            ? b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_))
-            : scalar_constant(1.0);
+        spec_.smooth == SmoothKind::margin ? inverse_n() : scalar_constant(1.0);
     b_.CreateBr(trial_block);
 
     b_.SetInsertPoint(trial_block);
@@ -630,19 +793,17 @@ class KernelEmitter {
     trials->addIncoming(b_.getInt64(0), before);
     Value* step_double = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), trial_l);
     Value* step = scalar_ == f64_ ? step_double : b_.CreateFPTrunc(step_double, scalar_);
-    Value* step_vector = splat(step);
     Value* scaled_step = splat(b_.CreateFMul(step, gradient_scale));
-    Value* real_columns = splat(cols_);
     // z = prox(x - step g) into x_previous_, with |z - x|^2.
-    const std::vector<Value*> moved = emit_loop(
-        b_.getInt64(0), chunks_, {vector_constant(0.0)},
-        [&](Value* c, std::vector<Value*> partial) {
-          Value* i = lanes_times(c);
+    const std::vector<Value*> moved = emit_prox_pass(
+        [&](Value* i) {
+          return b_.CreateFSub(load_vector(x_, i),
+                               b_.CreateFMul(scaled_step, load_vector(gradient, i)));
+        },
+        step, {vector_constant(0.0)},
+        [&](Value* i, Value* proxed, std::vector<Value*> partial) {
           Value* x = load_vector(x_, i);
-          Value* y = b_.CreateFSub(x, b_.CreateFMul(scaled_step, load_vector(gradient, i)));
-          Value* real = b_.CreateICmpSLT(b_.CreateAdd(splat(i), lane_numbers()), real_columns);
-          Value* z =
-              b_.CreateSelect(real, emit_expr(spec_.prox, {y, step_vector, &params_, vector_}), x);
+          Value* z = b_.CreateSelect(real_lanes(i), proxed, x);
           store_vector(z, x_previous_, i);
           Value* d = b_.CreateFSub(z, x);
           return std::vector<Value*>{fma(d, d, partial[0])};
@@ -695,12 +856,21 @@ class KernelEmitter {
   }
 
   // The loop itself, with every array as a noalias argument.
+  // Arguments: A, b, x, grad, y, x_previous, rows, cols, prox params..., step (scalar type),
+  // step (double), tolerance, max_iterations, progress, progress context, report_every, args,
+  // offsets, indices, weights, scratch_in, scratch_out, margins, penalized, curvature,
+  // prox_call, prox_context, loss params...
   Function* emit_body(const std::string& name) {
     std::vector<Type*> types = {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, i64_};
     const int parameter_count = spec_.prox_parameter_count;
     for (int p = 0; p < parameter_count; ++p)
       types.push_back(scalar_);
     types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_, ptr_, i64_, ptr_});
+    const unsigned first_extra = static_cast<unsigned>(types.size());
+    types.insert(types.end(),
+                 {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, scalar_, ptr_, ptr_});
+    for (int p = 0; p < spec_.loss_parameter_count; ++p)
+      types.push_back(scalar_);
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), types, false);
     Function* f = Function::Create(type, Function::InternalLinkage, name, module_);
     f->addFnAttr(llvm::Attribute::NoUnwind);
@@ -710,13 +880,16 @@ class KernelEmitter {
       f->addFnAttr("prefer-vector-width", width);
       f->addFnAttr("min-legal-vector-width", width);
     }
-    for (unsigned a = 0; a < 6; ++a) {
+    // Every buffer is distinct (the prox call sees only the scratch buffers it is given).
+    std::vector<unsigned> buffers = {0, 1, 2, 3, 4, 5};
+    for (unsigned a = first_extra; a < first_extra + 6; ++a)
+      buffers.push_back(a);
+    for (unsigned a : buffers) {
       f->addParamAttr(a, llvm::Attribute::NoAlias);
-      f->addParamAttr(a, llvm::Attribute::NoCapture);
     }
     f->addParamAttr(0, llvm::Attribute::ReadOnly);
     f->addParamAttr(1, llvm::Attribute::ReadOnly);
-    f->addParamAttr(static_cast<unsigned>(types.size() - 1), llvm::Attribute::NoAlias);
+    f->addParamAttr(first_extra - 1, llvm::Attribute::NoAlias);
 
     auto arg = f->arg_begin();
     A_ = arg++;
@@ -741,6 +914,18 @@ class KernelEmitter {
     Value* progress_context = arg++;
     Value* report_every = arg++;
     Value* out = arg++;
+    offsets_ = arg++;
+    indices_ = arg++;
+    weights_ = arg++;
+    scratch_in_ = arg++;
+    scratch_out_ = arg++;
+    margins_ = arg++;
+    penalized_ = arg++;
+    curvature_ = arg++;
+    prox_call_ = arg++;
+    prox_context_ = arg++;
+    for (int p = 0; p < spec_.loss_parameter_count; ++p)
+      loss_scalar_params_.push_back(arg++);
 
     BasicBlock* entry = BasicBlock::Create(context_, "entry", f);
     BasicBlock* header = BasicBlock::Create(context_, "iter.header", f);
@@ -758,6 +943,8 @@ class KernelEmitter {
     scalar_params_ = scalar_params;
     for (Value* p : scalar_params)
       params_.push_back(splat(p));
+    for (Value* p : loss_scalar_params_)
+      loss_params_.push_back(splat(p));
     sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
                                    b_.getInt64(kLanes), "sample_chunks");
     if (coordinate_descent) emit_coordinate_descent_setup();
@@ -936,23 +1123,22 @@ class KernelEmitter {
         b_.CreateLoad(ptr_, field(args, kFieldB), "b"),
         b_.CreateLoad(ptr_, field(args, kFieldX), "x"),
     };
-    // Work: the gradient, then (FISTA) the extrapolated point and the previous iterate, each a
-    // padded vector (kernel_work_size). Plain GEPs: for pgd they point past the buffer, unused.
+    // Work (kernel_work_size): five padded vectors of the unknowns -- the gradient, the
+    // extrapolated point (FISTA; the second gradient of backtracking; coordinate descent's L_j),
+    // the previous iterate, a called prox's input and output -- then coordinate descent's
+    // margins. Plain GEPs: the ones an algorithm does not use are never touched.
     Value* work = b_.CreateLoad(ptr_, field(args, kFieldWork), "work");
     Value* cols = b_.CreateLoad(i64_, field(args, kFieldCols), "cols");
     Value* padded = b_.CreateMul(
         b_.CreateUDiv(b_.CreateAdd(cols, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
         b_.getInt64(kLanes));
     Value* rows = b_.CreateLoad(i64_, field(args, kFieldRows), "rows");
-    Value* padded_rows = b_.CreateMul(
-        b_.CreateUDiv(b_.CreateAdd(rows, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
-        b_.getInt64(kLanes));
+    const auto work_vector = [&](int index, const char* name) {
+      return b_.CreateGEP(scalar_, work, b_.CreateMul(padded, b_.getInt64(index)), name);
+    };
     call_args.push_back(work);
-    // Coordinate descent on least squares keeps the residual (padded rows), then the L_j.
-    const bool residual_first = spec_.algorithm == Algorithm::coordinate_descent &&
-                                spec_.smooth == SmoothKind::least_squares;
-    call_args.push_back(b_.CreateGEP(scalar_, work, residual_first ? padded_rows : padded, "y"));
-    call_args.push_back(b_.CreateGEP(scalar_, work, b_.CreateMul(padded, b_.getInt64(2)), "x_old"));
+    call_args.push_back(work_vector(1, "y"));
+    call_args.push_back(work_vector(2, "x_old"));
     call_args.push_back(rows);
     call_args.push_back(cols);
     for (int p = 0; p < spec_.prox_parameter_count; ++p) {
@@ -967,6 +1153,22 @@ class KernelEmitter {
     call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProgressContext), "context"));
     call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldReportEvery), "report_every"));
     call_args.push_back(args);
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldOffsets), "offsets"));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldIndices), "indices"));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldWeights), "weights"));
+    call_args.push_back(work_vector(3, "scratch_in"));
+    call_args.push_back(work_vector(4, "scratch_out"));
+    call_args.push_back(work_vector(5, "margins"));
+    call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldPenalized), "penalized"));
+    Value* curvature = b_.CreateLoad(f64_, field(args, kFieldCurvature), "curvature");
+    call_args.push_back(scalar_ == f64_ ? curvature : b_.CreateFPTrunc(curvature, scalar_));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProxCall), "prox_call"));
+    call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProxContext), "prox_context"));
+    Value* loss_params = b_.CreateLoad(ptr_, field(args, kFieldLossParams), "loss_params");
+    for (int p = 0; p < spec_.loss_parameter_count; ++p) {
+      Value* value = b_.CreateLoad(f64_, b_.CreateConstInBoundsGEP1_64(f64_, loss_params, p));
+      call_args.push_back(scalar_ == f64_ ? value : b_.CreateFPTrunc(value, scalar_));
+    }
     b_.CreateCall(body, call_args);
     b_.CreateRetVoid();
     return f;
@@ -998,7 +1200,19 @@ class KernelEmitter {
   Value* step_ = nullptr;       // splat
   std::vector<Value*> params_;  // splats
   std::vector<Value*> scalar_params_;
-  Value* sample_chunks_ = nullptr;  // vectors per padded column of samples (least squares)
+  Value* sample_chunks_ = nullptr;  // vectors per padded column of samples (losses)
+  Value* offsets_ = nullptr;        // sparse layouts
+  Value* indices_ = nullptr;
+  Value* weights_ = nullptr;      // per-sample weights (spec.weighted)
+  Value* scratch_in_ = nullptr;   // a called prox's input
+  Value* scratch_out_ = nullptr;  // and output
+  Value* margins_ = nullptr;      // coordinate descent on a loss: z = A x
+  Value* penalized_ = nullptr;    // r applies to x[0, penalized)
+  Value* curvature_ = nullptr;    // the loss's sup phi''
+  Value* prox_call_ = nullptr;
+  Value* prox_context_ = nullptr;
+  std::vector<Value*> loss_params_;  // splats
+  std::vector<Value*> loss_scalar_params_;
 };
 
 }  // namespace

@@ -9,9 +9,20 @@ std::string KernelSpec::canonical() const {
   if (algorithm == Algorithm::fista && adaptive_restart) text += "+restart";
   if (algorithm == Algorithm::proximal_gradient && backtracking) text += "+backtracking";
   text += '|';
-  text += smooth_name;
+  // Losses by their math, so a user's formula equal to a built-in shares its kernel.
+  if (smooth == SmoothKind::quadratic) {
+    text += "quadratic";
+  } else {
+    text += "margin(";
+    text += loss_canonical.empty() ? expr::canonical(loss_derivative) : loss_canonical;
+    text += weighted ? ")+weights" : ")";
+  }
   text += '|';
-  text += prox_canonical.empty() ? expr::canonical(prox) : prox_canonical;
+  if (prox_call) {
+    text += "call";
+  } else {
+    text += prox_canonical.empty() ? expr::canonical(prox) : prox_canonical;
+  }
   text += '|';
   text += to_string(scalar);
   text += '|';
@@ -24,16 +35,14 @@ std::string CodegenOptions::canonical() const {
 }
 
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
-  // The gradient (residuals live in registers, a block of rows at a time); FISTA adds the
-  // extrapolated point and the previous iterate; coordinate descent on least squares keeps the
-  // residual and the coordinates' Lipschitz constants.
-  if (spec.algorithm == Algorithm::coordinate_descent) {
-    return spec.smooth == SmoothKind::least_squares ? padded_length(rows) + padded_length(cols)
-                                                    : padded_length(cols);
+  // Five padded vectors of the unknowns: the gradient, FISTA's extrapolated point (or the
+  // backtracking's second gradient, or coordinate descent's L_j), the previous iterate, and the
+  // trial point and its prox for a called prox. Coordinate descent on a loss adds the margins.
+  std::int64_t size = 5 * padded_length(cols);
+  if (spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) {
+    size += padded_length(rows);
   }
-  const bool three = spec.algorithm == Algorithm::fista ||
-                     (spec.algorithm == Algorithm::proximal_gradient && spec.backtracking);
-  return (three ? 3 : 1) * padded_length(cols);
+  return size;
 }
 
 }  // namespace proxjit

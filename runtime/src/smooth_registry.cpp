@@ -8,37 +8,131 @@
 
 namespace proxjit {
 
+namespace {
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string all;
+  for (const std::string& w : words)
+    all += (all.empty() ? "" : ", ") + w;
+  return all;
+}
+
+const SmoothDefinition& find_smooth(std::string_view name) {
+  std::vector<std::string> names;
+  for (const SmoothDefinition& d : smooth_registry()) {
+    if (d.name == name) return d;
+    names.push_back(d.name);
+  }
+  std::string message = "unknown smooth term '" + std::string(name) + "'";
+  const std::string suggestion = nearest_name(name, names);
+  if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
+  throw Error(message + " (available: " + joined(names) + ")");
+}
+
+}  // namespace
+
 const std::vector<SmoothDefinition>& smooth_registry() {
-  static const std::vector<SmoothDefinition> registry = {
-      builtin::quadratic_smooth(),
-      builtin::least_squares_smooth(),
-  };
+  static const std::vector<SmoothDefinition> registry = [] {
+    std::vector<SmoothDefinition> all = {
+        builtin::quadratic_smooth(), builtin::least_squares_smooth(),
+        builtin::logistic_smooth(),  builtin::huber_smooth(),
+        builtin::squared_hinge_smooth(), builtin::poisson_smooth(),
+    };
+    for (SmoothDefinition& d : all) {
+      if (d.kind == SmoothKind::margin) d.derivative_canonical = expr::canonical(d.derivative);
+    }
+    return all;
+  }();
   return registry;
 }
 
 SmoothComponent SmoothComponent::parse(std::string_view text) {
   const ComponentText parsed = parse_component_text(text);
-  std::vector<std::string> names;
-  for (const SmoothDefinition& d : smooth_registry()) {
-    if (d.name != parsed.name) {
-      names.push_back(d.name);
+  const SmoothDefinition& definition = find_smooth(parsed.name);
+  std::vector<std::pair<std::string, double>> arguments;
+  std::size_t position = 0;
+  for (const ComponentArgument& arg : parsed.arguments) {
+    if (!arg.key.empty()) {
+      arguments.emplace_back(arg.key, arg.value);
       continue;
     }
-    if (!parsed.arguments.empty()) {
-      throw Error("smooth term '" + d.name + "' takes no parameters, but \"" + std::string(text) +
-                  "\" gives some (its data come from A and b)");
+    if (position >= definition.parameters.size()) {
+      throw Error("smooth term '" + definition.name + "' takes " +
+                  std::to_string(definition.parameters.size()) +
+                  " parameter(s), but more were given in \"" + std::string(text) + "\"" +
+                  (definition.parameters.empty() ? " (its data come from A and b)" : ""));
     }
-    SmoothComponent component;
-    component.definition_ = &d;
-    return component;
+    arguments.emplace_back(definition.parameters[position++].name, arg.value);
   }
-  std::string message = "unknown smooth term '" + parsed.name + "'";
-  const std::string suggestion = nearest_name(parsed.name, names);
-  if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-  std::string all;
-  for (const std::string& n : names)
-    all += (all.empty() ? "" : ", ") + n;
-  throw Error(message + " (available: " + all + ")");
+  return make(parsed.name, arguments);
+}
+
+SmoothComponent SmoothComponent::make(
+    std::string_view name, const std::vector<std::pair<std::string, double>>& arguments) {
+  SmoothComponent component;
+  component.definition_ = &find_smooth(name);
+  const SmoothDefinition& d = *component.definition_;
+  const std::string who = "smooth term '" + d.name + "'";
+  std::vector<bool> given(d.parameters.size(), false);
+  component.parameters_.resize(d.parameters.size());
+  for (const auto& [key, value] : arguments) {
+    std::size_t index = 0;
+    while (index < d.parameters.size() && d.parameters[index].name != key)
+      ++index;
+    if (index == d.parameters.size()) {
+      std::vector<std::string> names;
+      for (const ParameterSpec& p : d.parameters)
+        names.push_back(p.name);
+      std::string message = who + " has no parameter '" + key + "'";
+      const std::string suggestion = nearest_name(key, names);
+      if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
+      message += names.empty() ? " (it takes none)" : " (parameters: " + joined(names) + ")";
+      throw Error(message);
+    }
+    if (given[index]) throw Error(who + ": parameter '" + key + "' is given twice");
+    const ParameterSpec& spec = d.parameters[index];
+    if (std::isnan(value) || (spec.is_valid && !spec.is_valid(value))) {
+      throw Error(who + ": parameter '" + key + "' must be " + spec.expected + ", got " +
+                  shortest_number_text(value));
+    }
+    given[index] = true;
+    component.parameters_[index] = value;
+  }
+  for (std::size_t i = 0; i < d.parameters.size(); ++i) {
+    if (given[i]) continue;
+    if (d.parameters[i].required) {
+      throw Error(who + " needs parameter '" + d.parameters[i].name + "' (" +
+                  d.parameters[i].description + ")");
+    }
+    component.parameters_[i] = d.parameters[i].default_value;
+  }
+  return component;
+}
+
+std::string SmoothComponent::describe() const {
+  std::string text = definition_->name;
+  if (parameters_.empty()) return text;
+  text += "(";
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    if (i) text += ", ";
+    text += definition_->parameters[i].name + "=" + shortest_number_text(parameters_[i]);
+  }
+  return text + ")";
+}
+
+double SmoothComponent::curvature() const {
+  return definition_->curvature ? definition_->curvature(parameters_) : 0.0;
+}
+
+void SmoothComponent::check_targets(const Vector& b) const {
+  if (!definition_->check_label) return;
+  for (Eigen::Index i = 0; i < b.size(); ++i) {
+    const std::string problem = definition_->check_label(b[i]);
+    if (!problem.empty()) {
+      throw Error(name() + ": b[" + std::to_string(i) + "] = " + shortest_number_text(b[i]) +
+                  ", but " + problem);
+    }
+  }
 }
 
 double largest_eigenvalue(Eigen::Index size,
@@ -75,6 +169,19 @@ void check_finite(const Matrix& m, const std::string& what) {
         std::ostringstream message;
         message << what << " contains " << m(i, j) << " at row " << i << ", column " << j
                 << " (all entries must be finite numbers)";
+        throw Error(message.str());
+      }
+    }
+  }
+}
+
+void check_finite(const SparseMatrixOf<double>& m, const std::string& what) {
+  for (Eigen::Index i = 0; i < m.outerSize(); ++i) {
+    for (SparseMatrixOf<double>::InnerIterator it(m, i); it; ++it) {
+      if (!std::isfinite(it.value())) {
+        std::ostringstream message;
+        message << what << " contains " << it.value() << " at row " << it.row() << ", column "
+                << it.col() << " (all entries must be finite numbers)";
         throw Error(message.str());
       }
     }

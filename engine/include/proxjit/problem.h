@@ -1,51 +1,80 @@
 #pragma once
 // A composite problem min_x f(x) + r(x), described at runtime: components chosen by name and
 // parameters, bound to data. Names, parameters and shapes are validated here, once.
+//
+// Data are dense or CSR sparse. Losses over samples may weight them and fit an unpenalized
+// intercept: it is the last unknown, with a column of ones appended to A, and r applies to the
+// other `features()` unknowns only.
 
 #include <memory>
 #include <string_view>
 
 #include "proxjit/codegen/kernel_data.h"
 #include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/objective.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/scalar.h"
 #include "proxjit/runtime/smooth.h"
 
 namespace proxjit {
 
+using SparseMatrix = SparseMatrixOf<double>;
+
+struct ProblemOptions {
+  // One weight >= 0 per sample (margin losses): f(x) = 1/n sum_i w_i phi(a_i'x, b_i). Empty: 1.
+  Vector sample_weights;
+  // An unpenalized intercept c (margin losses): phi(a_i'x + c, b_i).
+  bool fit_intercept = false;
+};
+
 class Problem {
  public:
-  // Throws proxjit::Error when the data do not fit f or hold non-finite values.
-  Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b);
+  // Throw proxjit::Error when the data do not fit f or hold non-finite values.
+  Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, ProblemOptions options = {});
+  Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
+          ProblemOptions options = {});
   // From the `name(key=value, ...)` syntax: Problem::parse("quadratic", "l1(lambda=0.1)", A, b).
-  static Problem parse(std::string_view f, std::string_view r, Matrix A, Vector b);
+  static Problem parse(std::string_view f, std::string_view r, Matrix A, Vector b,
+                       ProblemOptions options = {});
 
   // The same f and data (shared, not copied) with another r: a new lambda is a cheap copy.
   Problem with_prox(ProxComponent r) const;
 
   const SmoothComponent& f() const { return f_; }
   const ProxComponent& r() const { return r_; }
+  bool sparse() const;
+  // The data as the solvers see them: with the intercept's column of ones when fit_intercept.
+  // A() is for dense problems, A_sparse() for sparse ones (each throws for the other kind).
   const Matrix& A() const;
+  const SparseMatrix& A_sparse() const;
   const Vector& b() const;
-  Eigen::Index variables() const;
-  // "quadratic + l1(lambda=0.1)"
+  const Vector& sample_weights() const;  // empty when unweighted
+  bool fit_intercept() const;
+  Eigen::Index samples() const;    // rows of A
+  Eigen::Index variables() const;  // unknowns: features (+ 1 for the intercept)
+  Eigen::Index features() const;   // the unknowns r applies to
+  // "logistic + l1(lambda=0.1)" (with " + intercept" when fitted)
   std::string describe() const;
 
   // f(x) + r(x), summed in double. r is evaluated in `scalar`, the type the solve ran in, so
   // that a float iterate projected onto float bounds is feasible for them.
   double objective(const Vector& x, ScalarType scalar = ScalarType::f64) const;
-  // The Lipschitz bound of grad f, computed on first use and shared by with_prox copies.
+  // The Lipschitz bound of grad f (infinite without one), computed on first use and shared.
   double lipschitz() const;
-  // The data in float, converted on first use and shared.
-  const MatrixOf<float>& A_float() const;
-  const VectorOf<float>& b_float() const;
+  // Largest |entry| of A, b and the weights (the float32 range check).
+  double largest_magnitude() const;
+  // The data in T for the reference path, converted on first use and shared.
+  template <class T>
+  DataView<T> data_view() const;
   // The data in a kernel's padded, aligned layout, made on first use and shared.
   template <class T>
-  const KernelData<T>& kernel_data(Layout layout = Layout::dense_row_major) const;
+  const KernelData<T>& kernel_data(Layout layout) const;
+
+  struct Data;  // shared, with derived data made on first use (problem.cpp)
 
  private:
-  struct Data;
   Problem(SmoothComponent f, ProxComponent r, std::shared_ptr<Data> data);
+  void validate();
   SmoothComponent f_;
   ProxComponent r_;
   std::shared_ptr<Data> data_;

@@ -1,5 +1,5 @@
 // quadratic: f(x) = 1/2 x'Ax + b'x with A symmetric (d x d) and b of length d.
-// grad f(x) = Ax + b;  Lipschitz constant L = largest |eigenvalue| of A.
+// grad f(x) = Ax + b;  Lipschitz constant L = largest |eigenvalue| of A (objective.h).
 // A must be symmetric up to rounding (1e-10 relative); it is then made exactly symmetric.
 #include <cmath>
 #include <sstream>
@@ -9,15 +9,6 @@
 
 namespace proxjit::builtin {
 namespace {
-
-template <class T>
-double value_and_gradient(const MatrixOf<T>& A, const VectorOf<T>& b, const VectorOf<T>& x,
-                          VectorOf<T>& g) {
-  g.noalias() = A * x;
-  const double value = 0.5 * static_cast<double>(x.dot(g)) + static_cast<double>(b.dot(x));
-  g += b;
-  return value;
-}
 
 void check_data(const Matrix& A, const Vector& b) {
   if (A.rows() != A.cols()) {
@@ -48,28 +39,17 @@ void symmetrize(Matrix& A) {
   A = 0.5 * (A + transposed);
 }
 
-double lipschitz(const Matrix& A) {
-  // A may be indefinite: the largest eigenvalue of A'A = A^2 is L^2.
-  const double l2 = largest_eigenvalue(A.cols(), [&](const Vector& v, Vector& out) {
-    const Vector t = A * v;
-    out.noalias() = A * t;
-  });
-  return std::sqrt(l2);
-}
-
 }  // namespace
 
 SmoothDefinition quadratic_smooth() {
-  return {"quadratic",
-          SmoothKind::quadratic,
-          "f(x) = 1/2 x'Ax + b'x",
-          "A: symmetric d x d; b: length d",
-          check_data,
-          symmetrize,
-          [](const Matrix& A) { return A.cols(); },
-          value_and_gradient<double>,
-          value_and_gradient<float>,
-          lipschitz};
+  SmoothDefinition d;
+  d.name = "quadratic";
+  d.kind = SmoothKind::quadratic;
+  d.formula = "f(x) = 1/2 x'Ax + b'x";
+  d.data_shape = "A: symmetric d x d (dense); b: length d";
+  d.check_quadratic = check_data;
+  d.symmetrize = symmetrize;
+  return d;
 }
 
 }  // namespace proxjit::builtin

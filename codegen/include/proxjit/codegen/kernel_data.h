@@ -1,11 +1,13 @@
 #pragma once
 // The data a kernel reads, in its layout: padded with zeros to whole vectors and aligned.
-// Built once per problem and scalar type; LLVM-free.
+// Built once per problem, scalar type and layout; LLVM-free.
 
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
+
+#include <Eigen/SparseCore>
 
 #include "proxjit/codegen/kernel_spec.h"
 
@@ -38,15 +40,23 @@ class AlignedBuffer {
   std::int64_t size_ = 0;
 };
 
-// A and b padded for a kernel of `spec`: rows and columns of A rounded up to whole vectors.
+// A, b (and sample weights) for a kernel of one layout.
+//   dense: rows and columns of A rounded up to whole vectors, zero padding;
+//   csr/csc: values, indices and offsets of the rows (csr) or columns (csc); b and weights are
+//   still padded vectors.
 template <class T>
 struct KernelData {
-  AlignedBuffer<T> A;
+  AlignedBuffer<T> A;                   // dense entries, or the nonzero values
+  AlignedBuffer<std::int64_t> offsets;  // sparse: outer size + 1 offsets into A and indices
+  AlignedBuffer<std::int32_t> indices;  // sparse: the inner index of each value
   AlignedBuffer<T> b;
-  std::int64_t rows = 0;  // unpadded
-  std::int64_t cols = 0;  // unpadded
+  AlignedBuffer<T> weights;  // empty when the samples are unweighted
+  std::int64_t rows = 0;     // samples (or d for quadratic), unpadded
+  std::int64_t cols = 0;     // unknowns, unpadded
 };
 
+// Dense: `A` is stored as given (pass A.transpose() for a column-major layout, and swap rows
+// and cols afterwards).
 template <class T, class Matrix, class Vector>
 KernelData<T> make_kernel_data(const Matrix& A, const Vector& b) {
   KernelData<T> data;
@@ -62,6 +72,42 @@ KernelData<T> make_kernel_data(const Matrix& A, const Vector& b) {
   for (std::int64_t i = 0; i < b.size(); ++i)
     data.b[i] = static_cast<T>(b[i]);
   return data;
+}
+
+// Sparse: `A` is a compressed Eigen matrix whose outer dimension is what the kernel walks
+// (row-major for csr, column-major for csc); rows and cols are the problem's.
+template <class T, class Sparse, class Vector>
+KernelData<T> make_sparse_kernel_data(const Sparse& A, const Vector& b, std::int64_t rows,
+                                      std::int64_t cols) {
+  KernelData<T> data;
+  data.rows = rows;
+  data.cols = cols;
+  const std::int64_t outer = A.outerSize();
+  const std::int64_t nonzeros = A.nonZeros();
+  data.offsets = AlignedBuffer<std::int64_t>(outer + 1);
+  data.indices = AlignedBuffer<std::int32_t>(nonzeros);
+  data.A = AlignedBuffer<T>(nonzeros);
+  std::int64_t k = 0;
+  for (std::int64_t o = 0; o < outer; ++o) {
+    data.offsets[o] = k;
+    for (typename Sparse::InnerIterator it(A, o); it; ++it, ++k) {
+      data.indices[k] = static_cast<std::int32_t>(it.index());
+      data.A[k] = static_cast<T>(it.value());
+    }
+  }
+  data.offsets[outer] = k;
+  data.b = AlignedBuffer<T>(padded_length(b.size()));
+  for (std::int64_t i = 0; i < b.size(); ++i)
+    data.b[i] = static_cast<T>(b[i]);
+  return data;
+}
+
+template <class T, class Vector>
+void set_kernel_weights(KernelData<T>& data, const Vector& weights) {
+  if (weights.size() == 0) return;
+  data.weights = AlignedBuffer<T>(padded_length(weights.size()));
+  for (std::int64_t i = 0; i < weights.size(); ++i)
+    data.weights[i] = static_cast<T>(weights[i]);
 }
 
 }  // namespace proxjit

@@ -40,11 +40,19 @@ constexpr std::string_view to_string(Algorithm algorithm) {
 struct KernelSpec {
   Algorithm algorithm = Algorithm::proximal_gradient;
   SmoothKind smooth = SmoothKind::quadratic;
-  std::string smooth_name;            // for symbol names and reports
+  std::string smooth_name;  // for symbol names and reports
+  // Margin losses: dphi/dz (z, b), inlined into the gradient loops, and its canonical text.
+  expr::Expr loss_derivative = expr::Expr(0.0);
+  std::string loss_canonical;
+  int loss_parameter_count = 0;
+  bool weighted = false;              // per-sample weights multiply dphi
   std::string prox_name;              // for symbol names and reports
   expr::Expr prox = expr::Expr(0.0);  // elementwise prox, inlined into the update pass
   std::string prox_canonical;         // expr::canonical(prox) if known (saves a tree walk)
   int prox_parameter_count = 0;
+  // A prox that is not elementwise (tv1d, projections, slope, ...): the kernel writes the trial
+  // point to a buffer and calls KernelArgs::prox_call on it (precompiled runtime code).
+  bool prox_call = false;
   ScalarType scalar = ScalarType::f64;
   Layout layout = Layout::dense_row_major;
   // FISTA: drop the momentum when it points uphill (O'Donoghue and Candes' gradient scheme).
@@ -79,12 +87,12 @@ constexpr std::int64_t padded_length(std::int64_t n) {
 // The kernel ABI: one pointer to this struct. Every field is 8 bytes; the IR emitter reads them
 // by index (see ArgField in codegen/src/emit_kernel.cpp), so the order here is the ABI.
 struct KernelArgs {
-  const void* A = nullptr;  // padded_length(rows) x padded_length(cols), zero padding (quadratic:
-                            // rows = cols), in the kernel's scalar type
-  const void* b = nullptr;  // padded length: cols (quadratic) or rows (least_squares)
+  const void* A = nullptr;  // dense: padded_length(rows) x padded_length(cols), zero padding
+                            // (quadratic: rows = cols); sparse: the nonzeros (kernel_data.h)
+  const void* b = nullptr;  // padded length: cols (quadratic) or rows (losses)
   void* x = nullptr;        // in: start point; out: last iterate (padded length cols, padding 0)
   void* work = nullptr;     // scratch, kernel_work_size elements
-  std::int64_t rows = 0;    // samples n (least_squares) or d (quadratic), unpadded
+  std::int64_t rows = 0;    // samples n (losses) or d (quadratic), unpadded
   std::int64_t cols = 0;    // unknowns d, unpadded
   const double* params = nullptr;  // prox parameters, in the slots the spec's expression reads
   double step = 0.0;
@@ -102,8 +110,20 @@ struct KernelArgs {
   std::int64_t iterations = 0;
   double certificate = 0.0;  // ||x_{k+1} - x_k|| / step at the last step
   std::int64_t status = 0;   // a proxjit::SolveStatus value
+  // Sparse layouts: A holds the nonzero values; offsets (outer size + 1) and 32-bit indices.
+  const std::int64_t* offsets = nullptr;
+  const std::int32_t* indices = nullptr;
+  const void* weights = nullptr;         // per-sample weights (padded rows), when spec.weighted
+  const double* loss_params = nullptr;   // the loss's parameters, by slot
+  std::int64_t penalized = 0;            // r applies to x[0, penalized); the rest (an intercept)
+                                         // takes plain gradient steps
+  double curvature = 0.0;                // the loss's sup phi'' (coordinate descent)
+  // spec.prox_call: out[0, n) = prox_{step r}(y[0, n)), in the kernel's scalar type.
+  void (*prox_call)(void* context, const void* y, double step, void* out,
+                    std::int64_t n) = nullptr;
+  void* prox_context = nullptr;
 };
-static_assert(sizeof(KernelArgs) == 16 * 8, "KernelArgs fields are all 8 bytes");
+static_assert(sizeof(KernelArgs) == 24 * 8, "KernelArgs fields are all 8 bytes");
 
 using KernelFunction = void (*)(KernelArgs*);
 

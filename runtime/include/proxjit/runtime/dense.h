@@ -9,10 +9,12 @@ namespace proxjit {
 using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vector = Eigen::VectorXd;
 
-// Data layouts a kernel can be specialized for. CSR follows with the sparse loaders.
+// Data layouts a kernel can be specialized for.
 enum class Layout {
   dense_row_major,  // samples are rows (gradient methods)
-  dense_col_major,  // features are contiguous (coordinate descent on least squares)
+  dense_col_major,  // features are contiguous (coordinate descent on losses)
+  csr,              // sparse, samples are rows (gradient methods)
+  csc,              // sparse, features are columns (coordinate descent)
 };
 
 constexpr const char* to_string(Layout layout) {
@@ -21,6 +23,10 @@ constexpr const char* to_string(Layout layout) {
       return "dense_row_major";
     case Layout::dense_col_major:
       return "dense_col_major";
+    case Layout::csr:
+      return "csr";
+    case Layout::csc:
+      return "csc";
   }
   return "unknown";
 }

@@ -5,14 +5,22 @@
 #include <optional>
 
 #include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/objective.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
 
 namespace proxjit {
 
-// Known for least_squares (P(x) = 1/(2n)|Ax - b|^2 + r(x)) with r = l1, l2sq, elastic_net, or a box
-// with finite bounds, by Fenchel duality: D(theta) = -theta'b - n/2 |theta|^2 - r*(-A'theta), at
-// theta = (Ax - b)/n, rescaled into the dual domain for l1. Empty for other pairs.
+// Known for least_squares and logistic losses, P(x) = 1/n sum_i w_i phi(a_i'x, b_i) + r(x),
+// with r = l1, l2sq, elastic_net, or a box with finite bounds, by Fenchel duality:
+//   D(theta) = -1/n sum_i w_i phi*(n theta_i / w_i, b_i) - r*(-A'theta)
+// at theta_i = w_i phi'(a_i'x, b_i) / n (the point the dual solution is the image of), rescaled
+// into r*'s domain for l1. Empty for other pairs and with an intercept (the dual then needs
+// sum theta = 0 exactly).
+std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
+                                  const DataView<double>& data, Eigen::Index penalized,
+                                  const Vector& x);
+// Dense data without weights or intercept.
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r, const Matrix& A,
                                   const Vector& b, const Vector& x);
 

@@ -62,6 +62,10 @@ class ProxComponent {
   const ProxDefinition& definition() const { return *definition_; }
   const std::string& name() const { return definition_->name; }
   std::span<const double> parameters() const { return parameters_; }
+  // The prox is one expression per element (fused into kernels' update passes).
+  bool is_elementwise() const { return definition_->traits.elementwise; }
+  // Throws when a list parameter does not fit n unknowns (none yet: every prox fits any n).
+  void check_size(std::size_t) const {}
   // "l1(lambda=0.1)": the canonical text, parsable again.
   std::string describe() const;
 

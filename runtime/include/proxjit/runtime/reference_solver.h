@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "proxjit/runtime/objective.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
 #include "proxjit/runtime/status.h"
@@ -68,8 +69,7 @@ inline bool stop_after_iteration(RunOutcome& outcome, std::int64_t k, double cer
 }
 
 template <class T>
-RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxComponent& r,
-                                       const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+RunOutcome reference_proximal_gradient(const Objective<T>& objective, VectorOf<T>& x,
                                        const IterationBudget& budget) {
   RunOutcome outcome;
   VectorOf<T> gradient(x.size());
@@ -78,9 +78,9 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
   const T step = static_cast<T>(budget.step);
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
-    f.value_and_gradient<T>(A, b, x, gradient);
+    objective.smooth(x, gradient);
     y = x - step * gradient;
-    r.prox<T>(y.data(), step, next.data(), static_cast<std::size_t>(x.size()));
+    objective.prox(y, step, next);
     const double certificate = static_cast<double>((next - x).norm()) / budget.step;
     x.swap(next);
     if (stop_after_iteration(outcome, k, certificate, first_certificate, budget, x.data())) {
@@ -98,9 +98,8 @@ RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxCompo
 // Candes 2015, gradient scheme) the momentum is dropped, t = 1, when
 // (y_k - x_{k+1}).(x_{k+1} - x_k) > 0.
 template <class T>
-RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, const MatrixOf<T>& A,
-                           const VectorOf<T>& b, VectorOf<T>& x, const IterationBudget& budget,
-                           bool adaptive_restart) {
+RunOutcome reference_fista(const Objective<T>& objective, VectorOf<T>& x,
+                           const IterationBudget& budget, bool adaptive_restart) {
   RunOutcome outcome;
   VectorOf<T> gradient(x.size());
   VectorOf<T> y = x;
@@ -110,9 +109,9 @@ RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, con
   double t = 1.0;
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
-    f.value_and_gradient<T>(A, b, y, gradient);
+    objective.smooth(y, gradient);
     trial = y - step * gradient;
-    r.prox<T>(trial.data(), step, next.data(), static_cast<std::size_t>(x.size()));
+    objective.prox(trial, step, next);
     const double certificate = static_cast<double>((next - y).norm()) / budget.step;
     const double uphill = static_cast<double>((y - next).dot(next - x));
     double t_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * t * t));
@@ -134,43 +133,30 @@ RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, con
 
 // Cyclic proximal coordinate descent, with the kernels' rules: one iteration is an epoch over
 // the coordinates j = 0..d-1 in order; x_j = prox_{r/L_j}(x_j - g_j / L_j) with L_j the
-// coordinate's curvature (A_jj for quadratic, |a_j|^2/n for least squares); the gradient
-// (quadratic) or the residual (least squares) follows every move; the certificate is
+// coordinate's curvature (A_jj for quadratic, sup phi'' sum_i w_i a_ij^2 / n for a loss); the
+// gradient (quadratic) or the margins (losses) follow every move; the certificate is
 // sqrt(sum_j (L_j delta_j)^2) over the epoch. Coordinates with L_j = 0 are left alone.
 template <class T>
-RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComponent& r,
-                                        const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
                                         const IterationBudget& budget) {
   RunOutcome outcome;
-  const bool quadratic = f.kind() == SmoothKind::quadratic;
   const Eigen::Index d = x.size();
-  const T inverse_n = T(1) / static_cast<T>(A.rows());
-  // quadratic: g = A x + b; least squares: the residual A x - b.
-  VectorOf<T> follow = quadratic ? VectorOf<T>(A * x + b) : VectorOf<T>(A * x - b);
-  VectorOf<T> lipschitz(d);
-  for (Eigen::Index j = 0; j < d; ++j) {
-    lipschitz[j] = quadratic ? A(j, j) : A.col(j).squaredNorm() * inverse_n;
-  }
+  objective.start_coordinates(x);
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
     T sum = 0;
     for (Eigen::Index j = 0; j < d; ++j) {
-      const T L = lipschitz[j];
+      const T L = objective.coordinate_curvature(j);
       if (!(L > T(0))) continue;
-      const T gradient = quadratic ? follow[j] : A.col(j).dot(follow) * inverse_n;
+      const T gradient = objective.coordinate_gradient(j);
       const T step = T(1) / L;
       const T trial = x[j] - gradient * step;
-      T moved = 0;
-      r.prox<T>(&trial, step, &moved, 1);
+      const T moved = objective.prox_coordinate(j, trial, step);
       const T delta = moved - x[j];
       sum += (L * delta) * (L * delta);
       if (delta != T(0)) {
         x[j] = moved;
-        if (quadratic) {
-          follow += delta * A.row(j).transpose();
-        } else {
-          follow += delta * A.col(j);
-        }
+        objective.move_coordinate(j, delta);
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));
@@ -189,16 +175,14 @@ RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComp
 // optimum), doubling L otherwise (at most 60 trials). The certificate is |z - x| L.
 // budget.step is the first step (1/L_0).
 template <class T>
-RunOutcome reference_proximal_gradient_backtracking(const SmoothComponent& f,
-                                                    const ProxComponent& r, const MatrixOf<T>& A,
-                                                    const VectorOf<T>& b, VectorOf<T>& x,
+RunOutcome reference_proximal_gradient_backtracking(const Objective<T>& objective, VectorOf<T>& x,
                                                     const IterationBudget& budget) {
   RunOutcome outcome;
   VectorOf<T> gradient(x.size());
   VectorOf<T> trial_gradient(x.size());
   VectorOf<T> y(x.size());
   VectorOf<T> z(x.size());
-  f.value_and_gradient<T>(A, b, x, gradient);
+  objective.smooth(x, gradient);
   double curvature = 1.0 / budget.step;
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
@@ -207,9 +191,9 @@ RunOutcome reference_proximal_gradient_backtracking(const SmoothComponent& f,
     for (int trial = 1;; ++trial) {
       const T step = static_cast<T>(1.0 / trial_curvature);
       y = x - step * gradient;
-      r.prox<T>(y.data(), step, z.data(), static_cast<std::size_t>(x.size()));
+      objective.prox(y, step, z);
       squared = (z - x).squaredNorm();
-      f.value_and_gradient<T>(A, b, z, trial_gradient);
+      objective.smooth(z, trial_gradient);
       const double along = static_cast<double>((trial_gradient - gradient).dot(z - x));
       if (2.0 * along <= trial_curvature * static_cast<double>(squared) || trial >= 60) break;
       trial_curvature *= 2.0;
@@ -224,6 +208,42 @@ RunOutcome reference_proximal_gradient_backtracking(const SmoothComponent& f,
   }
   outcome.status = SolveStatus::max_iterations;
   return outcome;
+}
+
+// The same solvers on dense data without weights (tests and small tools).
+template <class T>
+Objective<T> dense_objective(const SmoothComponent& f, const ProxComponent& r,
+                             const MatrixOf<T>& A, const VectorOf<T>& b) {
+  DataView<T> data;
+  data.dense = &A;
+  data.b = &b;
+  return Objective<T>(f, r, data, A.cols());
+}
+template <class T>
+RunOutcome reference_proximal_gradient(const SmoothComponent& f, const ProxComponent& r,
+                                       const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+                                       const IterationBudget& budget) {
+  return reference_proximal_gradient<T>(dense_objective<T>(f, r, A, b), x, budget);
+}
+template <class T>
+RunOutcome reference_fista(const SmoothComponent& f, const ProxComponent& r, const MatrixOf<T>& A,
+                           const VectorOf<T>& b, VectorOf<T>& x, const IterationBudget& budget,
+                           bool adaptive_restart) {
+  return reference_fista<T>(dense_objective<T>(f, r, A, b), x, budget, adaptive_restart);
+}
+template <class T>
+RunOutcome reference_coordinate_descent(const SmoothComponent& f, const ProxComponent& r,
+                                        const MatrixOf<T>& A, const VectorOf<T>& b, VectorOf<T>& x,
+                                        const IterationBudget& budget) {
+  Objective<T> objective = dense_objective<T>(f, r, A, b);
+  return reference_coordinate_descent<T>(objective, x, budget);
+}
+template <class T>
+RunOutcome reference_proximal_gradient_backtracking(const SmoothComponent& f,
+                                                    const ProxComponent& r, const MatrixOf<T>& A,
+                                                    const VectorOf<T>& b, VectorOf<T>& x,
+                                                    const IterationBudget& budget) {
+  return reference_proximal_gradient_backtracking<T>(dense_objective<T>(f, r, A, b), x, budget);
 }
 
 }  // namespace proxjit

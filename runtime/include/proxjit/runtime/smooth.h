@@ -1,16 +1,25 @@
 #pragma once
-// The smooth-term contract. A smooth component f is defined in its own file under src/smooth/:
-// its formula, the shape it expects of the data (A, b), a reference value-and-gradient in plain
-// C++ for float and double, and a bound on the Lipschitz constant of its gradient.
-// The JIT emits the matching gradient for the data layout in codegen/.
+// The smooth-term contract. A smooth component f is defined in its own file under src/smooth/.
+//
+// Most are losses over margins, written once as expressions like the proxes:
+//   f(x) = 1/n sum_i w_i phi(a_i'x, b_i)        (w_i = 1 without sample weights)
+// with phi(z, b) and its derivative dphi/dz in the margin z (Op::variable) and the target b
+// (Op::label). The reference path evaluates them (objective.h) and the JIT inlines dphi into
+// its gradient loops, for dense and CSR data alike. The one exception is `quadratic`
+// (1/2 x'Ax + b'x), whose data is a matrix of the unknowns, not samples.
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include <Eigen/SparseCore>
+
 #include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/expr.h"
+#include "proxjit/runtime/prox.h"
 
 namespace proxjit {
 
@@ -18,55 +27,79 @@ template <class T>
 using MatrixOf = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using VectorOf = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+// CSR: samples are rows, always compressed.
+template <class T>
+using SparseMatrixOf = Eigen::SparseMatrix<T, Eigen::RowMajor>;
+// CSC: what coordinate descent walks on sparse data.
+template <class T>
+using SparseColumnsOf = Eigen::SparseMatrix<T, Eigen::ColMajor>;
 
-enum class SmoothKind { quadratic, least_squares };
+enum class SmoothKind {
+  quadratic,  // 1/2 x'Ax + b'x, A symmetric d x d (dense)
+  margin,     // 1/n sum_i w_i phi(a_i'x, b_i), A of n samples (dense or CSR)
+};
 
 struct SmoothDefinition {
   std::string name;
-  SmoothKind kind;
+  SmoothKind kind = SmoothKind::margin;
   std::string formula;     // f(x), for `proxjit list` and the docs
   std::string data_shape;  // what A and b must be
-  // Throws proxjit::Error when A and b do not fit this term.
-  void (*check_data)(const Matrix& A, const Vector& b);
-  // Makes checked data exact where the math relies on it (quadratic: A = (A + A')/2, so that
-  // a kernel may read one triangle); null when nothing is needed.
-  void (*normalize_data)(Matrix& A);
-  // Number of unknowns x for this data.
-  Eigen::Index (*variables)(const Matrix& A);
-  // f(x), and its gradient into g (already sized).
-  double (*value_and_gradient_f64)(const MatrixOf<double>& A, const VectorOf<double>& b,
-                                   const VectorOf<double>& x, VectorOf<double>& g);
-  double (*value_and_gradient_f32)(const MatrixOf<float>& A, const VectorOf<float>& b,
-                                   const VectorOf<float>& x, VectorOf<float>& g);
-  // An upper bound on the Lipschitz constant of grad f (power iteration; slightly inflated).
-  double (*lipschitz)(const Matrix& A);
+  std::vector<ParameterSpec> parameters;
+
+  // ---- margin losses ----
+  expr::Expr loss = 0.0;        // phi(z, b)
+  expr::Expr derivative = 0.0;  // dphi/dz (z, b)
+  // sup over z and valid b of phi''(z, b), for the parameter values: the Lipschitz constant of
+  // dphi in z. Infinite when there is none (poisson): then steps come from a line search.
+  std::function<double(std::span<const double> parameters)> curvature;
+  // What is wrong with one target value ("" when it is fine), e.g. logistic's labels in {-1, 1}.
+  std::function<std::string(double label)> check_label;
+  // expr::canonical of loss and derivative, filled in by the registry (kernel keys read them).
+  std::string derivative_canonical;
+
+  // ---- quadratic only ----
+  // Throws proxjit::Error when A and b do not fit; makes A exactly symmetric.
+  void (*check_quadratic)(const Matrix& A, const Vector& b) = nullptr;
+  void (*symmetrize)(Matrix& A) = nullptr;
 };
 
 const std::vector<SmoothDefinition>& smooth_registry();
 
 class SmoothComponent {
  public:
-  // "quadratic", "least_squares" (no parameters yet; the syntax matches the prox one).
+  // "least_squares", "logistic", "huber(delta=0.5)": the syntax of the proxes.
   static SmoothComponent parse(std::string_view text);
-  static SmoothComponent make(std::string_view name) { return parse(name); }
+  static SmoothComponent make(std::string_view name,
+                              const std::vector<std::pair<std::string, double>>& arguments = {});
 
   const SmoothDefinition& definition() const { return *definition_; }
   const std::string& name() const { return definition_->name; }
   SmoothKind kind() const { return definition_->kind; }
-  std::string describe() const { return definition_->name; }
+  std::span<const double> parameters() const { return parameters_; }
+  // "huber(delta=0.5)": canonical text, parsable again.
+  std::string describe() const;
+  // sup phi'' (margin losses); infinite when unbounded.
+  double curvature() const;
+  // Throws proxjit::Error naming the row of the first target this loss cannot take.
+  void check_targets(const Vector& b) const;
 
+  // phi(z, b) and dphi/dz in the scalar type T (the kernels' types).
   template <class T>
-  double value_and_gradient(const MatrixOf<T>& A, const VectorOf<T>& b, const VectorOf<T>& x,
-                            VectorOf<T>& g) const {
-    if constexpr (std::is_same_v<T, float>) {
-      return definition_->value_and_gradient_f32(A, b, x, g);
-    } else {
-      return definition_->value_and_gradient_f64(A, b, x, g);
-    }
+  T loss(T z, T b) const {
+    return expr::evaluate<T>(definition_->loss, z, T(0), typed_parameters<T>().data(), b);
+  }
+  template <class T>
+  T derivative(T z, T b) const {
+    return expr::evaluate<T>(definition_->derivative, z, T(0), typed_parameters<T>().data(), b);
   }
 
  private:
+  template <class T>
+  std::vector<T> typed_parameters() const {
+    return std::vector<T>(parameters_.begin(), parameters_.end());
+  }
   const SmoothDefinition* definition_ = nullptr;
+  std::vector<double> parameters_;
 };
 
 // Largest eigenvalue of the symmetric positive semi-definite operator `apply` by power
@@ -77,5 +110,6 @@ double largest_eigenvalue(Eigen::Index size,
 // Throws proxjit::Error naming `what` and the first non-finite entry.
 void check_finite(const Matrix& m, const std::string& what);
 void check_finite(const Vector& v, const std::string& what);
+void check_finite(const SparseMatrixOf<double>& m, const std::string& what);
 
 }  // namespace proxjit

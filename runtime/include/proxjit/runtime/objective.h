@@ -1,0 +1,153 @@
+#pragma once
+// The reference math of a whole problem f(x) + r(x) over its data, in one scalar type: what the
+// reference solvers (reference_solver.h) iterate on and what the JIT kernels are tested against.
+//
+// Data are dense (row-major) or CSR, with optional sample weights. An unpenalized intercept is
+// a last column of ones in A (the Problem appends it): r applies to the first `penalized`
+// coordinates and the others pass through its prox unchanged.
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+
+#include "proxjit/runtime/prox.h"
+#include "proxjit/runtime/smooth.h"
+
+namespace proxjit {
+
+// Borrowed views of a problem's data in the scalar type T.
+template <class T>
+struct DataView {
+  const MatrixOf<T>* dense = nullptr;         // n x d row-major, or
+  const SparseMatrixOf<T>* sparse = nullptr;  // n x d CSR
+  const VectorOf<T>* b = nullptr;
+  const VectorOf<T>* weights = nullptr;  // per-sample weights (margin losses), null for all 1
+
+  Eigen::Index rows() const { return dense ? dense->rows() : sparse->rows(); }
+  Eigen::Index cols() const { return dense ? dense->cols() : sparse->cols(); }
+};
+
+template <class T>
+class Objective {
+ public:
+  Objective(const SmoothComponent& f, const ProxComponent& r, DataView<T> data,
+            Eigen::Index penalized)
+      : f_(f), r_(r), data_(data), penalized_(penalized) {}
+
+  const SmoothComponent& f() const { return f_; }
+  const ProxComponent& r() const { return r_; }
+  Eigen::Index variables() const { return data_.cols(); }
+  Eigen::Index penalized() const { return penalized_; }
+
+  // f(x) (summed in double), and grad f(x) into g (sized by the caller).
+  double smooth(const VectorOf<T>& x, VectorOf<T>& g) const {
+    if (f_.kind() == SmoothKind::quadratic) {
+      g.noalias() = *data_.dense * x;
+      const double value =
+          0.5 * static_cast<double>(x.dot(g)) + static_cast<double>(data_.b->dot(x));
+      g += *data_.b;
+      return value;
+    }
+    const VectorOf<T> z = data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
+    VectorOf<T> scaled(z.size());
+    double value = 0.0;
+    for (Eigen::Index i = 0; i < z.size(); ++i) {
+      const T w = weight(i);
+      value += static_cast<double>(w * f_.loss<T>(z[i], (*data_.b)[i]));
+      scaled[i] = w * f_.derivative<T>(z[i], (*data_.b)[i]);
+    }
+    const T inverse_n = T(1) / static_cast<T>(z.size());
+    if (data_.dense) {
+      g.noalias() = data_.dense->transpose() * scaled;
+    } else {
+      g.noalias() = data_.sparse->transpose() * scaled;
+    }
+    g *= inverse_n;
+    return value / static_cast<double>(z.size());
+  }
+
+  // out = prox_{step r}(y) on the penalized coordinates, y elsewhere; returns r(out).
+  double prox(const VectorOf<T>& y, T step, VectorOf<T>& out) const {
+    const auto size = static_cast<std::size_t>(penalized_);
+    r_.prox<T>(y.data(), step, out.data(), size);
+    const Eigen::Index rest = y.size() - penalized_;
+    if (rest > 0) out.tail(rest) = y.tail(rest);
+    return r_.value<T>(out.data(), size);
+  }
+  double regularizer(const VectorOf<T>& x) const {
+    return r_.value<T>(x.data(), static_cast<std::size_t>(penalized_));
+  }
+
+  // ---- coordinate descent (separable elementwise r) ----
+  // Sets up what follows x: the gradient (quadratic) or the margins a_i'x, and the coordinate
+  // curvatures L_j (A_jj, or sup phi'' * sum_i w_i a_ij^2 / n).
+  void start_coordinates(const VectorOf<T>& x) {
+    const Eigen::Index d = variables();
+    curvatures_.resize(d);
+    if (f_.kind() == SmoothKind::quadratic) {
+      follow_ = *data_.dense * x + *data_.b;
+      for (Eigen::Index j = 0; j < d; ++j)
+        curvatures_[j] = (*data_.dense)(j, j);
+      return;
+    }
+    if (data_.sparse && columns_.size() == 0) columns_ = *data_.sparse;
+    follow_ = data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    const T curvature = static_cast<T>(f_.curvature());
+    for (Eigen::Index j = 0; j < d; ++j) {
+      T sum = 0;
+      for_column(j, [&](Eigen::Index i, T a) { sum += weight(i) * a * a; });
+      curvatures_[j] = curvature * sum * inverse_n;
+    }
+  }
+  T coordinate_curvature(Eigen::Index j) const { return curvatures_[j]; }
+  T coordinate_gradient(Eigen::Index j) const {
+    if (f_.kind() == SmoothKind::quadratic) return follow_[j];
+    T sum = 0;
+    for_column(j, [&](Eigen::Index i, T a) {
+      sum += a * weight(i) * f_.derivative<T>(follow_[i], (*data_.b)[i]);
+    });
+    return sum / static_cast<T>(data_.rows());
+  }
+  void move_coordinate(Eigen::Index j, T delta) {
+    if (f_.kind() == SmoothKind::quadratic) {
+      follow_ += delta * data_.dense->row(j).transpose();
+      return;
+    }
+    for_column(j, [&](Eigen::Index i, T a) { follow_[i] += delta * a; });
+  }
+  // prox_{step r} of one coordinate (the identity on an intercept).
+  T prox_coordinate(Eigen::Index j, T trial, T step) const {
+    if (j >= penalized_) return trial;
+    T moved = 0;
+    r_.prox<T>(&trial, step, &moved, 1);
+    return moved;
+  }
+
+ private:
+  T weight(Eigen::Index i) const { return data_.weights ? (*data_.weights)[i] : T(1); }
+  template <class Visit>
+  void for_column(Eigen::Index j, Visit visit) const {
+    if (data_.dense) {
+      for (Eigen::Index i = 0; i < data_.dense->rows(); ++i)
+        visit(i, (*data_.dense)(i, j));
+      return;
+    }
+    for (typename SparseColumnsOf<T>::InnerIterator it(columns_, j); it; ++it)
+      visit(it.row(), it.value());
+  }
+
+  const SmoothComponent& f_;
+  const ProxComponent& r_;
+  DataView<T> data_;
+  Eigen::Index penalized_ = 0;
+  VectorOf<T> follow_;
+  VectorOf<T> curvatures_;
+  SparseColumnsOf<T> columns_;  // CSC copy for coordinate descent on CSR data
+};
+
+// An upper bound on the Lipschitz constant of grad f (power iteration, slightly inflated);
+// infinite for losses without a curvature bound (poisson).
+double lipschitz_bound(const SmoothComponent& f, const DataView<double>& data);
+
+}  // namespace proxjit

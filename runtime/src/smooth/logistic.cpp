@@ -1,0 +1,24 @@
+// logistic: f(x) = 1/n sum_i w_i log(1 + exp(-b_i a_i'x)), labels b_i in {-1, +1}.
+//   phi(z, b) = softplus(-b z) = max(-bz, 0) + log1p(exp(-|bz|))   (no overflow for any margin)
+//   dphi/dz  = -b sigmoid(-b z),  with sigmoid evaluated on exp of non-positive numbers only
+//   phi''    = sigmoid(bz) sigmoid(-bz) <= 1/4.
+#include "builtin_smooth.h"
+
+namespace proxjit::builtin {
+
+SmoothDefinition logistic_smooth() {
+  using expr::Expr;
+  const Expr z = Expr::variable();
+  const Expr b = Expr::label();
+  SmoothDefinition d;
+  d.name = "logistic";
+  d.formula = "f(x) = 1/n sum_i w_i log(1 + exp(-b_i a_i'x))";
+  d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n labels in {-1, +1}";
+  d.loss = expr::softplus(-(b * z));
+  d.derivative = -b * expr::sigmoid(-(b * z));
+  d.curvature = [](std::span<const double>) { return 0.25; };
+  d.check_label = check_sign_label;
+  return d;
+}
+
+}  // namespace proxjit::builtin
