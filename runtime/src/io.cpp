@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -644,15 +645,21 @@ void check_dense_size(const std::string& path, std::uint64_t rows, std::uint64_t
 // ---------------------------------------------------------------------------------------------
 // LIBSVM / svmlight: "label index:value index:value ... # comment", one sample per line.
 
-LabeledData read_libsvm(const std::string& path) {
+// The file as CSR arrays with 64-bit, 0-based column indices: one parser for the sparse and the
+// dense loaders, each of which then checks that the shape fits what it builds.
+struct LibsvmRows {
+  std::vector<std::int64_t> row_starts{0};  // row i: entries row_starts[i] .. row_starts[i+1]
+  std::vector<std::int64_t> columns;
+  std::vector<double> values;
+  std::vector<double> labels;
+  std::int64_t largest_index = 0;  // 1-based, 0 when no sample has a feature
+  std::size_t largest_index_line = 0;
+};
+
+LibsvmRows parse_libsvm(const std::string& path) {
   const std::string file = read_whole_file(path);
   if (file.empty()) fail(path, "file is empty (expected LIBSVM lines \"label index:value ...\")");
-  struct Sample {
-    double label = 0.0;
-    std::vector<std::pair<std::int64_t, double>> features;
-  };
-  std::vector<Sample> samples;
-  std::int64_t features = 0;
+  LibsvmRows rows;
   Lines lines(file);
   std::string_view line;
   while (lines.next(line)) {
@@ -662,9 +669,8 @@ LabeledData read_libsvm(const std::string& path) {
     }
     const std::vector<std::string_view> tokens = split_blanks(line);
     if (tokens.empty()) continue;
-    Sample sample;
     if (const std::optional<double> label = parse_number(tokens.front())) {
-      sample.label = *label;
+      rows.labels.push_back(*label);
     } else {
       std::string what =
           "expected a label (a number) first, got \"" + std::string(tokens.front()) + "\"";
@@ -698,23 +704,50 @@ LabeledData read_libsvm(const std::string& path) {
                       std::to_string(previous) + ")");
       }
       previous = *index;
-      sample.features.emplace_back(*index, *value);
+      rows.columns.push_back(*index - 1);
+      rows.values.push_back(*value);
     }
-    features = std::max(features, previous);
-    samples.push_back(std::move(sample));
+    if (previous > rows.largest_index) {
+      rows.largest_index = previous;
+      rows.largest_index_line = n;
+    }
+    rows.row_starts.push_back(static_cast<std::int64_t>(rows.columns.size()));
   }
-  if (samples.empty()) fail(path, "contains no samples (only blank or comment lines)");
-  check_dense_size(path, samples.size(), static_cast<std::uint64_t>(features));
+  if (rows.labels.empty()) fail(path, "contains no samples (only blank or comment lines)");
+  return rows;
+}
 
-  LabeledData data;
-  data.A = Matrix::Zero(static_cast<Eigen::Index>(samples.size()), features);
-  data.b.resize(static_cast<Eigen::Index>(samples.size()));
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const auto row = static_cast<Eigen::Index>(i);
-    data.b[row] = samples[i].label;
-    for (const auto& [index, value] : samples[i].features)
-      data.A(row, index - 1) = value;
+// Eigen's sparse matrices index with int: larger shapes are refused with the line that needs them.
+constexpr std::int64_t kMaxSparseIndex = std::numeric_limits<SparseMatrix::StorageIndex>::max();
+
+LabeledSparseData libsvm_to_csr(const std::string& path, const LibsvmRows& rows,
+                                std::int64_t min_features) {
+  if (rows.largest_index > kMaxSparseIndex) {
+    fail_line(path, rows.largest_index_line,
+              "feature index " + std::to_string(rows.largest_index) +
+                  " is too large (sparse storage holds at most " + std::to_string(kMaxSparseIndex) +
+                  " features)");
   }
+  if (rows.values.size() > static_cast<std::size_t>(kMaxSparseIndex) ||
+      rows.labels.size() > static_cast<std::size_t>(kMaxSparseIndex)) {
+    fail(path, "has " + std::to_string(rows.labels.size()) + " samples with " +
+                   std::to_string(rows.values.size()) +
+                   " features in all; sparse storage holds at most " +
+                   std::to_string(kMaxSparseIndex) + " of each");
+  }
+  const auto samples = static_cast<Eigen::Index>(rows.labels.size());
+  const auto features = static_cast<Eigen::Index>(std::max(rows.largest_index, min_features));
+  LabeledSparseData data;
+  data.A.resize(samples, features);
+  data.A.resizeNonZeros(static_cast<Eigen::Index>(rows.values.size()));
+  // The parser produced CSR already (indices increase within a row): copy the arrays in.
+  using StorageIndex = SparseMatrix::StorageIndex;
+  std::transform(rows.row_starts.begin(), rows.row_starts.end(), data.A.outerIndexPtr(),
+                 [](std::int64_t start) { return static_cast<StorageIndex>(start); });
+  std::transform(rows.columns.begin(), rows.columns.end(), data.A.innerIndexPtr(),
+                 [](std::int64_t column) { return static_cast<StorageIndex>(column); });
+  std::copy(rows.values.begin(), rows.values.end(), data.A.valuePtr());
+  data.b = Eigen::Map<const Vector>(rows.labels.data(), samples);
   return data;
 }
 
@@ -733,7 +766,88 @@ std::string lowercase(std::string_view text) {
   return lower;
 }
 
-Matrix read_matrix_market(const std::string& path) {
+// What the parser reads goes to a sink: the shape (before any entry), then every entry, the
+// mirrored ones of the symmetric kinds included. The dense and sparse loaders share the parser.
+class MatrixMarketSink {
+ public:
+  virtual ~MatrixMarketSink() = default;
+  // `coordinate_entries`: the size line's count for coordinate files, 0 for array files.
+  virtual void shape(std::int64_t rows, std::int64_t cols, bool coordinate,
+                     std::int64_t coordinate_entries, std::size_t size_line) = 0;
+  // Coordinate entries add up (duplicates are summed); array entries come once per position.
+  virtual void add(Eigen::Index row, Eigen::Index col, double value) = 0;
+};
+
+class DenseMatrixMarketSink final : public MatrixMarketSink {
+ public:
+  explicit DenseMatrixMarketSink(const std::string& path) : path_(path) {}
+  void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t,
+             std::size_t) override {
+    check_dense_size(path_, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols));
+    matrix_ = Matrix::Zero(rows, cols);
+    coordinate_ = coordinate;
+  }
+  void add(Eigen::Index row, Eigen::Index col, double value) override {
+    // Assigning array values keeps a written -0.0 as it is.
+    if (coordinate_) {
+      matrix_(row, col) += value;
+    } else {
+      matrix_(row, col) = value;
+    }
+  }
+  Matrix take() { return std::move(matrix_); }
+
+ private:
+  const std::string& path_;
+  Matrix matrix_;
+  bool coordinate_ = true;
+};
+
+class SparseMatrixMarketSink final : public MatrixMarketSink {
+ public:
+  explicit SparseMatrixMarketSink(const std::string& path) : path_(path) {}
+  void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t coordinate_entries,
+             std::size_t size_line) override {
+    if (rows > kMaxSparseIndex || cols > kMaxSparseIndex) {
+      fail_line(path_, size_line,
+                "a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                    " matrix is too large for sparse storage (at most " +
+                    std::to_string(kMaxSparseIndex) + " rows and columns)");
+    }
+    rows_ = rows;
+    cols_ = cols;
+    coordinate_ = coordinate;
+    // The size line is only a promise: reserve no more than a modest amount up front.
+    triplets_.reserve(
+        static_cast<std::size_t>(std::min<std::int64_t>(coordinate_entries, 1 << 24)));
+  }
+  void add(Eigen::Index row, Eigen::Index col, double value) override {
+    // An array file lists its zeros; a coordinate file's explicit entries are kept.
+    if (!coordinate_ && value == 0.0) return;
+    if (triplets_.size() == static_cast<std::size_t>(kMaxSparseIndex)) {
+      fail(path_, "has more than " + std::to_string(kMaxSparseIndex) +
+                      " entries (mirrored ones included), more than sparse storage holds");
+    }
+    triplets_.emplace_back(static_cast<SparseMatrix::StorageIndex>(row),
+                           static_cast<SparseMatrix::StorageIndex>(col), value);
+  }
+  SparseMatrix take() {
+    SparseMatrix matrix(rows_, cols_);
+    matrix.setFromTriplets(triplets_.begin(), triplets_.end());  // sums duplicates
+    matrix.makeCompressed();
+    triplets_.clear();
+    return matrix;
+  }
+
+ private:
+  const std::string& path_;
+  std::int64_t rows_ = 0;
+  std::int64_t cols_ = 0;
+  bool coordinate_ = true;
+  std::vector<Eigen::Triplet<double, SparseMatrix::StorageIndex>> triplets_;
+};
+
+void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
   const std::string file = read_whole_file(path);
   if (file.empty())
     fail(path, std::string("file is empty (expected a banner \"") + kBannerForm + "\")");
@@ -809,8 +923,7 @@ Matrix read_matrix_market(const std::string& path) {
               "a " + symmetry + " matrix must be square, got " + std::to_string(rows) + " x " +
                   std::to_string(cols));
   }
-  check_dense_size(path, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols));
-  Matrix m = Matrix::Zero(rows, cols);
+  sink.shape(rows, cols, coordinate, coordinate ? sizes[2] : 0, size_line);
 
   // How many entries the file holds: the size line's count, or the stored part of the array.
   std::int64_t expected = 0;
@@ -873,8 +986,8 @@ Matrix read_matrix_market(const std::string& path) {
                       ", " + std::to_string(*j) + ")");
       }
       // Duplicates add up, as most readers do.
-      m(r, c) += value;
-      if ((symmetric || skew) && r != c) m(c, r) += skew ? -value : value;
+      sink.add(r, c, value);
+      if ((symmetric || skew) && r != c) sink.add(c, r, skew ? -value : value);
       ++count;
     }
   } else {
@@ -885,8 +998,8 @@ Matrix read_matrix_market(const std::string& path) {
       for (std::string_view token : tokens) {
         if (count == expected) fail_line(path, lines.number(), "more values than " + promise());
         const double value = value_of(token);
-        m(r, c) = value;
-        if (symmetric || skew) m(c, r) = skew ? -value : value;
+        sink.add(r, c, value);
+        if ((symmetric || skew) && r != c) sink.add(c, r, skew ? -value : value);
         ++count;
         if (++r == rows) {
           ++c;
@@ -898,7 +1011,12 @@ Matrix read_matrix_market(const std::string& path) {
   if (count != expected) {
     fail(path, promise() + ", found " + std::to_string(count));
   }
-  return m;
+}
+
+Matrix read_matrix_market_dense(const std::string& path) {
+  DenseMatrixMarketSink sink(path);
+  parse_matrix_market(path, sink);
+  return sink.take();
 }
 
 constexpr const char* kLoadableExtensions = ".npy, .csv, .txt, .mtx, .svm, .libsvm, .svmlight";
@@ -983,16 +1101,89 @@ DataFormat parse_data_format(std::string_view name) {
   throw Error(message + " (accepted: " + list + ")");
 }
 
+LabeledSparseData load_libsvm_sparse(const std::string& path) {
+  return load_libsvm_sparse(path, 0);
+}
+
+LabeledSparseData load_libsvm_sparse(const std::string& path, Eigen::Index min_features) {
+  if (min_features < 0) {
+    throw Error("load_libsvm_sparse(" + path + "): min_features must be >= 0, got " +
+                std::to_string(min_features));
+  }
+  return libsvm_to_csr(path, parse_libsvm(path), min_features);
+}
+
 LabeledData load_libsvm(const std::string& path) {
-  return read_libsvm(path);
+  // The sparse reading, converted: the two loaders cannot disagree. The dense size is checked
+  // first so that a huge index reads "too large to read densely" rather than a sparse limit.
+  const LibsvmRows rows = parse_libsvm(path);
+  check_dense_size(path, rows.labels.size(), static_cast<std::uint64_t>(rows.largest_index));
+  LabeledSparseData sparse = libsvm_to_csr(path, rows, 0);
+  return LabeledData{to_dense(sparse.A), std::move(sparse.b)};
+}
+
+SparseMatrix load_matrix_market_sparse(const std::string& path) {
+  SparseMatrixMarketSink sink(path);
+  parse_matrix_market(path, sink);
+  return sink.take();
+}
+
+SparseMatrix load_sparse_matrix(const std::string& path, DataFormat format) {
+  switch (resolve_format(path, format)) {
+    case DataFormat::matrix_market:
+      return load_matrix_market_sparse(path);
+    case DataFormat::libsvm:
+      // Dropping the labels silently would hide a mistake: A and b come together.
+      fail(path,
+           "is a LIBSVM file, which holds A and b together (a label, then index:value "
+           "features, on each line); it cannot be read as the matrix A alone: load it "
+           "with --data (load_libsvm_sparse)");
+    case DataFormat::npy:
+    case DataFormat::csv:
+    case DataFormat::automatic:
+      break;
+  }
+  return to_sparse(load_matrix(path, format));
+}
+
+void save_libsvm(const std::string& path, const SparseMatrix& A, const Vector& b) {
+  if (b.size() != A.rows()) {
+    throw Error("save_libsvm(" + path + "): " + std::to_string(A.rows()) + " samples but " +
+                std::to_string(b.size()) + " labels (expected one label per row of A)");
+  }
+  std::string text;
+  for (Eigen::Index row = 0; row < A.outerSize(); ++row) {
+    text += shortest_number_text(b[row]);
+    for (SparseMatrix::InnerIterator it(A, row); it; ++it) {
+      text += ' ';
+      text += std::to_string(it.col() + 1);
+      text += ':';
+      text += shortest_number_text(it.value());
+    }
+    text += '\n';
+  }
+  write_file(path, text);
+}
+
+void save_matrix_market(const std::string& path, const SparseMatrix& A) {
+  std::string text = "%%MatrixMarket matrix coordinate real general\n";
+  text += std::to_string(A.rows()) + " " + std::to_string(A.cols()) + " " +
+          std::to_string(A.nonZeros()) + "\n";
+  for (Eigen::Index row = 0; row < A.outerSize(); ++row) {
+    for (SparseMatrix::InnerIterator it(A, row); it; ++it) {
+      text += std::to_string(row + 1) + " " + std::to_string(it.col() + 1) + " " +
+              shortest_number_text(it.value()) + "\n";
+    }
+  }
+  write_file(path, text);
 }
 
 Matrix load_matrix_market_matrix(const std::string& path) {
-  return read_matrix_market(path);
+  return read_matrix_market_dense(path);
 }
 
 Vector load_matrix_market_vector(const std::string& path) {
-  const Matrix m = read_matrix_market(path);
+  const Matrix m = read_matrix_market_dense(path);
   if (m.rows() != 1 && m.cols() != 1) {
     fail(path, "expected a vector (an n x 1 or 1 x n matrix), got " + std::to_string(m.rows()) +
                    " x " + std::to_string(m.cols()));

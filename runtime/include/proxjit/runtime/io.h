@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/sparse.h"
 
 namespace proxjit {
 
@@ -17,7 +18,17 @@ enum class DataFormat { automatic, npy, csv, matrix_market, libsvm };
 DataFormat parse_data_format(std::string_view name);
 
 // A LIBSVM/svmlight file holds both: one sample per line, "label index:value ...", 1-based
-// indices in increasing order, '#' comments. Read densely (CSR follows with the sparse kernels).
+// indices in increasing order, '#' comments, svmlight "qid:" tokens ignored.
+struct LabeledSparseData {
+  SparseMatrix A;  // samples x features, CSR; explicit "i:0" entries stay stored
+  Vector b;        // labels
+};
+// Read straight into CSR (never a dense matrix). Features: the largest index seen, or
+// `min_features` if that is larger, so a test set can take its training set's width.
+LabeledSparseData load_libsvm_sparse(const std::string& path);
+LabeledSparseData load_libsvm_sparse(const std::string& path, Eigen::Index min_features);
+
+// The same reading, converted to dense (refused if too large to hold densely).
 struct LabeledData {
   Matrix A;  // samples x features (features: the largest index seen)
   Vector b;  // labels
@@ -28,6 +39,13 @@ LabeledData load_libsvm(const std::string& path);
 // skew-symmetric", read densely; a vector is an n x 1 or 1 x n matrix.
 Matrix load_matrix_market_matrix(const std::string& path);
 Vector load_matrix_market_vector(const std::string& path);
+// The same parser into CSR: coordinate files never become dense (duplicates are summed,
+// explicit zero entries stay stored); an array file's zeros are not stored.
+SparseMatrix load_matrix_market_sparse(const std::string& path);
+
+// A matrix as CSR: Matrix Market read sparsely; .npy and CSV read densely, then converted
+// (exact zeros dropped). A LIBSVM file is refused (it holds A and b: use load_libsvm_sparse).
+SparseMatrix load_sparse_matrix(const std::string& path, DataFormat format = DataFormat::automatic);
 
 // By extension: ".npy" (NumPy, little-endian float64/float32/int32/int64, C or Fortran order)
 // or ".csv"/".txt" (numbers separated by commas or whitespace, one row per line; lines starting
@@ -44,5 +62,12 @@ Vector load_csv_vector(const std::string& path);
 // Writes by extension: ".npy" (float64, 1-D or 2-D C order) or ".csv".
 void save_vector(const std::string& path, const Vector& v);
 void save_matrix(const std::string& path, const Matrix& m);
+
+// Sparse writers, whatever the extension; numbers in their shortest round-trip text, so that
+// the loaders above read back exactly the same matrix. LIBSVM stores no width: a matrix whose
+// last columns are empty reads back narrower unless loaded with min_features.
+void save_libsvm(const std::string& path, const SparseMatrix& A, const Vector& b);
+// "%%MatrixMarket matrix coordinate real general", every stored entry (explicit zeros too).
+void save_matrix_market(const std::string& path, const SparseMatrix& A);
 
 }  // namespace proxjit

@@ -1,0 +1,47 @@
+#pragma once
+// Seeded synthetic problems for tests, benchmarks and the REPL's `gen`.
+//
+// Seed contract: the same arguments and seed give the same data, bit for bit, in every run and
+// on every machine. Only std::mt19937_64 (fully specified by the standard) is used, with our own
+// transforms on top (integers by rejection, uniforms from 53 bits, Box-Muller normals, Poisson
+// by multiplication), never the standard distributions whose algorithms are left to the library.
+// Normals go through std::log, std::sqrt and std::cos, so a libm with different rounding could
+// change the last bits; the positions of the nonzeros depend on integers only. Changing any of
+// these algorithms changes the data, so it is a visible change: the tests pin a few values.
+
+#include <cstdint>
+
+#include <Eigen/Core>
+
+#include "proxjit/runtime/dense.h"
+#include "proxjit/runtime/sparse.h"
+
+namespace proxjit {
+
+// rows x cols CSR. Each row has density * cols nonzeros on average (rounded up or down at
+// random, at least one), at distinct uniformly random columns, values standard normal.
+// Throws proxjit::Error for rows or cols < 1 or density outside (0, 1].
+SparseMatrix random_sparse(Eigen::Index rows, Eigen::Index cols, double density,
+                           std::uint64_t seed);
+
+// A = random_sparse(rows, cols, density, seed) (the same matrix), x_true and b from a second
+// stream derived from the seed.
+struct SyntheticProblem {
+  SparseMatrix A;
+  Vector b;
+  Vector x_true;
+};
+
+// Labels in {-1, +1}: sign(A x_true + 0.1 noise), sign(0) = +1; x_true has 10% nonzeros (at
+// least one), standard normal.
+SyntheticProblem make_classification(Eigen::Index rows, Eigen::Index cols, double density,
+                                     std::uint64_t seed);
+// b = A x_true + 0.1 noise, x_true as for classification.
+SyntheticProblem make_regression(Eigen::Index rows, Eigen::Index cols, double density,
+                                 std::uint64_t seed);
+// b_i ~ Poisson(exp(a_i' x_true)): non-negative integers. x_true has 10% nonzeros, scaled so
+// that a_i' x_true is about N(0, 0.25) and the rates stay moderate.
+SyntheticProblem make_counts(Eigen::Index rows, Eigen::Index cols, double density,
+                             std::uint64_t seed);
+
+}  // namespace proxjit
