@@ -34,7 +34,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=2";
+constexpr const char* kKernelFormat = "kernel-format=3";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -216,25 +216,42 @@ KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& co
 Engine::~Engine() = default;
 
 KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& options) const {
-  return kernel_spec_for(problem.f().definition(), problem.r().definition(), options);
+  KernelSpec spec =
+      kernel_spec_for(problem.f().definition(), problem.r().definition(), options,
+                      problem.sparse(), problem.sample_weights().size() != 0);
+  // l1 with per-coordinate weights is separable but not one expression: it is called.
+  spec.prox_call = !problem.r().is_elementwise();
+  return spec;
 }
 
 KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
-                                   const SolverOptions& options) {
+                                   const SolverOptions& options, bool sparse, bool weighted) {
   KernelSpec spec;
   spec.algorithm = options.algorithm;
   spec.smooth = smooth.kind;
   spec.smooth_name = smooth.name;
+  if (smooth.kind == SmoothKind::margin) {
+    spec.loss_derivative = smooth.derivative;
+    spec.loss_canonical = smooth.derivative_canonical;
+    spec.loss_parameter_count = static_cast<int>(smooth.parameters.size());
+    spec.weighted = weighted;
+  }
   spec.prox_name = prox.name;
-  spec.prox = prox.prox;
-  spec.prox_canonical = prox.prox_canonical;
-  spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
+  spec.prox_call = !prox.traits.elementwise;
+  if (!spec.prox_call) {
+    spec.prox = prox.prox;
+    spec.prox_canonical = prox.prox_canonical;
+    spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
+  }
   spec.scalar = options.scalar;
-  // Coordinate descent on least squares walks columns: they are stored contiguously.
-  spec.layout =
-      options.algorithm == Algorithm::coordinate_descent && smooth.kind == SmoothKind::least_squares
-          ? Layout::dense_col_major
-          : Layout::dense_row_major;
+  // Coordinate descent on a loss walks columns: they are stored contiguously.
+  const bool columns =
+      options.algorithm == Algorithm::coordinate_descent && smooth.kind == SmoothKind::margin;
+  if (sparse) {
+    spec.layout = columns ? Layout::csc : Layout::csr;
+  } else {
+    spec.layout = columns ? Layout::dense_col_major : Layout::dense_row_major;
+  }
   spec.adaptive_restart = options.adaptive_restart;
   spec.backtracking = options.line_search && options.algorithm == Algorithm::proximal_gradient;
   return spec;
@@ -362,20 +379,20 @@ std::int64_t report_interval(const SolverOptions& options) {
   return every;
 }
 
+// KernelArgs::prox_call for proxes that are not one expression: the component's own code.
+template <class T>
+void call_prox(void* context, const void* y, double step, void* out, std::int64_t n) {
+  static_cast<const ProxComponent*>(context)->prox<T>(
+      static_cast<const T*>(y), static_cast<T>(step), static_cast<T*>(out),
+      static_cast<std::size_t>(n));
+}
+
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
 // the run timings of the summary.
 template <class T>
 // Returns true when the run ended on the objective-change rule.
 bool run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
          const KernelSpec& spec, Clock::time_point first_call_start, Summary& summary) {
-  // The reference path reads A and b in T (float copies are made only when it needs them).
-  const auto reference_data = [&]() -> std::pair<const MatrixOf<T>*, const VectorOf<T>*> {
-    if constexpr (std::is_same_v<T, float>) {
-      return {&problem.A_float(), &problem.b_float()};
-    } else {
-      return {&problem.A(), &problem.b()};
-    }
-  };
   const Eigen::Index d = problem.variables();
   const VectorOf<T> start =
       options.x0.size() ? VectorOf<T>(options.x0.cast<T>()) : VectorOf<T>(VectorOf<T>::Zero(d));
@@ -398,6 +415,14 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     args.step = summary.step;
     args.tolerance = options.tolerance;
     args.max_iterations = options.max_iterations;
+    args.offsets = data.offsets.size() ? data.offsets.data() : nullptr;
+    args.indices = data.indices.size() ? data.indices.data() : nullptr;
+    args.weights = data.weights.size() ? data.weights.data() : nullptr;
+    args.loss_params = problem.f().parameters().data();
+    args.penalized = problem.features();
+    args.curvature = problem.f().kind() == SmoothKind::margin ? problem.f().curvature() : 0.0;
+    args.prox_call = call_prox<T>;
+    args.prox_context = const_cast<ProxComponent*>(&problem.r());
   }
   ProgressState progress;
   progress.problem = &problem;
@@ -432,21 +457,20 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
       summary.certificate = args.certificate;
       summary.status = static_cast<SolveStatus>(args.status);
     } else {
-      const auto [A, b] = reference_data();
+      Objective<T> objective(problem.f(), problem.r(), problem.data_view<T>(),
+                             problem.features());
       RunOutcome outcome;
       switch (options.algorithm) {
         case Algorithm::proximal_gradient:
-          outcome = options.line_search ? reference_proximal_gradient_backtracking<T>(
-                                              problem.f(), problem.r(), *A, *b, x, budget)
-                                        : reference_proximal_gradient<T>(problem.f(), problem.r(),
-                                                                         *A, *b, x, budget);
+          outcome = options.line_search
+                        ? reference_proximal_gradient_backtracking<T>(objective, x, budget)
+                        : reference_proximal_gradient<T>(objective, x, budget);
           break;
         case Algorithm::fista:
-          outcome = reference_fista<T>(problem.f(), problem.r(), *A, *b, x, budget,
-                                       options.adaptive_restart);
+          outcome = reference_fista<T>(objective, x, budget, options.adaptive_restart);
           break;
         case Algorithm::coordinate_descent:
-          outcome = reference_coordinate_descent<T>(problem.f(), problem.r(), *A, *b, x, budget);
+          outcome = reference_coordinate_descent<T>(objective, x, budget);
           break;
       }
       summary.iterations = outcome.iterations;
@@ -507,26 +531,28 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
 
 Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
   // Coordinate descent is what scikit-learn and glmnet use for these problems: exact steps
-  // along each coordinate, no step size, epochs as cheap as one gradient. It needs a separable r.
-  if (problem.r().definition().traits.separable && !options.line_search) {
+  // along each coordinate, no step size, epochs as cheap as one gradient. It needs r one
+  // coordinate at a time and a loss whose curvature is bounded.
+  const bool bounded = problem.f().kind() == SmoothKind::quadratic ||
+                       std::isfinite(problem.f().curvature());
+  if (problem.r().definition().traits.separable && problem.r().is_elementwise() && bounded &&
+      !options.line_search) {
     return Algorithm::coordinate_descent;
   }
+  // Without a Lipschitz bound only a line search finds steps.
+  if (!bounded) return Algorithm::proximal_gradient;
   return Algorithm::fista;
 }
 
 Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
-  SolverOptions resolved;
-  const bool automatic = requested.automatic_algorithm;
-  if (automatic) {
-    resolved = requested;
-    resolved.algorithm = suggested_algorithm(problem, requested);
-  }
-  const SolverOptions& options = automatic ? resolved : requested;
+  SolverOptions options = requested;
+  if (options.automatic_algorithm) options.algorithm = suggested_algorithm(problem, requested);
   std::string invalid;
   if (!options.IsValid(&invalid)) throw Error("invalid solver options: " + invalid);
   if (options.x0.size() != 0 && options.x0.size() != problem.variables()) {
     throw Error("x0 has length " + std::to_string(options.x0.size()) + ", but the problem has " +
-                std::to_string(problem.variables()) + " unknowns");
+                std::to_string(problem.variables()) + " unknowns" +
+                (problem.fit_intercept() ? " (the features, then the intercept)" : ""));
   }
   if (options.scalar == ScalarType::f32) {
     // A value beyond float's range would be infinite from the start, not a divergence.
@@ -537,14 +563,33 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
                     ", beyond the float32 range (|v| <= 3.4e38); solve in float64");
       }
     };
-    check(problem.A().cwiseAbs().maxCoeff(), "A");
-    check(problem.b().size() ? problem.b().cwiseAbs().maxCoeff() : 0.0, "b");
+    check(problem.largest_magnitude(), "the data (A, b or the sample weights)");
     check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
   }
-  if (options.algorithm == Algorithm::coordinate_descent &&
-      !problem.r().definition().traits.separable) {
-    throw Error("coordinate descent needs a separable r (a sum over coordinates), but " +
-                problem.r().name() + " is not; use fista or pgd instead");
+  const bool bounded_curvature =
+      problem.f().kind() == SmoothKind::quadratic || std::isfinite(problem.f().curvature());
+  if (options.algorithm == Algorithm::coordinate_descent) {
+    if (!problem.r().definition().traits.separable) {
+      throw Error("coordinate descent needs a separable r (a sum over coordinates), but " +
+                  problem.r().name() + " is not; use fista or pgd instead");
+    }
+    if (!problem.r().is_elementwise()) {
+      throw Error("coordinate descent takes r one coordinate at a time, but " +
+                  problem.r().describe() + " is applied as a whole vector; use fista or pgd");
+    }
+    if (!bounded_curvature) {
+      throw Error("coordinate descent steps by the loss's curvature bound, and " +
+                  problem.f().name() +
+                  " has none (phi'' is unbounded); use pgd with step backtracking");
+    }
+  }
+  if (!bounded_curvature && options.step <= 0.0 && !options.line_search) {
+    if (options.algorithm != Algorithm::proximal_gradient) {
+      throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
+                  std::string(to_string(options.algorithm)) +
+                  " has no line search; use pgd with step backtracking, or give a step");
+    }
+    options.line_search = true;  // the only way to find steps; start from 1
   }
   const Clock::time_point start = Clock::now();
   Summary summary;
@@ -558,6 +603,8 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     summary.step = 0.0;
   } else if (options.step > 0.0) {
     summary.step = options.step;
+  } else if (!bounded_curvature) {
+    summary.step = 1.0;  // backtracking's first trial
   } else {
     const double lipschitz = problem.lipschitz();
     if (!(lipschitz > 0.0) || !std::isfinite(lipschitz)) {
@@ -609,7 +656,8 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     objective_stalled = run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
-  if (const auto gap = duality_gap(problem.f(), problem.r(), problem.A(), problem.b(), summary.x)) {
+  if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
+                                   problem.features(), summary.x)) {
     summary.duality_gap = *gap;
   }
   const std::string outcome =

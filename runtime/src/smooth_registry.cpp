@@ -175,19 +175,6 @@ void check_finite(const Matrix& m, const std::string& what) {
   }
 }
 
-void check_finite(const SparseMatrixOf<double>& m, const std::string& what) {
-  for (Eigen::Index i = 0; i < m.outerSize(); ++i) {
-    for (SparseMatrixOf<double>::InnerIterator it(m, i); it; ++it) {
-      if (!std::isfinite(it.value())) {
-        std::ostringstream message;
-        message << what << " contains " << it.value() << " at row " << it.row() << ", column "
-                << it.col() << " (all entries must be finite numbers)";
-        throw Error(message.str());
-      }
-    }
-  }
-}
-
 void check_finite(const Vector& v, const std::string& what) {
   for (Eigen::Index i = 0; i < v.size(); ++i) {
     if (!std::isfinite(v[i])) {

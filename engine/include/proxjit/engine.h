@@ -64,9 +64,10 @@ class Engine {
 
   // The structure-only spec and the full kernel key a solve would use.
   KernelSpec kernel_spec(const Problem& problem, const SolverOptions& options) const;
-  // The same from the components' definitions alone (no data), e.g. to precompile.
+  // The same from the components' definitions and data traits alone (precompile, inspect without data).
   static KernelSpec kernel_spec_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
-                                    const SolverOptions& options);
+                                    const SolverOptions& options, bool sparse = false,
+                                    bool weighted = false);
   std::string kernel_key(const Problem& problem, const SolverOptions& options);
 
   // Optimized IR / assembly of the kernel a solve would use (compiled on the side).

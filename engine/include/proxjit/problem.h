@@ -15,10 +15,9 @@
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/scalar.h"
 #include "proxjit/runtime/smooth.h"
+#include "proxjit/runtime/sparse.h"
 
 namespace proxjit {
-
-using SparseMatrix = SparseMatrixOf<double>;
 
 struct ProblemOptions {
   // One weight >= 0 per sample (margin losses): f(x) = 1/n sum_i w_i phi(a_i'x, b_i). Empty: 1.
@@ -79,5 +78,14 @@ class Problem {
   ProxComponent r_;
   std::shared_ptr<Data> data_;
 };
+
+template <>
+DataView<double> Problem::data_view<double>() const;
+template <>
+DataView<float> Problem::data_view<float>() const;
+template <>
+const KernelData<double>& Problem::kernel_data<double>(Layout layout) const;
+template <>
+const KernelData<float>& Problem::kernel_data<float>(Layout layout) const;
 
 }  // namespace proxjit

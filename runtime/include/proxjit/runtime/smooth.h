@@ -20,6 +20,7 @@
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/expr.h"
 #include "proxjit/runtime/prox.h"
+#include "proxjit/runtime/sparse.h"
 
 namespace proxjit {
 
@@ -110,6 +111,5 @@ double largest_eigenvalue(Eigen::Index size,
 // Throws proxjit::Error naming `what` and the first non-finite entry.
 void check_finite(const Matrix& m, const std::string& what);
 void check_finite(const Vector& v, const std::string& what);
-void check_finite(const SparseMatrixOf<double>& m, const std::string& what);
 
 }  // namespace proxjit
