@@ -1,6 +1,7 @@
 // linf_ball: r(x) = indicator of {x : max_i |x_i| <= radius}.
 // prox_{step r}(y)_i = min(max(y_i, -radius), radius)   (projection, coordinate by coordinate;
 // the ball is a box, but it is listed with the other balls and is the conjugate side of l1)
+#include <algorithm>
 #include <cmath>
 
 #include "builtin_prox.h"
@@ -11,7 +12,9 @@ namespace {
 
 template <class T>
 double linf_ball_value(const ProxArguments& args, const T* x, std::size_t size) {
-  const double radius = args.scalar(0);
+  // The projection clips to radius rounded to T, which may exceed radius by half an ulp.
+  const double radius =
+      std::max(args.scalar(0), static_cast<double>(static_cast<T>(args.scalar(0))));
   for (std::size_t i = 0; i < size; ++i) {
     if (!(std::abs(static_cast<double>(x[i])) <= radius)) return kInfinity;  // NaN is outside
   }
@@ -25,12 +28,7 @@ double linf_ball_projection(const ProxArguments& args, const T* y, T, T* out, st
     const T v = y[i];
     out[i] = v > radius ? radius : (v < -radius ? -radius : v);
   }
-  // radius rounded to T may exceed the double radius by half an ulp: test in T's terms.
-  const double rounded_radius = static_cast<double>(radius);
-  for (std::size_t i = 0; i < size; ++i) {
-    if (!(std::abs(static_cast<double>(out[i])) <= rounded_radius)) return kInfinity;
-  }
-  return 0.0;
+  return linf_ball_value(args, out, size);
 }
 
 }  // namespace
