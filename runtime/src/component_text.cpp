@@ -60,8 +60,38 @@ class Parser {
       }
     }
     skip_spaces();
-    arg.value = number();
+    if (peek() == '[') {
+      arg.is_list = true;
+      arg.list = list();
+    } else {
+      arg.value = number();
+    }
     return arg;
+  }
+
+  // `[` number (`,` number)* `]`, or `[]`.
+  std::vector<double> list() {
+    expect('[');
+    std::vector<double> values;
+    skip_spaces();
+    if (peek() == ']') {
+      ++pos_;
+      return values;
+    }
+    while (true) {
+      skip_spaces();
+      values.push_back(number());
+      skip_spaces();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (peek() == ']') {
+        ++pos_;
+        return values;
+      }
+      fail(at_end() ? "expected ']' to close the list" : "expected ',' or ']' in the list");
+    }
   }
 
   std::string identifier(const char* what) {
@@ -155,6 +185,15 @@ std::string shortest_number_text(double value) {
     if (std::strtod(buffer, nullptr) == value) break;
   }
   return buffer;
+}
+
+std::string list_text(const std::vector<double>& values) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) text += ", ";
+    text += shortest_number_text(values[i]);
+  }
+  return text + "]";
 }
 
 std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates) {

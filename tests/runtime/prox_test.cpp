@@ -202,8 +202,9 @@ TEST(ProxRegistry, ListsTheBuiltInsInOrder) {
   std::vector<std::string> names;
   for (const ProxDefinition& d : prox_registry())
     names.push_back(d.name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"zero", "l1", "l2sq", "box", "nonneg", "elastic_net"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"zero", "l1", "l2sq", "elastic_net", "l2", "group_l2",
+                                             "linf", "box", "nonneg", "l1_ball", "l2_ball",
+                                             "linf_ball", "simplex", "tv1d", "slope"}));
   for (const ProxDefinition& d : prox_registry()) {
     EXPECT_FALSE(d.formula.empty()) << d.name;
     EXPECT_LE(expr::parameter_count(d.prox), static_cast<int>(d.parameters.size())) << d.name;
@@ -211,8 +212,10 @@ TEST(ProxRegistry, ListsTheBuiltInsInOrder) {
   }
 }
 
+// The elementwise proxes; the whole-vector ones are tested in prox_library_test.cpp.
 TEST(ProxRegistry, TraitsMatchTheMath) {
   for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;
     const bool indicator = d.name == "box" || d.name == "nonneg";
     EXPECT_EQ(d.traits.indicator, indicator) << d.name;
     EXPECT_TRUE(d.traits.convex) << d.name;
@@ -240,6 +243,7 @@ TEST(ProxParse, KeywordPositionalAndMakeAgree) {
 TEST(ProxParse, DescribeRoundTripsThroughParse) {
   std::mt19937 rng(11);
   for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;  // whole vector: prox_library_test.cpp
     for (const Case& c : cases_for(d.name, rng)) {
       const ProxComponent component = ProxComponent::parse(c.text);
       const std::string text = component.describe();
@@ -262,7 +266,7 @@ TEST(ProxParse, DescribeRoundTripsThroughParse) {
 TEST(ProxParse, UnknownNameSuggestsNearestAndListsAll) {
   const std::string message = parse_error("nonnge");
   EXPECT_TRUE(Contains(message, "unknown prox 'nonnge'; did you mean 'nonneg'?"));
-  EXPECT_TRUE(Contains(message, "available: zero, l1, l2sq, box, nonneg"));
+  EXPECT_TRUE(Contains(message, "available: zero, l1, l2sq, elastic_net, l2, group_l2, linf, box"));
   EXPECT_FALSE(Contains(parse_error("elastic_net(0.1)"), "did you mean"));
   EXPECT_TRUE(Contains(parse_error("L1(0.1)"), "did you mean 'l1'?"));
 }
@@ -270,7 +274,7 @@ TEST(ProxParse, UnknownNameSuggestsNearestAndListsAll) {
 TEST(ProxParse, UnknownParameterSuggestsNearest) {
   const std::string message = parse_error("l1(lamda=0.1)");
   EXPECT_TRUE(Contains(message, "prox 'l1' has no parameter 'lamda'; did you mean 'lambda'?"));
-  EXPECT_TRUE(Contains(message, "(parameters: lambda)"));
+  EXPECT_TRUE(Contains(message, "(parameters: lambda, weights)"));
   EXPECT_TRUE(Contains(parse_error("box(low=0, hi=1)"), "did you mean 'lo'?"));
   EXPECT_TRUE(Contains(parse_error("zero(lambda=1)"), "(it takes none)"));
 }
@@ -304,7 +308,10 @@ TEST(ProxParse, MissingRequiredParameterShowsAnExample) {
 }
 
 TEST(ProxParse, TooManyPositionalArguments) {
-  EXPECT_TRUE(Contains(parse_error("l1(0.1, 0.2)"), "prox 'l1' takes 1 parameter(s)"));
+  EXPECT_TRUE(Contains(parse_error("l2sq(0.1, 0.2)"), "prox 'l2sq' takes 1 parameter(s)"));
+  // l1's second positional parameter is its weights list.
+  EXPECT_TRUE(Contains(parse_error("l1(0.1, 0.2)"), "parameter 'weights' is a list, not a number"));
+  EXPECT_TRUE(Contains(parse_error("l1(0.1, [1], 3)"), "prox 'l1' takes 2 parameter(s)"));
   EXPECT_TRUE(Contains(parse_error("zero(1)"), "prox 'zero' takes 0 parameter(s)"));
   EXPECT_TRUE(Contains(parse_error("box(0, 1, 2)"), "prox 'box' takes 2 parameter(s)"));
 }
@@ -346,6 +353,7 @@ TYPED_TEST(ProxTyped, ResultSatisfiesTheOptimalityCondition) {
   std::uniform_real_distribution<double> log_step(-3.0, 1.0);
   const double eps = std::numeric_limits<T>::epsilon();
   for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;  // whole vector: prox_library_test.cpp
     for (const Case& c : cases_for(d.name, rng)) {
       const ProxComponent component = ProxComponent::parse(c.text);
       for (int trial = 0; trial < 5; ++trial) {
@@ -374,6 +382,7 @@ TYPED_TEST(ProxTyped, EqualsNaiveMinimization) {
   std::uniform_real_distribution<double> log_step(-2.0, 1.0);
   const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-7;
   for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;  // whole vector: prox_library_test.cpp
     for (const Case& c : cases_for(d.name, rng)) {
       const ProxComponent component = ProxComponent::parse(c.text);
       for (int trial = 0; trial < 2; ++trial) {
@@ -440,6 +449,7 @@ TYPED_TEST(ProxTyped, NanInputStaysNan) {
 TEST(ProxPrecision, FloatAgreesWithDouble) {
   std::mt19937 rng(4);
   for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;  // whole vector: prox_library_test.cpp
     for (const Case& c : cases_for(d.name, rng)) {
       const ProxComponent component = ProxComponent::parse(c.text);
       const std::vector<double> y = inputs_for(c, 0.3, rng);

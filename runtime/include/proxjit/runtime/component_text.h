@@ -1,6 +1,7 @@
 #pragma once
 // The `name(key=value, ...)` syntax shared by the C++ API, the CLI and the REPL.
 //   "l1(lambda=0.1)"   "box(lo=-1, hi=1)"   "l1(0.1)" (positional, in declared order)   "nonneg"
+//   "slope(lambdas=[0.3, 0.2, 0.1])" (a list value)
 
 #include <string>
 #include <string_view>
@@ -9,8 +10,10 @@
 namespace proxjit {
 
 struct ComponentArgument {
-  std::string key;  // empty for a positional argument
-  double value = 0.0;
+  std::string key;           // empty for a positional argument
+  double value = 0.0;        // a number
+  std::vector<double> list;  // a list `[a, b, ...]` (may be empty: `[]`)
+  bool is_list = false;
 };
 
 struct ComponentText {
@@ -25,6 +28,8 @@ ComponentText parse_component_text(std::string_view text);
 // The shortest decimal text that reads back as exactly `value` ("0.1", not
 // "0.10000000000000001"); "inf" and "-inf" for infinities.
 std::string shortest_number_text(double value);
+// "[0.3, 0.2, 0.1]": a list as the parser reads it back exactly.
+std::string list_text(const std::vector<double>& values);
 
 // Closest candidate by edit distance, or empty when nothing is reasonably close.
 std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates);
