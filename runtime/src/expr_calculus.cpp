@@ -13,6 +13,9 @@ bool is_constant(const Expr& e) {
 bool is_constant(const Expr& e, double value) {
   return e.op() == Op::constant && e.constant() == value;
 }
+bool is_comparison(Op op) {
+  return op == Op::less || op == Op::less_equal || op == Op::greater || op == Op::greater_equal;
+}
 bool is_leaf(const Expr& e) {
   return e.args().empty();
 }
@@ -61,6 +64,13 @@ Expr make(Op op, std::vector<Expr> args) {
         if (b.op() == Op::neg) return make(Op::mul, {Expr(-a.constant()), b.args()[0]});
         return Expr::apply(Op::mul, {a, b});
       }
+      // a * (1/b) -> a/b: one rounding instead of two, and what the quotient rule leaves behind.
+      if (b.op() == Op::div && is_constant(b.args()[0], 1.0)) {
+        return make(Op::div, {a, b.args()[1]});
+      }
+      if (a.op() == Op::div && is_constant(a.args()[0], 1.0)) {
+        return make(Op::div, {b, a.args()[1]});
+      }
       if (a.op() == Op::neg && b.op() == Op::neg) {
         return make(Op::mul, {a.args()[0], b.args()[0]});
       }
@@ -87,6 +97,10 @@ Expr make(Op op, std::vector<Expr> args) {
       const Expr& condition = args[0];
       if (is_constant(condition)) return condition.constant() != 0.0 ? args[1] : args[2];
       if (same_tree(args[1], args[2])) return args[1];
+      // A comparison already is 1 or 0: where(a >= b, 1, 0) is a >= b (max's derivative).
+      if (is_comparison(condition.op()) && is_constant(args[1], 1.0) && is_constant(args[2], 0.0)) {
+        return condition;
+      }
       break;
     }
     default:

@@ -17,7 +17,8 @@ namespace proxjit::expr {
 Expr derivative(const Expr& e);
 
 // Local rewrites that keep the value: constants folded with evaluate<double>, x+0, x-0, 0-x,
-// x*1, x/1, --x, pow(x, 1), pow(x, 0), where with a constant condition, where(c, a, a) and
+// x*1, x/1, --x, pow(x, 1), pow(x, 0), where with a constant condition, where(c, a, a),
+// where(comparison, 1, 0), a*(1/b) -> a/b, signs pulled out of products and quotients and
 // constant factors gathered (2*(3*x) -> 6*x). Two rewrites trade IEEE corner cases for small
 // derivatives, which is what a user reading a gradient expects:
 //   x*0 -> 0 and 0/x -> 0 even though they are NaN for an infinite or NaN x,
