@@ -22,6 +22,7 @@
 // 1e-3, inf) and the functions abs sign min max clamp exp log log1p expm1 sqrt pow tanh sigmoid
 // softplus where(cond, a, b).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
