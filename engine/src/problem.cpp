@@ -62,8 +62,8 @@ Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, Problem
     f_.definition().check_quadratic(A, b);
   } else if (A.rows() == 0 || A.cols() == 0 || b.size() != A.rows()) {
     throw Error(f_.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +
-                "of A; got A " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) +
-                " and b of length " + std::to_string(b.size()));
+                "of A (n = " + std::to_string(A.rows()) + "), got " + std::to_string(b.size()) +
+                " (A is " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) + ")");
   }
   check_finite(A, "A");
   check_finite(b, "b");
@@ -89,8 +89,8 @@ Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
   }
   if (A.rows() == 0 || A.cols() == 0 || b.size() != A.rows()) {
     throw Error(f_.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +
-                "of A; got A " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) +
-                " and b of length " + std::to_string(b.size()));
+                "of A (n = " + std::to_string(A.rows()) + "), got " + std::to_string(b.size()) +
+                " (A is " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) + ")");
   }
   check_finite(A, "A");
   check_finite(b, "b");

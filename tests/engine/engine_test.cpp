@@ -56,7 +56,8 @@ bool bitwise_equal(const Vector& a, const Vector& b) {
 // A'(Ax - b)/n).
 Vector gradient(const Problem& problem, const Vector& x) {
   Vector g(x.size());
-  problem.f().value_and_gradient<double>(problem.A(), problem.b(), x, g);
+  Objective<double>(problem.f(), problem.r(), problem.data_view<double>(), problem.features())
+      .smooth(x, g);
   return g;
 }
 
@@ -750,7 +751,7 @@ TEST(EngineReports, BriefAndFullReportsSayWhatHappened) {
   f32.scalar = ScalarType::f32;
   const Problem ls = make_problem("least_squares", "nonneg", 12, 20, 72);
   const Summary single = engine.solve(ls, f32);
-  EXPECT_CONTAINS(single.kernel_key, "least_squares");
+  EXPECT_CONTAINS(single.kernel_key, "margin(sub(v,b))");  // least squares, by its math
   EXPECT_CONTAINS(single.kernel_key, "float32");
   EXPECT_CONTAINS(single.FullReport(), "float32");
 

@@ -59,11 +59,11 @@ scenario() {
   wait_for 'Type `help` for commands' 30 || return 1
   wait_for '^proxjit> $' || return 1
 
-  # Prox names: "set r l" is ambiguous (l1, l2sq); the second Tab lists the matches.
+  # Prox names: "set r l" is ambiguous (l1, l1_ball, ...); the second Tab lists the matches.
   keys "set r l" Tab Tab
-  wait_for 'l1 +l2sq' || return 1
-  # Parameters: after "set r l1(" Tab completes "lambda=" (no space after it).
-  keys C-u "set r l1(" Tab
+  wait_for 'l1 +l1_ball' || return 1
+  # Parameters: after "set r l1(la" Tab completes "lambda=" (no space after it).
+  keys C-u "set r l1(la" Tab
   wait_for '^proxjit> set r l1\(lambda=$' || return 1
   keys "0.1)" Enter
   wait_for '^r = l1\(lambda=0\.1\)$' || return 1

@@ -36,6 +36,8 @@ TEST(ReplCompletion, ParametersInsideParentheses) {
   std::ostringstream out, err;
   Session session(out, err);
   Completion completion = session.complete("set r l1(", 9);
+  EXPECT_EQ(completion.candidates, (std::vector<std::string>{"lambda=", "weights="}));
+  completion = session.complete("set r l2sq(", 11);
   EXPECT_EQ(completion.candidates, std::vector<std::string>{"lambda="});
   EXPECT_FALSE(completion.append_space);
   // Parameters already given are not offered again.

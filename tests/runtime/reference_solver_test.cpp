@@ -26,20 +26,25 @@ struct Solved {
   RunOutcome outcome;
 };
 
+double lipschitz(const SmoothComponent& f, const Matrix& A, const Vector& b) {
+  return lipschitz_bound(f, DataView<double>{&A, nullptr, &b, nullptr});
+}
+
 Solved solve(const std::string& smooth, const std::string& prox, const Matrix& A, const Vector& b,
              double step_scale, std::int64_t max_iterations, double tolerance) {
   const SmoothComponent f = SmoothComponent::parse(smooth);
   const ProxComponent r = ProxComponent::parse(prox);
-  f.definition().check_data(A, b);
-  const IterationBudget budget{step_scale / f.definition().lipschitz(A), max_iterations, tolerance};
-  Vector x = Vector::Zero(f.definition().variables(A));
+  const IterationBudget budget{step_scale / lipschitz(f, A, b), max_iterations, tolerance};
+  Vector x = Vector::Zero(A.cols());
   const RunOutcome outcome = reference_proximal_gradient<double>(f, r, A, b, x, budget);
   return {x, outcome};
 }
 
 Vector gradient_at(const std::string& smooth, const Matrix& A, const Vector& b, const Vector& x) {
   Vector g(x.size());
-  SmoothComponent::parse(smooth).value_and_gradient<double>(A, b, x, g);
+  const SmoothComponent f = SmoothComponent::parse(smooth);
+  const ProxComponent zero = ProxComponent::parse("zero");
+  dense_objective<double>(f, zero, A, b).smooth(x, g);
   return g;
 }
 
@@ -226,7 +231,7 @@ TEST(ReferenceSolver, FloatPathAgreesWithDoublePath) {
   for (const char* prox : {"l1(0.05)", "l2sq(0.1)", "box(-0.2, 0.2)", "nonneg", "zero"}) {
     const SmoothComponent f = SmoothComponent::parse("least_squares");
     const ProxComponent r = ProxComponent::parse(prox);
-    const double step = 1.0 / f.definition().lipschitz(A);
+    const double step = 1.0 / lipschitz(f, A, b);
     Vector x = Vector::Zero(10);
     const RunOutcome d =
         reference_proximal_gradient<double>(f, r, A, b, x, IterationBudget{step, 100000, 1e-12});

@@ -1,5 +1,4 @@
 #include "proxjit/runtime/smooth.h"
-#include "support/random_data.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +9,9 @@
 #include <string>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/objective.h"
+#include "proxjit/runtime/sparse.h"
+#include "support/random_data.h"
 
 namespace proxjit {
 namespace {
@@ -33,236 +35,198 @@ std::string error_of(Call&& call) {
 using testing::random_matrix;
 using testing::random_vector;
 
-Matrix random_symmetric(Eigen::Index d, std::mt19937& rng) {
-  const Matrix m = random_matrix(d, d, rng);
-  return (m + m.transpose()) / 2;
+const char* const kLosses[] = {"least_squares", "logistic", "huber(delta=0.65)", "squared_hinge",
+                               "poisson"};
+
+// Targets each loss accepts: labels for the classifiers, counts for poisson.
+Vector targets_for(const SmoothComponent& f, Eigen::Index n, std::mt19937& rng) {
+  Vector b = random_vector(n, rng);
+  if (f.name() == "logistic" || f.name() == "squared_hinge") {
+    for (Eigen::Index i = 0; i < n; ++i)
+      b[i] = b[i] >= 0 ? 1.0 : -1.0;
+  } else if (f.name() == "poisson") {
+    for (Eigen::Index i = 0; i < n; ++i)
+      b[i] = std::floor(3.0 * std::abs(b[i]));
+  }
+  return b;
 }
 
-double value_of(const SmoothComponent& f, const Matrix& A, const Vector& b, const Vector& x) {
-  Vector g(x.size());
-  return f.value_and_gradient<double>(A, b, x, g);
+// phi(z, b) for one sample, written here from the formulas, independently of the expressions.
+double scalar_loss(const std::string& name, double z, double b) {
+  if (name == "least_squares") return 0.5 * (z - b) * (z - b);
+  if (name == "logistic") return std::log1p(std::exp(-b * z));
+  if (name == "huber") {
+    const double r = std::abs(z - b);
+    return r <= 0.65 ? 0.5 * r * r : 0.65 * (r - 0.325);
+  }
+  if (name == "squared_hinge") return std::pow(std::max(1.0 - b * z, 0.0), 2);
+  if (name == "poisson") return std::exp(z) - b * z;
+  ADD_FAILURE() << "no model for " << name;
+  return 0.0;
 }
 
-// The true Lipschitz constant of grad f: the largest |eigenvalue| of the Hessian.
-double true_lipschitz(SmoothKind kind, const Matrix& A) {
-  const Matrix hessian = kind == SmoothKind::quadratic
-                             ? Matrix(A)
-                             : Matrix(A.transpose() * A / static_cast<double>(A.rows()));
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(hessian);
-  return solver.eigenvalues().cwiseAbs().maxCoeff();
-}
-
-TEST(SmoothRegistry, ListsBothTermsAndParses) {
-  ASSERT_EQ(smooth_registry().size(), 2u);
-  EXPECT_EQ(smooth_registry()[0].name, "quadratic");
-  EXPECT_EQ(smooth_registry()[1].name, "least_squares");
+TEST(SmoothRegistry, ListsEveryLossAndParsesParameters) {
+  std::vector<std::string> names;
+  for (const SmoothDefinition& d : smooth_registry())
+    names.push_back(d.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"quadratic", "least_squares", "logistic", "huber",
+                                             "squared_hinge", "poisson"}));
+  EXPECT_EQ(SmoothComponent::parse("huber").describe(), "huber(delta=1)");
+  EXPECT_EQ(SmoothComponent::parse("huber(0.5)").parameters()[0], 0.5);
+  EXPECT_EQ(SmoothComponent::parse("logistic").kind(), SmoothKind::margin);
   EXPECT_EQ(SmoothComponent::parse("quadratic").kind(), SmoothKind::quadratic);
-  EXPECT_EQ(SmoothComponent::make("least_squares").kind(), SmoothKind::least_squares);
-  EXPECT_EQ(SmoothComponent::parse(" least_squares() ").describe(), "least_squares");
 }
 
-TEST(SmoothRegistry, ParseErrors) {
-  const std::string unknown = error_of([] { SmoothComponent::parse("quadratc"); });
-  EXPECT_TRUE(Contains(unknown, "unknown smooth term 'quadratc'; did you mean 'quadratic'?"));
-  EXPECT_TRUE(Contains(unknown, "available: quadratic, least_squares"));
-  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("quadratic(1)"); }),
-                       "smooth term 'quadratic' takes no parameters"));
-  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("l1(0.1"); }), "column"));
+TEST(SmoothRegistry, BadNamesAndParametersAreNamed) {
+  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("logistc"); }), "did you mean 'logistic'"));
+  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("huber(delta=-1)"); }),
+                       "parameter 'delta' must be > 0"));
+  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("huber(dleta=1)"); }),
+                       "did you mean 'delta'"));
+  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("logistic(1)"); }),
+                       "takes 0 parameter(s)"));
 }
 
-TEST(SmoothValue, QuadraticAtAKnownPoint) {
+TEST(SmoothRegistry, LabelsAreChecked) {
+  const SmoothComponent logistic = SmoothComponent::parse("logistic");
+  Vector b(3);
+  b << 1, -1, 0;
+  const std::string message = error_of([&] { logistic.check_targets(b); });
+  EXPECT_TRUE(Contains(message, "b[2] = 0"));
+  EXPECT_TRUE(Contains(message, "-1 or +1"));
+  b[2] = -2;
+  EXPECT_TRUE(Contains(error_of([&] { SmoothComponent::parse("poisson").check_targets(b); }),
+                       "counts >= 0"));
+  SmoothComponent::parse("least_squares").check_targets(b);  // any target
+}
+
+TEST(SmoothValue, EveryLossMatchesItsFormula) {
+  for (const char* text : kLosses) {
+    const SmoothComponent f = SmoothComponent::parse(text);
+    for (double z : {-3.0, -0.5, 0.0, 0.2, 2.5}) {
+      for (double b : {-1.0, 1.0}) {
+        const double label = f.name() == "poisson" ? b + 1.0 : b;
+        EXPECT_NEAR(f.loss<double>(z, label), scalar_loss(f.name(), z, label), 1e-14)
+            << text << " z=" << z << " b=" << label;
+      }
+    }
+  }
+}
+
+TEST(SmoothValue, LogisticIsStableForLargeMargins) {
+  const SmoothComponent f = SmoothComponent::parse("logistic");
+  EXPECT_DOUBLE_EQ(f.loss<double>(1000.0, -1.0), 1000.0);
+  EXPECT_EQ(f.loss<double>(1000.0, 1.0), 0.0);
+  EXPECT_DOUBLE_EQ(f.derivative<double>(1000.0, -1.0), 1.0);
+  EXPECT_EQ(f.derivative<double>(-1000.0, -1.0), 0.0);
+  EXPECT_TRUE(std::isfinite(f.loss<float>(100.0f, -1.0f)));
+  EXPECT_FLOAT_EQ(f.derivative<float>(100.0f, -1.0f), 1.0f);
+}
+
+TEST(SmoothDerivative, MatchesCentralFiniteDifferencesAwayFromKinks) {
+  for (const char* text : kLosses) {
+    const SmoothComponent f = SmoothComponent::parse(text);
+    for (double z : {-2.3, -0.4, 0.3, 1.7}) {
+      for (double b : {-1.0, 1.0}) {
+        const double label = f.name() == "poisson" ? b + 2.0 : b;
+        const double h = 1e-6;
+        const double numeric =
+            (f.loss<double>(z + h, label) - f.loss<double>(z - h, label)) / (2 * h);
+        EXPECT_NEAR(f.derivative<double>(z, label), numeric, 1e-7 * (1 + std::abs(numeric)))
+            << text << " z=" << z;
+      }
+    }
+  }
+}
+
+// grad f over data (dense or CSR, weighted) against central differences of f.
+template <class Data>
+void check_gradient(const SmoothComponent& f, const ProxComponent& r, const DataView<double>& data,
+                    const Vector& x) {
+  Objective<double> objective(f, r, data, x.size());
+  Vector g(x.size());
+  objective.smooth(x, g);
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    Vector up = x, down = x, scratch(x.size());
+    const double h = 1e-6;
+    up[j] += h;
+    down[j] -= h;
+    const double numeric = (objective.smooth(up, scratch) - objective.smooth(down, scratch)) / (2 * h);
+    EXPECT_NEAR(g[j], numeric, 1e-6 * (1 + std::abs(numeric))) << f.describe() << " j=" << j;
+  }
+}
+
+TEST(SmoothGradient, EveryLossDenseSparseAndWeightedMatchesFiniteDifferences) {
+  std::mt19937 rng(7);
+  const ProxComponent r = ProxComponent::parse("zero");
+  for (const char* text : kLosses) {
+    const SmoothComponent f = SmoothComponent::parse(text);
+    Matrix A = random_matrix(12, 5, rng);
+    A(3, 1) = 0.0;
+    A(7, 4) = 0.0;
+    const Vector b = targets_for(f, 12, rng);
+    const Vector w = random_vector(12, rng).cwiseAbs();
+    const Vector x = 0.3 * random_vector(5, rng);
+    const SparseMatrix sparse = to_sparse(A);
+    DataView<double> dense_view{&A, nullptr, &b, nullptr};
+    DataView<double> sparse_view{nullptr, &sparse, &b, &w};
+    DataView<double> weighted_view{&A, nullptr, &b, &w};
+    check_gradient<Matrix>(f, r, dense_view, x);
+    check_gradient<SparseMatrix>(f, r, sparse_view, x);
+    // Sparse and dense storage of the same data: the same value and gradient.
+    Objective<double> dense(f, r, weighted_view, 5), csr(f, r, sparse_view, 5);
+    Vector g_dense(5), g_sparse(5);
+    EXPECT_NEAR(dense.smooth(x, g_dense), csr.smooth(x, g_sparse), 1e-13);
+    EXPECT_LE((g_dense - g_sparse).norm(), 1e-13 * (1 + g_dense.norm()));
+  }
+}
+
+TEST(SmoothGradient, QuadraticAtAKnownPoint) {
   Matrix A(2, 2);
   A << 2, 1, 1, 3;
-  const Vector b = (Vector(2) << 1, -1).finished();
-  const Vector x = (Vector(2) << 1, 2).finished();
+  Vector b(2), x(2);
+  b << 1, -1;
+  x << 1, 2;
   const SmoothComponent f = SmoothComponent::parse("quadratic");
+  const ProxComponent r = ProxComponent::parse("zero");
+  Objective<double> objective(f, r, DataView<double>{&A, nullptr, &b, nullptr}, 2);
   Vector g(2);
-  // 1/2 x'Ax + b'x = 1/2 * 18 - 1 = 8;  Ax + b = (5, 6).
-  EXPECT_DOUBLE_EQ(f.value_and_gradient<double>(A, b, x, g), 8.0);
+  // 0.5 x'Ax + b'x = 0.5 * (2 + 4 + 12) - 1 = 8; Ax + b = (5, 6).
+  EXPECT_DOUBLE_EQ(objective.smooth(x, g), 8.0);
   EXPECT_DOUBLE_EQ(g[0], 5.0);
   EXPECT_DOUBLE_EQ(g[1], 6.0);
-  EXPECT_EQ(f.definition().variables(A), 2);
 }
 
-TEST(SmoothValue, LeastSquaresAtAKnownPoint) {
-  Matrix A(3, 2);
-  A << 1, 2, 3, 4, 5, 6;
-  const Vector b = Vector::Ones(3);
-  const Vector x = (Vector(2) << 1, -1).finished();
-  const SmoothComponent f = SmoothComponent::parse("least_squares");
-  Vector g(2);
-  // Ax - b = (-2, -2, -2): 12 / (2 * 3) = 2;  A'(Ax - b) / 3 = (-6, -8).
-  EXPECT_DOUBLE_EQ(f.value_and_gradient<double>(A, b, x, g), 2.0);
-  EXPECT_DOUBLE_EQ(g[0], -6.0);
-  EXPECT_DOUBLE_EQ(g[1], -8.0);
-  EXPECT_EQ(f.definition().variables(A), 2);
-  // At an exact solution the value and gradient vanish.
-  const Vector exact = (Vector(2) << 0.25, -0.5).finished();
-  EXPECT_NEAR(value_of(f, A, A * exact, exact), 0.0, 1e-15);
-}
-
-class SmoothGradient : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(SmoothGradient, MatchesCentralFiniteDifferences) {
-  const SmoothComponent f = SmoothComponent::parse(GetParam());
-  std::mt19937 rng(21);
-  for (int trial = 0; trial < 5; ++trial) {
-    const Eigen::Index d = 3 + trial;
-    const Matrix A = f.kind() == SmoothKind::quadratic ? random_symmetric(d, rng)
-                                                       : random_matrix(2 * d + 1, d, rng);
-    const Vector b = random_vector(A.rows() == d ? d : A.rows(), rng);
-    f.definition().check_data(A, b);
-    const Vector x = random_vector(d, rng);
-    Vector g(d);
-    f.value_and_gradient<double>(A, b, x, g);
-    const double h = 1e-5;
-    for (Eigen::Index i = 0; i < d; ++i) {
-      Vector plus = x, minus = x;
-      plus[i] += h;
-      minus[i] -= h;
-      const double fd = (value_of(f, A, b, plus) - value_of(f, A, b, minus)) / (2 * h);
-      EXPECT_NEAR(g[i], fd, 1e-7 * (1 + std::abs(fd))) << GetParam() << " trial " << trial;
+TEST(SmoothLipschitz, BoundsTheGradientsChangeAndIsInfiniteForPoisson) {
+  std::mt19937 rng(11);
+  const ProxComponent r = ProxComponent::parse("zero");
+  for (const char* text : kLosses) {
+    const SmoothComponent f = SmoothComponent::parse(text);
+    const Matrix A = random_matrix(20, 6, rng);
+    const Vector b = targets_for(f, 20, rng);
+    const DataView<double> view{&A, nullptr, &b, nullptr};
+    const double L = lipschitz_bound(f, view);
+    if (f.name() == "poisson") {
+      EXPECT_TRUE(std::isinf(L));
+      continue;
+    }
+    // The exact bound: sup phi'' * lambda_max(A'A) / n, which power iteration approaches.
+    const double largest = Eigen::SelfAdjointEigenSolver<Matrix>(A.transpose() * A)
+                               .eigenvalues()
+                               .maxCoeff();
+    const double exact = f.curvature() * largest / 20.0;
+    EXPECT_GE(L, exact * (1 - 1e-9)) << text;
+    EXPECT_LE(L, exact * 1.05) << text;
+    // And it bounds |grad f(x) - grad f(y)| / |x - y| at random points.
+    Objective<double> objective(f, r, view, 6);
+    for (int trial = 0; trial < 5; ++trial) {
+      const Vector x = random_vector(6, rng), y = random_vector(6, rng);
+      Vector gx(6), gy(6);
+      objective.smooth(x, gx);
+      objective.smooth(y, gy);
+      EXPECT_LE((gx - gy).norm(), L * (x - y).norm() * (1 + 1e-12)) << text;
     }
   }
-}
-
-TEST_P(SmoothGradient, FloatPathAgreesWithDouble) {
-  const SmoothComponent f = SmoothComponent::parse(GetParam());
-  std::mt19937 rng(22);
-  const Eigen::Index d = 6;
-  const Matrix A =
-      f.kind() == SmoothKind::quadratic ? random_symmetric(d, rng) : random_matrix(20, d, rng);
-  const Vector b = random_vector(A.rows(), rng);
-  const Vector x = random_vector(d, rng);
-  Vector g(d);
-  const double value = f.value_and_gradient<double>(A, b, x, g);
-  const MatrixOf<float> Af = A.cast<float>();
-  const VectorOf<float> bf = b.cast<float>(), xf = x.cast<float>();
-  VectorOf<float> gf(d);
-  const double valuef = f.value_and_gradient<float>(Af, bf, xf, gf);
-  EXPECT_NEAR(valuef, value, 1e-5 * (1 + std::abs(value)));
-  for (Eigen::Index i = 0; i < d; ++i)
-    EXPECT_NEAR(gf[i], g[i], 1e-5 * (1 + g.norm()));
-}
-
-TEST_P(SmoothGradient, LipschitzBoundsTheLargestEigenvalueWithinFivePercent) {
-  const SmoothComponent f = SmoothComponent::parse(GetParam());
-  std::mt19937 rng(23);
-  for (int trial = 0; trial < 10; ++trial) {
-    const Eigen::Index d = 2 + 3 * trial;
-    Matrix A;
-    if (f.kind() == SmoothKind::quadratic) {
-      // Alternate positive semi-definite and indefinite Hessians.
-      const Matrix m = random_matrix(d, d, rng);
-      A = trial % 2 ? Matrix(m * m.transpose()) : random_symmetric(d, rng);
-    } else {
-      A = random_matrix(d + trial, d, rng);
-    }
-    const double truth = true_lipschitz(f.kind(), A);
-    const double bound = f.definition().lipschitz(A);
-    EXPECT_GE(bound, truth) << GetParam() << " d=" << d;
-    EXPECT_LE(bound, 1.05 * truth) << GetParam() << " d=" << d;
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(BuiltIns, SmoothGradient, ::testing::Values("quadratic", "least_squares"));
-
-// A structured power-iteration start (e.g. v_i = 1 + 0.01 * (i % 7), where v_0 == v_7) is blind
-// to an operator whose top eigenvector is e_0 - e_7. A single difference sample x_0 - x_7 has
-// L = ||A||^2 / n = 2, and the estimate must still bound it (a zero or tiny L makes 1/L steps
-// diverge).
-TEST(SmoothLipschitz, BoundHoldsWhenTheTopEigenvectorIsOrthogonalToTheStartVector) {
-  Matrix difference = Matrix::Zero(1, 8);
-  difference(0, 0) = 1;
-  difference(0, 7) = -1;
-  const double least_squares = smooth_registry()[1].lipschitz(difference);
-  EXPECT_GE(least_squares, 2.0) << "least_squares: estimated L for a single difference row";
-
-  Matrix A = Matrix::Identity(8, 8);
-  A(0, 0) += 100;
-  A(7, 7) += 100;
-  A(0, 7) -= 100;
-  A(7, 0) -= 100;  // I + 100 (e0 - e7)(e0 - e7)': eigenvalues 201 and 1
-  EXPECT_NEAR(true_lipschitz(SmoothKind::quadratic, A), 201.0, 1e-9);
-  const double quadratic = smooth_registry()[0].lipschitz(A);
-  EXPECT_GE(quadratic, 201.0) << "quadratic: estimated L for eigenvalues {201, 1, ...}";
-}
-
-TEST(SmoothLipschitz, LargestEigenvalueOfADiagonalOperator) {
-  const Vector diagonal = (Vector(4) << 1, 3, 2, 0.5).finished();
-  const double estimate =
-      largest_eigenvalue(4, [&](const Vector& v, Vector& out) { out = diagonal.cwiseProduct(v); });
-  EXPECT_GE(estimate, 3.0);
-  EXPECT_LE(estimate, 3.0 * 1.05);
-  EXPECT_EQ(largest_eigenvalue(0, [](const Vector&, Vector&) {}), 0.0);
-  EXPECT_EQ(largest_eigenvalue(3, [](const Vector& v, Vector& out) { out = 0 * v; }), 0.0);
-}
-
-TEST(SmoothCheckData, QuadraticNeedsASquareMatrix) {
-  const SmoothDefinition& quadratic = smooth_registry()[0];
-  const std::string message =
-      error_of([&] { quadratic.check_data(Matrix::Zero(2, 3), Vector::Zero(2)); });
-  EXPECT_TRUE(Contains(message, "quadratic: A must be square (d x d), got 2 x 3"));
-}
-
-TEST(SmoothCheckData, QuadraticNeedsASymmetricMatrixAndNamesTheEntries) {
-  const SmoothDefinition& quadratic = smooth_registry()[0];
-  Matrix A(3, 3);
-  A << 1, 0, 0, 0, 1, 2, 0, 3, 1;
-  const std::string message = error_of([&] { quadratic.check_data(A, Vector::Zero(3)); });
-  EXPECT_TRUE(Contains(message, "A must be symmetric"));
-  EXPECT_TRUE(Contains(message, "A[1][2] = 2 and A[2][1] = 3"));
-  EXPECT_TRUE(Contains(message, "(A + A')/2"));
-  // Rounding-level asymmetry, as produced by (M + M')/2 in another order, is accepted.
-  std::mt19937 rng(24);
-  Matrix nearly = random_symmetric(5, rng);
-  nearly(0, 4) += 1e-14;
-  EXPECT_NO_THROW(quadratic.check_data(nearly, Vector::Zero(5)));
-}
-
-TEST(SmoothCheckData, QuadraticNormalizationMakesAExactlySymmetric) {
-  const SmoothDefinition& quadratic = smooth_registry()[0];
-  ASSERT_NE(quadratic.normalize_data, nullptr);
-  std::mt19937 rng(25);
-  Matrix A = random_symmetric(6, rng);
-  A(1, 4) += 1e-13;  // accepted by check_data, but a one-triangle kernel would see it
-  quadratic.check_data(A, Vector::Zero(6));
-  const Matrix before = A;
-  quadratic.normalize_data(A);
-  EXPECT_EQ(A, A.transpose());
-  EXPECT_LE((A - before).cwiseAbs().maxCoeff(), 1e-13);
-  EXPECT_EQ(smooth_registry()[1].normalize_data, nullptr);  // least squares needs none
-}
-
-TEST(SmoothCheckData, BLengthMustMatch) {
-  const std::string quadratic =
-      error_of([] { smooth_registry()[0].check_data(Matrix::Identity(3, 3), Vector::Zero(2)); });
-  EXPECT_TRUE(Contains(quadratic, "quadratic: b must have length d = 3"));
-  EXPECT_TRUE(Contains(quadratic, "got 2"));
-  const std::string least_squares =
-      error_of([] { smooth_registry()[1].check_data(Matrix::Zero(4, 2), Vector::Zero(2)); });
-  EXPECT_TRUE(Contains(least_squares, "least_squares: b must have one entry per row of A (n = 4)"));
-  EXPECT_TRUE(Contains(least_squares, "got 2"));
-  EXPECT_NO_THROW(smooth_registry()[1].check_data(Matrix::Zero(4, 2), Vector::Zero(4)));
-}
-
-TEST(SmoothCheckData, LeastSquaresNeedsNonEmptyData) {
-  EXPECT_TRUE(Contains(error_of([] { smooth_registry()[1].check_data(Matrix(0, 3), Vector(0)); }),
-                       "at least one row and one column, got 0 x 3"));
-}
-
-TEST(CheckFinite, NamesWhatAndWhere) {
-  Matrix A = Matrix::Ones(3, 4);
-  EXPECT_NO_THROW(check_finite(A, "A"));
-  A(1, 2) = std::numeric_limits<double>::quiet_NaN();
-  const std::string matrix = error_of([&] { check_finite(A, "A"); });
-  EXPECT_TRUE(Contains(matrix, "A contains nan at row 1, column 2"));
-  EXPECT_TRUE(Contains(matrix, "must be finite"));
-
-  Vector b = Vector::Zero(5);
-  EXPECT_NO_THROW(check_finite(b, "b"));
-  b[3] = -std::numeric_limits<double>::infinity();
-  EXPECT_TRUE(Contains(error_of([&] { check_finite(b, "b"); }), "b contains -inf at index 3"));
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ int run_bench_compile(const BenchCompileFlags& flags) {
   std::vector<double> setups;
   for (const KernelSignature& signature : signatures) {
     const Problem problem = synthetic_problem(SmoothComponent::make(signature.smooth->name),
-                                              sample_prox(*signature.prox), flags.size);
+                                              sample_prox(*signature.prox, flags.size), flags.size);
     std::vector<Row> rows;
     for (const int level : flags.levels) {
       SolverOptions options;

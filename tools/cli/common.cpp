@@ -153,15 +153,25 @@ KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions
   return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed);
 }
 
-ProxComponent sample_prox(const ProxDefinition& prox) {
+ProxComponent sample_prox(const ProxDefinition& prox, std::int64_t size) {
   std::vector<std::pair<std::string, double>> arguments;
+  std::vector<std::pair<std::string, std::vector<double>>> lists;
   for (const ParameterSpec& parameter : prox.parameters) {
     if (!parameter.required) continue;
+    if (parameter.is_list) {
+      // One group of everything, or non-increasing weights (slope's lambdas).
+      std::vector<double> values(static_cast<std::size_t>(size));
+      for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = 0.1 / static_cast<double>(i + 1);
+      if (parameter.name == "groups") values = {static_cast<double>(size)};
+      lists.emplace_back(parameter.name, std::move(values));
+      continue;
+    }
     double value = parameter.name == "lo" ? -1.0 : parameter.name == "hi" ? 1.0 : 0.1;
     if (parameter.is_valid && !parameter.is_valid(value)) value = 1.0;
     arguments.emplace_back(parameter.name, value);
   }
-  return ProxComponent::make(prox.name, arguments);
+  return ProxComponent::make(prox.name, arguments, lists);
 }
 
 Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,

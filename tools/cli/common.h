@@ -90,7 +90,7 @@ std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& s
 KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions& options);
 // The prox with sample values for its required parameters (lambda 0.1, box [-1, 1]): for
 // synthetic problems, whose kernels do not depend on parameter values.
-ProxComponent sample_prox(const ProxDefinition& prox);
+ProxComponent sample_prox(const ProxDefinition& prox, std::int64_t size);
 // Deterministic synthetic data with `size` variables: A tridiagonal [-1 4 -1] (symmetric
 // positive definite, square, so it fits every smooth term), b all ones.
 Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,
