@@ -529,19 +529,27 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
 
 }  // namespace
 
-Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
+Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
+                                          const ProxDefinition& prox, bool line_search) {
+  // Only proximal gradient searches for its step; a loss without a curvature bound needs it.
+  const bool bounded = smooth.kind == SmoothKind::quadratic ||
+                       std::isfinite(smooth.curvature ? smooth.curvature({}) : 0.0);
+  if (line_search || !bounded) return Algorithm::proximal_gradient;
   // Coordinate descent is what scikit-learn and glmnet use for these problems: exact steps
   // along each coordinate, no step size, epochs as cheap as one gradient. It needs r one
-  // coordinate at a time and a loss whose curvature is bounded.
-  const bool bounded = problem.f().kind() == SmoothKind::quadratic ||
-                       std::isfinite(problem.f().curvature());
-  if (problem.r().definition().traits.separable && problem.r().is_elementwise() && bounded &&
-      !options.line_search) {
-    return Algorithm::coordinate_descent;
-  }
-  // Without a Lipschitz bound only a line search finds steps.
-  if (!bounded) return Algorithm::proximal_gradient;
+  // coordinate at a time.
+  if (prox.traits.separable && prox.traits.elementwise) return Algorithm::coordinate_descent;
   return Algorithm::fista;
+}
+
+Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
+  const Algorithm algorithm = suggested_algorithm_for(problem.f().definition(),
+                                                      problem.r().definition(), options.line_search);
+  // Weighted l1 is separable but applied as a whole vector.
+  if (algorithm == Algorithm::coordinate_descent && !problem.r().is_elementwise()) {
+    return Algorithm::fista;
+  }
+  return algorithm;
 }
 
 Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {

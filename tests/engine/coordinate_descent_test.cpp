@@ -106,8 +106,8 @@ TEST(AutomaticAlgorithm, PicksCoordinateDescentForSeparableProxesAndReportsIt) {
   const Summary s = engine.solve(problem, options);
   EXPECT_EQ(s.algorithm, Algorithm::coordinate_descent);
   EXPECT_NE(s.kernel_key.find("cd|"), std::string::npos);
-  options.line_search = true;  // a line search asks for a gradient method
-  EXPECT_EQ(Engine::suggested_algorithm(problem, options), Algorithm::fista);
+  options.line_search = true;  // only proximal gradient searches for its step
+  EXPECT_EQ(Engine::suggested_algorithm(problem, options), Algorithm::proximal_gradient);
 }
 
 }  // namespace

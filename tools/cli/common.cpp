@@ -2,6 +2,7 @@
 
 #include "../text_util.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -150,6 +151,15 @@ std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& s
 KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions& options) {
   SolverOptions typed = options;
   typed.scalar = signature.scalar;
+  if (typed.automatic_algorithm) {
+    typed.algorithm =
+        Engine::suggested_algorithm_for(*signature.smooth, *signature.prox, typed.line_search);
+    // A loss without a Lipschitz bound runs pgd with its line search.
+    if (typed.algorithm == Algorithm::proximal_gradient && signature.smooth->curvature &&
+        !std::isfinite(signature.smooth->curvature({}))) {
+      typed.line_search = true;
+    }
+  }
   return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed);
 }
 
@@ -215,6 +225,11 @@ void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required) {
     matrix->required();
     vector->required();
   }
+  app.add_option("--weights", flags.weights_path,
+                 "One weight >= 0 per sample (.npy, .csv or .mtx): f = 1/n sum_i w_i phi_i")
+      ->type_name("FILE");
+  app.add_flag("--intercept", flags.intercept,
+               "Fit an unpenalized intercept (the last entry of x) for a loss over samples");
 }
 
 void add_data_file_flags(CLI::App& app, ProblemFlags& flags) {
@@ -363,18 +378,37 @@ Problem load_problem(const ProblemFlags& flags) {
   // Parse the components first: a typo in --r is reported before a slow data load.
   const SmoothComponent smooth = SmoothComponent::parse(flags.smooth);
   const ProxComponent prox = ProxComponent::parse(flags.prox);
+  ProblemOptions options;
+  options.fit_intercept = flags.intercept;
+  if (!flags.weights_path.empty()) {
+    options.sample_weights = load_vector_for("--weights", flags.weights_path, DataFormat::automatic);
+  }
   if (data_file) {
-    LabeledData data;
+    // Read straight into CSR: the kernels are specialized for sparse rows.
+    LabeledSparseData data;
     try {
-      data = load_libsvm(flags.data_path);
+      data = load_libsvm_sparse(flags.data_path);
     } catch (const Error& error) {
       throw Error(with_file_context("--data", flags.data_path, error.what()));
     }
-    return Problem(smooth, prox, std::move(data.A), std::move(data.b));
+    return Problem(smooth, prox, std::move(data.A), std::move(data.b), std::move(options));
+  }
+  const bool matrix_market =
+      format == DataFormat::matrix_market ||
+      (format == DataFormat::automatic && flags.matrix_path.ends_with(".mtx"));
+  if (matrix_market && smooth.kind() == SmoothKind::margin) {
+    SparseMatrix A;
+    try {
+      A = load_matrix_market_sparse(flags.matrix_path);
+    } catch (const Error& error) {
+      throw Error(with_file_context("--A", flags.matrix_path, error.what()));
+    }
+    Vector b = load_vector_for("--b", flags.vector_path, format);
+    return Problem(smooth, prox, std::move(A), std::move(b), std::move(options));
   }
   Matrix A = load_matrix_for("--A", flags.matrix_path, format);
   Vector b = load_vector_for("--b", flags.vector_path, format);
-  return Problem(smooth, prox, std::move(A), std::move(b));
+  return Problem(smooth, prox, std::move(A), std::move(b), std::move(options));
 }
 
 Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size) {

@@ -24,10 +24,12 @@ struct ProblemFlags {
   std::string vector_path;      // --b
   std::string data_path;        // --data: a LIBSVM/svmlight file holding both A and b
   std::string format = "auto";  // --format of --A and --b
+  std::string weights_path;     // --weights: one weight per sample
+  bool intercept = false;       // --intercept: fit an unpenalized intercept
 };
 
 struct KernelFlags {
-  std::string algorithm = std::string(to_string(SolverOptions{}.algorithm));
+  std::string algorithm = "auto";  // the pair decides (Engine::suggested_algorithm)
   std::string dtype = std::string(to_string(SolverOptions{}.scalar));
   int optimization_level = SolverOptions{}.codegen.optimization_level;
   int prefer_vector_width = SolverOptions{}.codegen.prefer_vector_width;

@@ -55,6 +55,10 @@ class Engine {
   // What SolverOptions::automatic_algorithm picks: coordinate descent for a separable r,
   // FISTA otherwise.
   static Algorithm suggested_algorithm(const Problem& problem, const SolverOptions& options);
+  // The same from the components' definitions (precompile): cd for a separable elementwise r,
+  // pgd with a line search when asked or when the loss has no curvature bound, else fista.
+  static Algorithm suggested_algorithm_for(const SmoothDefinition& smooth,
+                                           const ProxDefinition& prox, bool line_search);
 
   // A regularization path: solves for each value of the prox parameter `parameter` (e.g.
   // "lambda"), in the order given, each run warm-started from the previous solution (the first
