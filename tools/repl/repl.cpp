@@ -219,6 +219,7 @@ std::string with_newline(std::string report) {
 struct Session::State {
   Engine engine;
   std::optional<Matrix> A;
+  std::optional<SparseMatrix> A_sparse;  // LIBSVM data stay CSR (sparse kernels)
   std::optional<Vector> b;
   std::string data_source;  // "gen quadratic d=50 seed=0", "A.npy, b.npy"
   std::optional<Vector> truth;
@@ -229,13 +230,25 @@ struct Session::State {
   std::optional<Summary> last;
 
   const Problem& current_problem() {
-    if (!A || !b) {
+    if ((!A && !A_sparse) || !b) {
       throw Error("no data: use `load A.npy b.npy` or `gen lasso n=100 d=20 seed=0` first");
     }
-    if (!problem) problem.emplace(f, r, *A, *b);
+    if (!problem) {
+      if (A_sparse) {
+        problem.emplace(f, r, *A_sparse, *b);
+      } else {
+        problem.emplace(f, r, *A, *b);
+      }
+    }
     return *problem;
   }
+  void set_sparse_data(SparseMatrix matrix, Vector vector, std::string source) {
+    set_data(Matrix(), std::move(vector), std::move(source));
+    A.reset();
+    A_sparse = std::move(matrix);
+  }
   void set_data(Matrix matrix, Vector vector, std::string source) {
+    A_sparse.reset();
     A = std::move(matrix);
     b = std::move(vector);
     data_source = std::move(source);
@@ -310,12 +323,15 @@ class Runner {
                        [](unsigned char c) { return std::tolower(c); });
         return text;
       }();
-      if (lower.ends_with(".svm") || lower.ends_with(".libsvm") || lower.ends_with(".svmlight")) {
-        LabeledData data = load_libsvm(path);
-        out_ << "loaded " << path << ": A " << data.A.rows() << " x " << data.A.cols() << ", b "
-             << data.b.size() << "\n";
+      // One file holds A and b only in LIBSVM form (heart_scale has no extension at all).
+      const bool other_format = lower.ends_with(".npy") || lower.ends_with(".csv") ||
+                                lower.ends_with(".txt") || lower.ends_with(".mtx");
+      if (!other_format) {
+        LabeledSparseData data = load_libsvm_sparse(path);
+        out_ << "loaded " << path << ": A " << data.A.rows() << " x " << data.A.cols() << " ("
+             << data.A.nonZeros() << " nonzeros, sparse), b " << data.b.size() << "\n";
         s_.truth.reset();
-        s_.set_data(std::move(data.A), std::move(data.b), path);
+        s_.set_sparse_data(std::move(data.A), std::move(data.b), path);
         return true;
       }
       throw Error("load: one file must be a LIBSVM file (.svm, .libsvm, .svmlight); " + usage);
@@ -547,10 +563,14 @@ class Runner {
            << "\n";
     };
     row("problem", s_.f.describe() + " + " + s_.r.describe());
-    if (s_.A && s_.b) {
+    if ((s_.A || s_.A_sparse) && s_.b) {
       std::ostringstream data;
-      data << "A " << s_.A->rows() << " x " << s_.A->cols() << ", b " << s_.b->size() << "  ("
-           << s_.data_source << ")";
+      if (s_.A_sparse) {
+        data << "A " << s_.A_sparse->rows() << " x " << s_.A_sparse->cols() << " sparse";
+      } else {
+        data << "A " << s_.A->rows() << " x " << s_.A->cols();
+      }
+      data << ", b " << s_.b->size() << "  (" << s_.data_source << ")";
       row("data", data.str());
     } else {
       row("data", "none (load A.npy b.npy, or gen lasso|quadratic)");
