@@ -238,14 +238,25 @@ int run_solve(const SolveFlags& flags) {
 // ---- list ----------------------------------------------------------------------------------
 
 std::string parameter_default_text(const ParameterSpec& parameter) {
-  if (parameter.required) return "required";
+  if (parameter.required) return parameter.is_list ? "required list [..]" : "required";
+  if (parameter.is_list) return "optional list [..]";
   return "default " + format_number(parameter.default_value);
+}
+
+void print_parameters(const std::vector<ParameterSpec>& parameters) {
+  for (const ParameterSpec& parameter : parameters) {
+    const std::string expected = parameter.expected.empty() ? "any number" : parameter.expected;
+    std::printf("  %-16s %-8s %s  [%s; %s]\n", "", parameter.name.c_str(),
+                parameter.description.c_str(), parameter_default_text(parameter).c_str(),
+                expected.c_str());
+  }
 }
 
 int run_list() {
   std::cout << "Algorithms (--algorithm)\n";
   std::printf("  %-16s %s\n", "auto",
-              "coordinate descent for a separable r, FISTA otherwise (the engine picks)");
+              "the default: cd for a separable r, pgd with a line search for a loss without a "
+              "Lipschitz bound, FISTA otherwise");
   for (const AlgorithmEntry& entry : algorithm_table()) {
     std::printf("  %-16s %s\n", entry.name.c_str(), entry.description.c_str());
   }
@@ -253,17 +264,13 @@ int run_list() {
   for (const SmoothDefinition& smooth : smooth_registry()) {
     std::printf("  %-16s %s\n", smooth.name.c_str(), smooth.formula.c_str());
     std::printf("  %-16s data: %s\n", "", smooth.data_shape.c_str());
+    print_parameters(smooth.parameters);
   }
   std::cout << "\nProx terms (--r), written name(key=value, ...)\n";
   for (const ProxDefinition& prox : prox_registry()) {
     std::printf("  %-16s %s\n", prox.name.c_str(), prox.formula.c_str());
     if (prox.parameters.empty()) std::printf("  %-16s (no parameters)\n", "");
-    for (const ParameterSpec& parameter : prox.parameters) {
-      const std::string expected = parameter.expected.empty() ? "any number" : parameter.expected;
-      std::printf("  %-16s %-8s %s  [%s; %s]\n", "", parameter.name.c_str(),
-                  parameter.description.c_str(), parameter_default_text(parameter).c_str(),
-                  expected.c_str());
-    }
+    print_parameters(prox.parameters);
   }
   return kExitOk;
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# L1-regularized logistic regression: proxjit against liblinear (Debian liblinear-tools).
+#
+#   liblinear -s 6 minimizes  ||w||_1 + C sum_i log(1 + exp(-y_i w'x_i))
+#   proxjit minimizes         1/n sum_i log(1 + exp(-b_i a_i'x)) + lambda ||x||_1
+# the same problem (scaled by 1/(C n)) when lambda = 1/(C n). liblinear runs without a bias
+# term (-B -1) to match. liblinear's objective is evaluated at its model by a short python3
+# script (no numpy), in proxjit's scaling.
+#
+# Usage: bench/logistic_vs_liblinear.sh [BUILD_DIR]   (default: build; needs the targets
+# proxjit and proxjit_make_sparse_data). liblinear's time is the wall time of liblinear-train
+# (reading the file included); proxjit's run time is timing.run_s (the solve alone), its first
+# call timing.first_call_s (lookup + compile + first run, with PROXJIT_NO_CACHE=1 so it really
+# compiles), and its process time the wall time of the whole `proxjit solve` (reading included).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build="${1:-build}"
+case "$build" in /*) ;; *) build="$here/../$build" ;; esac
+proxjit="$build/tools/proxjit"
+make_data="$build/bench/proxjit_make_sparse_data"
+train="$(command -v liblinear-train || true)"
+heart=/usr/share/doc/liblinear-tools/examples/heart_scale
+
+for tool in "$proxjit" "$make_data"; do
+  [[ -x "$tool" ]] || { echo "missing $tool (build the targets proxjit and proxjit_make_sparse_data)" >&2; exit 1; }
+done
+[[ -n "$train" ]] || { echo "liblinear-train not found (apt-get install liblinear-tools)" >&2; exit 1; }
+[[ -r "$heart" ]] || { echo "missing $heart" >&2; exit 1; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+synthetic="$work/classification_20000x5000.svm"
+"$make_data" "$synthetic" 20000 5000 0.002 0 >/dev/null
+
+# name file C
+datasets=(
+  "heart_scale $heart 1"
+  "synthetic_20000x5000 $synthetic 0.05"
+)
+
+python3 - "$work" "$train" "$proxjit" "${datasets[@]}" <<'PY'
+import json, math, os, subprocess, sys, time
+
+work, train, proxjit = sys.argv[1:4]
+datasets = [entry.split() for entry in sys.argv[4:]]
+
+def read_libsvm(path):
+    labels, rows = [], []
+    with open(path) as f:
+        for line in f:
+            line = line.split('#', 1)[0].split()
+            if not line:
+                continue
+            labels.append(float(line[0]))
+            row = []
+            for token in line[1:]:
+                index, value = token.split(':')
+                row.append((int(index), float(value)))
+            rows.append(row)
+    return labels, rows
+
+def read_liblinear_model(path):
+    # Header lines up to "w", then one weight per line (one column for a binary problem).
+    # liblinear's w scores the first class of the "label" line: negate it when that is -1.
+    labels, weights, in_w = None, [], False
+    with open(path) as f:
+        for line in f:
+            if in_w:
+                if line.strip():
+                    weights.append(float(line.split()[0]))
+            elif line.startswith('label'):
+                labels = [int(t) for t in line.split()[1:]]
+            elif line.strip() == 'w':
+                in_w = True
+    if labels and labels[0] == -1:
+        weights = [-w for w in weights]
+    return weights
+
+def softplus(t):  # log(1 + exp(t)) without overflow
+    return max(t, 0.0) + math.log1p(math.exp(-abs(t)))
+
+def objective(labels, rows, w, lam):
+    loss = 0.0
+    for y, row in zip(labels, rows):
+        z = sum(v * w[i - 1] for i, v in row if i - 1 < len(w))
+        loss += softplus(-y * z)
+    return loss / len(labels) + lam * sum(abs(v) for v in w)
+
+def timed(command, env=None):
+    start = time.perf_counter()
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, out.stdout
+
+no_cache = dict(os.environ, PROXJIT_NO_CACHE='1')
+rows_out = []
+for name, path, C in datasets:
+    labels, rows = read_libsvm(path)
+    n = len(labels)
+    lam = 1.0 / (float(C) * n)
+    model = os.path.join(work, name + '.model')
+    t_lib, _ = timed([train, '-s', '6', '-c', C, '-B', '-1', '-e', '1e-4', '-q', path, model])
+    w = read_liblinear_model(model)
+    obj_lib = objective(labels, rows, w, lam)
+    t_proc, out = timed([proxjit, 'solve', '--f', 'logistic', '--data', path,
+                         '--r', 'l1(lambda=%r)' % lam, '--tol', '1e-8', '--json'], env=no_cache)
+    s = json.loads(out)
+    rows_out.append((name, n, C, lam, t_lib, s, t_proc, obj_lib, sum(1 for v in w if v != 0)))
+
+print('L1 logistic regression, lambda = 1/(C n); liblinear-train -s 6 -B -1 -e 1e-4, '
+      'proxjit solve --tol 1e-8 (PROXJIT_NO_CACHE=1)')
+header = ('dataset', 'n', 'C', 'lambda', 'liblinear_s', 'proxjit_run_s', 'proxjit_first_s',
+          'proxjit_proc_s', 'obj_liblinear', 'obj_proxjit', 'obj_diff', 'gap_proxjit',
+          'algorithm', 'iters', 'status')
+print(' | '.join(header))
+for name, n, C, lam, t_lib, s, t_proc, obj_lib, nnz_lib in rows_out:
+    t = s['timing']
+    print(' | '.join([
+        name, str(n), C, '%.6g' % lam, '%.4f' % t_lib, '%.4f' % t['run_s'],
+        '%.4f' % t['first_call_s'], '%.4f' % t_proc, '%.10f' % obj_lib,
+        '%.10f' % s['objective'], '%+.2e' % (s['objective'] - obj_lib),
+        '%.2e' % s['duality_gap'] if isinstance(s['duality_gap'], (int, float)) else str(s['duality_gap']),
+        s['algorithm'], str(s['iterations']), s['status']]))
+print('ratios: ' + ', '.join('%s proxjit_run/liblinear = %.3g, proxjit_first/liblinear = %.3g'
+                            % (r[0], r[5]['timing']['run_s'] / r[4],
+                               r[5]['timing']['first_call_s'] / r[4]) for r in rows_out))
+print('obj_diff = obj_proxjit - obj_liblinear (negative: proxjit lower); liblinear_s and '
+      'proxjit_proc_s include reading the file, proxjit_run_s is the solve alone')
+PY
