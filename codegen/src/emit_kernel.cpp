@@ -289,8 +289,7 @@ class KernelEmitter {
               begin, end, {scalar_constant(0.0)},
               [&](Value* k, std::vector<Value*> sum) {
                 Value* j = column_index(k);
-                return std::vector<Value*>{
-                    fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
+                return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
               },
               "csr.margin")[0];
           Value* derivative = emit_sample_derivative_scalar(margin, i);
@@ -310,12 +309,13 @@ class KernelEmitter {
   }
 
   Value* column_index(Value* k) {
-    return b_.CreateSExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(),
-                                                                              indices_, k)),
-                         i64_);
+    return b_.CreateSExt(
+        b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), indices_, k)), i64_);
   }
 
-  Value* inverse_n() { return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_)); }
+  Value* inverse_n() {
+    return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
+  }
 
   void emit_zero(Value* base, Value* chunks) {
     emit_loop(
@@ -335,8 +335,8 @@ class KernelEmitter {
   }
   // The same for one sample i (a scalar margin).
   Value* emit_sample_derivative_scalar(Value* margin, Value* i) {
-    Value* d = emit_expr(spec_.loss_derivative,
-                         {margin, nullptr, &loss_scalar_params_, scalar_, load_scalar(b_vector_, i)});
+    Value* d = emit_expr(spec_.loss_derivative, {margin, nullptr, &loss_scalar_params_, scalar_,
+                                                 load_scalar(b_vector_, i)});
     return spec_.weighted ? b_.CreateFMul(d, load_scalar(weights_, i)) : d;
   }
 
@@ -368,8 +368,8 @@ class KernelEmitter {
     Type* element = a->getType()->getScalarType();
     const std::string name =
         element == f64_ ? std::string(double_name) : std::string(double_name) + "f";
-    llvm::FunctionCallee callee = module_.getOrInsertFunction(
-        name, llvm::FunctionType::get(element, {element}, false));
+    llvm::FunctionCallee callee =
+        module_.getOrInsertFunction(name, llvm::FunctionType::get(element, {element}, false));
     if (auto* function = llvm::dyn_cast<Function>(callee.getCallee())) {
       function->setDoesNotThrow();
       function->setDoesNotAccessMemory();
@@ -518,9 +518,7 @@ class KernelEmitter {
   }
 
   Value* lane_index(Value* i) { return b_.CreateAdd(splat(i), lane_numbers()); }
-  Value* penalized_lanes(Value* i) {
-    return b_.CreateICmpSLT(lane_index(i), splat(penalized_));
-  }
+  Value* penalized_lanes(Value* i) { return b_.CreateICmpSLT(lane_index(i), splat(penalized_)); }
   // Lanes of real unknowns; padding lanes (index >= cols) keep x = 0: prox(0) need not be 0.
   Value* real_lanes(Value* i) { return b_.CreateICmpSLT(lane_index(i), splat(cols_)); }
 
@@ -782,8 +780,7 @@ class KernelEmitter {
     BasicBlock* retry = BasicBlock::Create(context_, "bt.retry", function);
     BasicBlock* accepted = BasicBlock::Create(context_, "bt.accept", function);
     Value* grown = b_.CreateFMul(curvature, llvm::ConstantFP::get(f64_, kShrink));
-    Value* gradient_scale =
-        spec_.smooth == SmoothKind::margin ? inverse_n() : scalar_constant(1.0);
+    Value* gradient_scale = spec_.smooth == SmoothKind::margin ? inverse_n() : scalar_constant(1.0);
     b_.CreateBr(trial_block);
 
     b_.SetInsertPoint(trial_block);
@@ -867,8 +864,7 @@ class KernelEmitter {
       types.push_back(scalar_);
     types.insert(types.end(), {scalar_, f64_, f64_, i64_, ptr_, ptr_, i64_, ptr_});
     const unsigned first_extra = static_cast<unsigned>(types.size());
-    types.insert(types.end(),
-                 {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, scalar_, ptr_, ptr_});
+    types.insert(types.end(), {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, i64_, scalar_, ptr_, ptr_});
     for (int p = 0; p < spec_.loss_parameter_count; ++p)
       types.push_back(scalar_);
     auto* type = llvm::FunctionType::get(b_.getVoidTy(), types, false);

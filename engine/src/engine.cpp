@@ -216,9 +216,8 @@ KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& co
 Engine::~Engine() = default;
 
 KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& options) const {
-  KernelSpec spec =
-      kernel_spec_for(problem.f().definition(), problem.r().definition(), options,
-                      problem.sparse(), problem.sample_weights().size() != 0);
+  KernelSpec spec = kernel_spec_for(problem.f().definition(), problem.r().definition(), options,
+                                    problem.sparse(), problem.sample_weights().size() != 0);
   // l1 with per-coordinate weights is separable but not one expression: it is called.
   spec.prox_call = !problem.r().is_elementwise();
   return spec;
@@ -382,9 +381,9 @@ std::int64_t report_interval(const SolverOptions& options) {
 // KernelArgs::prox_call for proxes that are not one expression: the component's own code.
 template <class T>
 void call_prox(void* context, const void* y, double step, void* out, std::int64_t n) {
-  static_cast<const ProxComponent*>(context)->prox<T>(
-      static_cast<const T*>(y), static_cast<T>(step), static_cast<T*>(out),
-      static_cast<std::size_t>(n));
+  static_cast<const ProxComponent*>(context)->prox<T>(static_cast<const T*>(y),
+                                                      static_cast<T>(step), static_cast<T*>(out),
+                                                      static_cast<std::size_t>(n));
 }
 
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
@@ -457,8 +456,7 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
       summary.certificate = args.certificate;
       summary.status = static_cast<SolveStatus>(args.status);
     } else {
-      Objective<T> objective(problem.f(), problem.r(), problem.data_view<T>(),
-                             problem.features());
+      Objective<T> objective(problem.f(), problem.r(), problem.data_view<T>(), problem.features());
       RunOutcome outcome;
       switch (options.algorithm) {
         case Algorithm::proximal_gradient:
@@ -543,8 +541,8 @@ Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
 }
 
 Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
-  const Algorithm algorithm = suggested_algorithm_for(problem.f().definition(),
-                                                      problem.r().definition(), options.line_search);
+  const Algorithm algorithm = suggested_algorithm_for(
+      problem.f().definition(), problem.r().definition(), options.line_search);
   // Weighted l1 is separable but applied as a whole vector.
   if (algorithm == Algorithm::coordinate_descent && !problem.r().is_elementwise()) {
     return Algorithm::fista;

@@ -35,8 +35,9 @@ namespace {
 void check_margin_options(const SmoothComponent& f, const ProblemOptions& options, Eigen::Index n) {
   if (f.kind() != SmoothKind::margin) {
     if (options.sample_weights.size() || options.fit_intercept) {
-      throw Error(f.name() + " takes no sample weights or intercept (they belong to losses over "
-                             "samples, such as least_squares or logistic)");
+      throw Error(f.name() +
+                  " takes no sample weights or intercept (they belong to losses over "
+                  "samples, such as least_squares or logistic)");
     }
     return;
   }
@@ -84,8 +85,9 @@ Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
                  ProblemOptions options)
     : f_(std::move(f)), r_(std::move(r)), data_(std::make_shared<Data>()) {
   if (f_.kind() == SmoothKind::quadratic) {
-    throw Error("quadratic takes a dense matrix A (d x d); sparse data are for losses over "
-                "samples such as least_squares or logistic");
+    throw Error(
+        "quadratic takes a dense matrix A (d x d); sparse data are for losses over "
+        "samples such as least_squares or logistic");
   }
   if (A.rows() == 0 || A.cols() == 0 || b.size() != A.rows()) {
     throw Error(f_.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +

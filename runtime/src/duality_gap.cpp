@@ -34,8 +34,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     primal += weight(i) * f.loss<double>(z[i], (*data.b)[i]) / n;
     theta[i] = weight(i) * f.derivative<double>(z[i], (*data.b)[i]) / n;
   }
-  Vector correlation =
-      data.dense ? Vector(data.dense->transpose() * theta) : Vector(data.sparse->transpose() * theta);
+  Vector correlation = data.dense ? Vector(data.dense->transpose() * theta)
+                                  : Vector(data.sparse->transpose() * theta);
   const std::string& name = r.name();
   const auto p = r.parameters();
   // Scales theta so that |A'theta|_inf <= bound (r* is then finite); false when impossible.

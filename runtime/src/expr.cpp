@@ -72,8 +72,8 @@ OpInfo info(Op op) {
   return {"?", nullptr, 100};
 }
 
-std::string readable(const Expr& e, const std::string& variable_name,
-                     const std::string& label_name, int parent_precedence) {
+std::string readable(const Expr& e, const std::string& variable_name, const std::string& label_name,
+                     int parent_precedence) {
   const OpInfo op = info(e.op());
   std::string text;
   switch (e.op()) {

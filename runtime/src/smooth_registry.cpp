@@ -34,9 +34,8 @@ const SmoothDefinition& find_smooth(std::string_view name) {
 const std::vector<SmoothDefinition>& smooth_registry() {
   static const std::vector<SmoothDefinition> registry = [] {
     std::vector<SmoothDefinition> all = {
-        builtin::quadratic_smooth(), builtin::least_squares_smooth(),
-        builtin::logistic_smooth(),  builtin::huber_smooth(),
-        builtin::squared_hinge_smooth(), builtin::poisson_smooth(),
+        builtin::quadratic_smooth(), builtin::least_squares_smooth(), builtin::logistic_smooth(),
+        builtin::huber_smooth(),     builtin::squared_hinge_smooth(), builtin::poisson_smooth(),
     };
     for (SmoothDefinition& d : all) {
       if (d.kind == SmoothKind::margin) d.derivative_canonical = expr::canonical(d.derivative);

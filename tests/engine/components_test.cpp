@@ -116,7 +116,8 @@ TEST(Components, EveryLossProxScalarAndStorageJitEqualsReference) {
       const Problem sparse(f, r, data.A, data.b);
       const Problem dense(f, r, to_dense(data.A), data.b);
       for (ScalarType scalar : {ScalarType::f64, ScalarType::f32}) {
-        const std::string what = std::string(loss) + " + " + prox + " " + std::string(to_string(scalar));
+        const std::string what =
+            std::string(loss) + " + " + prox + " " + std::string(to_string(scalar));
         const SolverOptions options = fixed_budget(scalar, Algorithm::proximal_gradient);
         const BothRuns on_sparse = run_both(sparse, options);
         const BothRuns on_dense = run_both(dense, options);
@@ -139,19 +140,18 @@ TEST(Components, FistaAndCoordinateDescentOnEveryLoss) {
     for (const char* prox : {"l1(lambda=0.05)", "elastic_net(l1=0.02, l2=0.1)", "tv1d(0.05)"}) {
       const ProxComponent r = ProxComponent::parse(prox);
       for (const bool sparse : {false, true}) {
-        const Problem problem = sparse ? Problem(f, r, data.A, data.b)
-                                       : Problem(f, r, to_dense(data.A), data.b);
-        const std::string what =
-            std::string(loss) + " + " + prox + (sparse ? " csr" : " dense");
+        const Problem problem =
+            sparse ? Problem(f, r, data.A, data.b) : Problem(f, r, to_dense(data.A), data.b);
+        const std::string what = std::string(loss) + " + " + prox + (sparse ? " csr" : " dense");
         if (f.name() != "poisson") {
           expect_same(run_both(problem, fixed_budget(ScalarType::f64, Algorithm::fista)),
                       ScalarType::f64, what + " fista");
         }
         const bool cd_allowed = f.name() != "poisson" && r.definition().traits.separable;
         if (cd_allowed) {
-          expect_same(run_both(problem, fixed_budget(ScalarType::f64,
-                                                     Algorithm::coordinate_descent)),
-                      ScalarType::f64, what + " cd");
+          expect_same(
+              run_both(problem, fixed_budget(ScalarType::f64, Algorithm::coordinate_descent)),
+              ScalarType::f64, what + " cd");
         }
       }
     }

@@ -78,13 +78,14 @@ TEST(SmoothRegistry, ListsEveryLossAndParsesParameters) {
 }
 
 TEST(SmoothRegistry, BadNamesAndParametersAreNamed) {
-  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("logistc"); }), "did you mean 'logistic'"));
+  EXPECT_TRUE(
+      Contains(error_of([] { SmoothComponent::parse("logistc"); }), "did you mean 'logistic'"));
   EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("huber(delta=-1)"); }),
                        "parameter 'delta' must be > 0"));
-  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("huber(dleta=1)"); }),
-                       "did you mean 'delta'"));
-  EXPECT_TRUE(Contains(error_of([] { SmoothComponent::parse("logistic(1)"); }),
-                       "takes 0 parameter(s)"));
+  EXPECT_TRUE(
+      Contains(error_of([] { SmoothComponent::parse("huber(dleta=1)"); }), "did you mean 'delta'"));
+  EXPECT_TRUE(
+      Contains(error_of([] { SmoothComponent::parse("logistic(1)"); }), "takes 0 parameter(s)"));
 }
 
 TEST(SmoothRegistry, LabelsAreChecked) {
@@ -151,7 +152,8 @@ void check_gradient(const SmoothComponent& f, const ProxComponent& r, const Data
     const double h = 1e-6;
     up[j] += h;
     down[j] -= h;
-    const double numeric = (objective.smooth(up, scratch) - objective.smooth(down, scratch)) / (2 * h);
+    const double numeric =
+        (objective.smooth(up, scratch) - objective.smooth(down, scratch)) / (2 * h);
     EXPECT_NEAR(g[j], numeric, 1e-6 * (1 + std::abs(numeric))) << f.describe() << " j=" << j;
   }
 }
@@ -211,9 +213,8 @@ TEST(SmoothLipschitz, BoundsTheGradientsChangeAndIsInfiniteForPoisson) {
       continue;
     }
     // The exact bound: sup phi'' * lambda_max(A'A) / n, which power iteration approaches.
-    const double largest = Eigen::SelfAdjointEigenSolver<Matrix>(A.transpose() * A)
-                               .eigenvalues()
-                               .maxCoeff();
+    const double largest =
+        Eigen::SelfAdjointEigenSolver<Matrix>(A.transpose() * A).eigenvalues().maxCoeff();
     const double exact = f.curvature() * largest / 20.0;
     EXPECT_GE(L, exact * (1 - 1e-9)) << text;
     EXPECT_LE(L, exact * 1.05) << text;

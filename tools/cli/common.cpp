@@ -381,7 +381,8 @@ Problem load_problem(const ProblemFlags& flags) {
   ProblemOptions options;
   options.fit_intercept = flags.intercept;
   if (!flags.weights_path.empty()) {
-    options.sample_weights = load_vector_for("--weights", flags.weights_path, DataFormat::automatic);
+    options.sample_weights =
+        load_vector_for("--weights", flags.weights_path, DataFormat::automatic);
   }
   if (data_file) {
     // Read straight into CSR: the kernels are specialized for sparse rows.

@@ -68,7 +68,8 @@ class Engine {
 
   // The structure-only spec and the full kernel key a solve would use.
   KernelSpec kernel_spec(const Problem& problem, const SolverOptions& options) const;
-  // The same from the components' definitions and data traits alone (precompile, inspect without data).
+  // The same from the components' definitions and data traits alone (precompile, inspect without
+  // data).
   static KernelSpec kernel_spec_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
                                     const SolverOptions& options, bool sparse = false,
                                     bool weighted = false);

@@ -13,8 +13,9 @@ SmoothDefinition huber_smooth() {
   const Expr r = z - b;
   SmoothDefinition d;
   d.name = "huber";
-  d.formula = "f(x) = 1/n sum_i w_i h(a_i'x - b_i), h(r) = r^2/2 if |r| <= delta, "
-              "delta (|r| - delta/2) otherwise";
+  d.formula =
+      "f(x) = 1/n sum_i w_i h(a_i'x - b_i), h(r) = r^2/2 if |r| <= delta, "
+      "delta (|r| - delta/2) otherwise";
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n targets";
   d.parameters = {{"delta", "where the loss turns from quadratic to linear", 1.0, false,
                    [](double v) { return v > 0.0 && std::isfinite(v); }, "> 0 and finite"}};

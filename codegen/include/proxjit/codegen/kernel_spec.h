@@ -113,14 +113,13 @@ struct KernelArgs {
   // Sparse layouts: A holds the nonzero values; offsets (outer size + 1) and 32-bit indices.
   const std::int64_t* offsets = nullptr;
   const std::int32_t* indices = nullptr;
-  const void* weights = nullptr;         // per-sample weights (padded rows), when spec.weighted
-  const double* loss_params = nullptr;   // the loss's parameters, by slot
-  std::int64_t penalized = 0;            // r applies to x[0, penalized); the rest (an intercept)
-                                         // takes plain gradient steps
-  double curvature = 0.0;                // the loss's sup phi'' (coordinate descent)
+  const void* weights = nullptr;        // per-sample weights (padded rows), when spec.weighted
+  const double* loss_params = nullptr;  // the loss's parameters, by slot
+  std::int64_t penalized = 0;           // r applies to x[0, penalized); the rest (an intercept)
+                                        // takes plain gradient steps
+  double curvature = 0.0;               // the loss's sup phi'' (coordinate descent)
   // spec.prox_call: out[0, n) = prox_{step r}(y[0, n)), in the kernel's scalar type.
-  void (*prox_call)(void* context, const void* y, double step, void* out,
-                    std::int64_t n) = nullptr;
+  void (*prox_call)(void* context, const void* y, double step, void* out, std::int64_t n) = nullptr;
   void* prox_context = nullptr;
 };
 static_assert(sizeof(KernelArgs) == 24 * 8, "KernelArgs fields are all 8 bytes");

@@ -48,7 +48,8 @@ class Objective {
       g += *data_.b;
       return value;
     }
-    const VectorOf<T> z = data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
+    const VectorOf<T> z =
+        data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
     VectorOf<T> scaled(z.size());
     double value = 0.0;
     for (Eigen::Index i = 0; i < z.size(); ++i) {

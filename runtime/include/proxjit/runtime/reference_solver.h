@@ -212,8 +212,8 @@ RunOutcome reference_proximal_gradient_backtracking(const Objective<T>& objectiv
 
 // The same solvers on dense data without weights (tests and small tools).
 template <class T>
-Objective<T> dense_objective(const SmoothComponent& f, const ProxComponent& r,
-                             const MatrixOf<T>& A, const VectorOf<T>& b) {
+Objective<T> dense_objective(const SmoothComponent& f, const ProxComponent& r, const MatrixOf<T>& A,
+                             const VectorOf<T>& b) {
   DataView<T> data;
   data.dense = &A;
   data.b = &b;
