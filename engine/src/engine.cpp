@@ -309,6 +309,11 @@ struct ProgressState {
   Vector x;  // the iterate in double, for the objective and the callback
   double previous_objective = std::numeric_limits<double>::quiet_NaN();
   bool objective_stalled = false;  // the run ended on SolverOptions::objective_tolerance
+  // Divergence of a fixed-step run, from its objective: f + r at the start, and whether the run
+  // ended because the objective grew far past it.
+  bool watch_objective = false;
+  double start_objective = 0.0;
+  bool objective_grew = false;
 };
 
 // What the progress hook returns to end a run on the objective-change rule: not a public
@@ -324,6 +329,20 @@ std::int64_t objective_check_interval(const SolverOptions& options) {
 
 // Checks for limits and interrupts this often when there is no trace to take.
 constexpr std::int64_t kCheckEvery = 64;
+
+// A fixed-step run whose objective exceeds the start's by this factor (of max(1, |start|))
+// diverges: convergent proximal-gradient and FISTA runs stay near or below their start.
+constexpr double kObjectiveGrowth = 1e6;
+
+// Fixed-step gradient methods are watched for a growing objective at iterations 64, 128, 256,
+// ...: doubling intervals keep the cost of the objective evaluations negligible.
+bool watches_objective(const SolverOptions& options) {
+  return !options.line_search && (options.algorithm == Algorithm::proximal_gradient ||
+                                  options.algorithm == Algorithm::fista);
+}
+bool is_doubling_check(std::int64_t iteration) {
+  return iteration >= kCheckEvery && (iteration & (iteration - 1)) == 0;
+}
 
 template <class T>
 std::int64_t report_progress(void* context, std::int64_t iteration, double certificate,
@@ -341,10 +360,17 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     const bool trace = options.trace_every > 0 && iteration % options.trace_every == 0;
     const bool compare =
         options.objective_tolerance > 0.0 && iteration % objective_check_interval(options) == 0;
-    if (!trace && !compare) return 0;
+    const bool divergence_check = state.watch_objective && is_doubling_check(iteration);
+    if (!trace && !compare && !divergence_check) return 0;
     state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
                   .template cast<double>();
     const double objective = state.problem->objective(state.x, options.scalar);
+    if (divergence_check &&
+        objective > state.start_objective +
+                        kObjectiveGrowth * std::max(1.0, std::abs(state.start_objective))) {
+      state.objective_grew = true;
+      return static_cast<std::int64_t>(SolveStatus::diverged);
+    }
     if (trace) {
       TraceRow row{iteration, seconds, objective, certificate, state.summary->step};
       state.summary->trace.push_back(row);
@@ -371,7 +397,8 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
 // How often the progress hook runs: at every trace row, and at least every kCheckEvery
 // iterations when there is a limit or an interrupt to watch (0: never).
 std::int64_t report_interval(const SolverOptions& options) {
-  const bool watch = options.max_time > 0.0 || options.interrupt != nullptr;
+  const bool watch =
+      options.max_time > 0.0 || options.interrupt != nullptr || watches_objective(options);
   std::int64_t every = options.trace_every;
   if (options.objective_tolerance > 0.0) every = objective_check_interval(options);
   if (watch) every = every > 0 ? std::gcd(every, kCheckEvery) : kCheckEvery;
@@ -428,6 +455,12 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   progress.options = &options;
   progress.summary = &summary;
   progress.variables = d;
+  progress.watch_objective = watches_objective(options) && options.max_iterations >= kCheckEvery;
+  if (progress.watch_objective) {
+    progress.start_objective = problem.objective(start.template cast<double>(), options.scalar);
+    // A start outside r's domain (an indicator) has no objective to compare with.
+    progress.watch_objective = std::isfinite(progress.start_objective);
+  }
   const std::int64_t report_every = report_interval(options);
   args.progress = report_progress<T>;
   args.progress_context = &progress;
@@ -446,6 +479,7 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     summary.trace.clear();
     progress.previous_objective = std::numeric_limits<double>::quiet_NaN();
     progress.objective_stalled = false;
+    progress.objective_grew = false;
     const Clock::time_point begin = Clock::now();
     progress.start = begin;
     if (kernel) {
@@ -480,6 +514,13 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   }
   if (progress.error) std::rethrow_exception(progress.error);
   if (progress.objective_stalled) summary.status = SolveStatus::converged;
+  if (progress.objective_grew) {
+    summary.message = "the objective grew from " + number_text(progress.start_objective) +
+                      " at the start past " +
+                      number_text(progress.start_objective +
+                                  kObjectiveGrowth *
+                                      std::max(1.0, std::abs(progress.start_objective)));
+  }
   summary.timing.run_s = best;
   summary.x = x.template cast<double>();
   return progress.objective_stalled;

@@ -445,6 +445,26 @@ TEST_P(EngineStatus, HugeStepDivergesWithAHintAboutTheStep) {
   EXPECT_CONTAINS(s.message, "diverged");
 }
 
+// A step a little past 2/L grows the iterates slowly (about 1.2x per iteration): the objective
+// passes a million times its start long before the certificate grows 1e10-fold, and the watch at
+// iterations 64, 128, 256, ... stops the run at the first check.
+TEST_P(EngineStatus, GrowingObjectiveWithAFixedStepIsDivergence) {
+  const Problem problem = make_problem("least_squares", "l1(lambda=0.01)", 20, 40, 53);
+  SolverOptions o = options();
+  o.step = 2.4 / problem.lipschitz();
+  o.tolerance = 0.0;
+  o.max_iterations = 100000;
+  const Summary s = engine_.solve(problem, o);
+  EXPECT_EQ(s.status, SolveStatus::diverged) << s.message;
+  EXPECT_EQ(s.iterations, 64) << s.message;
+  EXPECT_CONTAINS(s.message, "objective grew");
+  EXPECT_CONTAINS(s.message, "1/L");
+  // A line search is not watched (its steps are checked as they are taken) and converges.
+  o.line_search = true;
+  o.tolerance = 1e-8;
+  EXPECT_EQ(engine_.solve(problem, o).status, SolveStatus::converged);
+}
+
 TEST_P(EngineStatus, BudgetRunsOutWithPositiveTolerance) {
   const Problem problem = make_problem("least_squares", "l1(lambda=0.01)", 40, 30, 52);
   SolverOptions o = options();
