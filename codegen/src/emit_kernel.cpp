@@ -328,13 +328,20 @@ class KernelEmitter {
   }
 
   // w_i dphi(z_i, b_i) for the kLanes samples from `first` (a vector of margins).
+  // The derivative is emitted without fast-math flags: reassociation would let LLVM sink its
+  // division into the loop that scatters it (one fdiv per nonzero instead of per sample), and
+  // the exact IEEE order keeps it equal to the reference evaluator's.
   Value* emit_sample_derivative(Value* margins, Value* first) {
+    llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
+    b_.clearFastMathFlags();
     Value* d = emit_expr(spec_.loss_derivative,
                          {margins, nullptr, &loss_params_, vector_, load_vector(b_vector_, first)});
     return spec_.weighted ? b_.CreateFMul(d, load_vector(weights_, first)) : d;
   }
   // The same for one sample i (a scalar margin).
   Value* emit_sample_derivative_scalar(Value* margin, Value* i) {
+    llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
+    b_.clearFastMathFlags();
     Value* d = emit_expr(spec_.loss_derivative, {margin, nullptr, &loss_scalar_params_, scalar_,
                                                  load_scalar(b_vector_, i)});
     return spec_.weighted ? b_.CreateFMul(d, load_scalar(weights_, i)) : d;

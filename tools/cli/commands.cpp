@@ -390,6 +390,7 @@ Command add_inspect_command(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "inspect", "Print the optimized LLVM IR (or assembly) of the kernel a solve would use.");
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
+  add_data_file_flags(*app, flags->problem);
   add_kernel_flags(*app, flags->kernel);
   app->add_option("--n", flags->synthetic_size,
                   "Use a synthetic problem with n variables instead of --A/--b "
