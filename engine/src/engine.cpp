@@ -48,6 +48,8 @@ struct CachedKernel {
 
 using KernelFuture = std::shared_future<std::shared_ptr<const CachedKernel>>;
 
+SolverOptions resolved_options(const Problem& problem, const SolverOptions& requested);
+
 }  // namespace
 
 struct Engine::Impl {
@@ -258,17 +260,20 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
 
 std::string Engine::kernel_key(const Problem& problem, const SolverOptions& options) {
   impl_->ensure_jit();
-  return impl_->full_key(Impl::structure_key(kernel_spec(problem, options), options.codegen));
+  return impl_->full_key(Impl::structure_key(
+      kernel_spec(problem, resolved_options(problem, options)), options.codegen));
 }
 
 std::string Engine::inspect_ir(const Problem& problem, const SolverOptions& options) {
   impl_->ensure_jit();
-  return impl_->compiler().optimized_ir(kernel_spec(problem, options), options.codegen);
+  return impl_->compiler().optimized_ir(kernel_spec(problem, resolved_options(problem, options)),
+                                        options.codegen);
 }
 
 std::string Engine::inspect_asm(const Problem& problem, const SolverOptions& options) {
   impl_->ensure_jit();
-  return impl_->compiler().assembly(kernel_spec(problem, options), options.codegen);
+  return impl_->compiler().assembly(kernel_spec(problem, resolved_options(problem, options)),
+                                    options.codegen);
 }
 
 std::vector<Summary> Engine::solve_path(const Problem& problem, const std::string& parameter,
@@ -591,9 +596,30 @@ Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOption
   return algorithm;
 }
 
-Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
+namespace {
+
+bool bounded_curvature(const Problem& problem) {
+  return problem.f().kind() == SmoothKind::quadratic || std::isfinite(problem.f().curvature());
+}
+
+// What a solve runs: the automatic algorithm resolved, and a line search for a proximal
+// gradient run on a loss without a Lipschitz bound (the only way to find its steps).
+SolverOptions resolved_options(const Problem& problem, const SolverOptions& requested) {
   SolverOptions options = requested;
-  if (options.automatic_algorithm) options.algorithm = suggested_algorithm(problem, requested);
+  if (options.automatic_algorithm) {
+    options.algorithm = Engine::suggested_algorithm(problem, requested);
+  }
+  if (!bounded_curvature(problem) && options.step <= 0.0 &&
+      options.algorithm == Algorithm::proximal_gradient) {
+    options.line_search = true;
+  }
+  return options;
+}
+
+}  // namespace
+
+Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
+  SolverOptions options = resolved_options(problem, requested);
   std::string invalid;
   if (!options.IsValid(&invalid)) throw Error("invalid solver options: " + invalid);
   if (options.x0.size() != 0 && options.x0.size() != problem.variables()) {
@@ -613,8 +639,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     check(problem.largest_magnitude(), "the data (A, b or the sample weights)");
     check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
   }
-  const bool bounded_curvature =
-      problem.f().kind() == SmoothKind::quadratic || std::isfinite(problem.f().curvature());
+  const bool bounded_curvature = proxjit::bounded_curvature(problem);
   if (options.algorithm == Algorithm::coordinate_descent) {
     if (!problem.r().definition().traits.separable) {
       throw Error("coordinate descent needs a separable r (a sum over coordinates), but " +
@@ -631,12 +656,9 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     }
   }
   if (!bounded_curvature && options.step <= 0.0 && !options.line_search) {
-    if (options.algorithm != Algorithm::proximal_gradient) {
-      throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
-                  std::string(to_string(options.algorithm)) +
-                  " has no line search; use pgd with step backtracking, or give a step");
-    }
-    options.line_search = true;  // the only way to find steps; start from 1
+    throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
+                std::string(to_string(options.algorithm)) +
+                " has no line search; use pgd with step backtracking, or give a step");
   }
   const Clock::time_point start = Clock::now();
   Summary summary;

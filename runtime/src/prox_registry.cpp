@@ -4,6 +4,7 @@
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/prox.h"
+#include "proxjit/runtime/user_components.h"
 
 namespace proxjit {
 namespace {
@@ -26,7 +27,10 @@ const ProxDefinition& find_prox(std::string_view name) {
   for (const ProxDefinition& d : prox_registry()) {
     if (d.name == name) return d;
   }
-  const std::vector<std::string> names = names_of(prox_registry());
+  if (const ProxDefinition* user = find_user_prox(name)) return *user;
+  std::vector<std::string> names = names_of(prox_registry());
+  for (const ProxDefinition* d : user_prox_definitions())
+    names.push_back(d->name);
   std::string message = "unknown prox '" + std::string(name) + "'";
   const std::string suggestion = nearest_name(name, names);
   if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";

@@ -4,6 +4,7 @@
 
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/user_components.h"
 #include "smooth/builtin_smooth.h"
 
 namespace proxjit {
@@ -23,6 +24,9 @@ const SmoothDefinition& find_smooth(std::string_view name) {
     if (d.name == name) return d;
     names.push_back(d.name);
   }
+  if (const SmoothDefinition* user = find_user_smooth(name)) return *user;
+  for (const SmoothDefinition* d : user_smooth_definitions())
+    names.push_back(d->name);
   std::string message = "unknown smooth term '" + std::string(name) + "'";
   const std::string suggestion = nearest_name(name, names);
   if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
