@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "common.h"
+
+#include "proxjit/runtime/user_components.h"
 #include "json.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
@@ -272,6 +274,19 @@ int run_list() {
     if (prox.parameters.empty()) std::printf("  %-16s (no parameters)\n", "");
     print_parameters(prox.parameters);
   }
+  const auto user_losses = user_smooth_definitions();
+  const auto user_proxes = user_prox_definitions();
+  if (!user_losses.empty() || !user_proxes.empty()) {
+    std::cout << "\nUser-defined (--define)\n";
+    for (const SmoothDefinition* loss : user_losses) {
+      std::printf("  %-16s %s\n", loss->name.c_str(), loss->formula.c_str());
+      print_parameters(loss->parameters);
+    }
+    for (const ProxDefinition* prox : user_proxes) {
+      std::printf("  %-16s %s\n", prox->name.c_str(), prox->formula.c_str());
+      print_parameters(prox->parameters);
+    }
+  }
   return kExitOk;
 }
 
@@ -381,8 +396,14 @@ Command add_solve_command(CLI::App& root) {
 Command add_list_command(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "list", "List the algorithms, smooth terms and prox terms, with formulas and parameters.");
-  app->footer("Example:\n  proxjit list");
-  return {app, [] { return run_list(); }};
+  auto defines = std::make_shared<std::vector<std::string>>();
+  app->add_option("--define", *defines, "Also list the user-defined components of these files")
+      ->type_name("FILE");
+  app->footer("Example:\n  proxjit list\n  proxjit list --define my_components.pjd");
+  return {app, [defines] {
+            define_from_files(*defines);
+            return run_list();
+          }};
 }
 
 Command add_inspect_command(CLI::App& root) {

@@ -1,8 +1,12 @@
 #include "common.h"
 
+#include "proxjit/runtime/user_components.h"
+
 #include "../text_util.h"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -225,6 +229,11 @@ void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required) {
     matrix->required();
     vector->required();
   }
+  app.add_option("--define", flags.define_paths,
+                 "A file of user-defined components, e.g. `loss my_logistic(z, y) = "
+                 "log1p(exp(-y*z))` or `prox my_l1(y, alpha; lambda) = sign(y)*max(abs(y) - "
+                 "alpha*lambda, 0)`; their names then work in --f and --r (repeatable)")
+      ->type_name("FILE");
   app.add_option("--weights", flags.weights_path,
                  "One weight >= 0 per sample (.npy, .csv or .mtx): f = 1/n sum_i w_i phi_i")
       ->type_name("FILE");
@@ -375,6 +384,7 @@ Problem load_problem(const ProblemFlags& flags) {
     throw Error("--format " + flags.format +
                 " applies to --A and --b; --data is always a LIBSVM/svmlight file");
   }
+  define_from_files(flags.define_paths);
   // Parse the components first: a typo in --r is reported before a slow data load.
   const SmoothComponent smooth = SmoothComponent::parse(flags.smooth);
   const ProxComponent prox = ProxComponent::parse(flags.prox);
@@ -416,8 +426,19 @@ Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size) {
   if (!flags.matrix_path.empty() || !flags.vector_path.empty()) {
     throw Error("--n makes a synthetic problem; do not combine it with --A or --b");
   }
+  define_from_files(flags.define_paths);
   return synthetic_problem(SmoothComponent::parse(flags.smooth), ProxComponent::parse(flags.prox),
                            size);
+}
+
+void define_from_files(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw Error("--define " + path + ": cannot open the file");
+    std::ostringstream text;
+    text << file.rdbuf();
+    define_components(text.str(), path);
+  }
 }
 
 std::string format_number(double value) {

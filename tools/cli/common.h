@@ -24,6 +24,7 @@ struct ProblemFlags {
   std::string vector_path;      // --b
   std::string data_path;        // --data: a LIBSVM/svmlight file holding both A and b
   std::string format = "auto";  // --format of --A and --b
+  std::vector<std::string> define_paths;  // --define: files of user-defined components
   std::string weights_path;     // --weights: one weight per sample
   bool intercept = false;       // --intercept: fit an unpenalized intercept
 };
@@ -118,6 +119,8 @@ Vector load_vector_for(const std::string& flag, const std::string& path,
 // The problem the flags describe, with its data loaded from --A and --b (in --format), or
 // from --data.
 Problem load_problem(const ProblemFlags& flags);
+// Registers the user-defined components of each file (formula.h syntax); errors name the file.
+void define_from_files(const std::vector<std::string>& paths);
 // The problem the flags describe on deterministic synthetic data with `size` variables
 // (A symmetric positive definite, size x size; b of length size): for inspecting kernels,
 // whose code depends on shapes only.

@@ -25,6 +25,7 @@
 #include "proxjit/runtime/io.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
+#include "proxjit/runtime/user_components.h"
 
 namespace proxjit::repl {
 namespace {
@@ -188,6 +189,12 @@ const std::vector<CommandHelp>& command_table() {
        "Choose the smooth term f, the prox r, or a solver option. step auto (or 0) is 1/L; "
        "tol 0 runs every iteration; max_time 0 is no limit; dtype float32|float64; backend "
        "jit|reference."},
+      {"def",
+       "def loss NAME(z, y; params) = EXPR [; grad = EXPR] [; lipschitz = EXPR] | "
+       "def prox NAME(y, alpha; params) = EXPR [; value(x) = EXPR]",
+       "Define a component as a formula; its name then works in `set f` / `set r`, compiled "
+       "into the same kernels as the built-ins. Example: def prox soft(y, alpha; lambda=0.1) = "
+       "sign(y) * max(abs(y) - alpha * lambda, 0) ; value(x) = lambda * abs(x)"},
       {"show", "show | show summary",
        "Print the problem, the data and the options; `show summary` prints the full report of "
        "the last solve."},
@@ -279,6 +286,7 @@ class Runner {
     const std::string& command = words.front();
     if (command == "load") return load(words);
     if (command == "gen") return gen(words);
+    if (command == "def") return define(line);
     if (command == "set") return set(line, words);
     if (command == "show") return show(words);
     if (command == "solve") return solve(words);
@@ -311,6 +319,18 @@ class Runner {
       if (command.name == name) return command.usage;
     }
     return name;
+  }
+
+  bool define(std::string_view line) {
+    const std::size_t start = line.find("def") + 3;
+    const std::string text(line.substr(start));
+    if (text.find_first_not_of(" \t") == std::string::npos) {
+      throw Error("def: usage: " + usage_of("def"));
+    }
+    for (const std::string& name : define_components(text, "<repl>")) {
+      out_ << "defined " << name << "\n";
+    }
+    return true;
   }
 
   bool load(const std::vector<std::string>& words) {
