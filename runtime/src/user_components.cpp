@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/expr_calculus.h"
 #include "proxjit/runtime/formula.h"
 
 namespace proxjit {
@@ -135,6 +136,42 @@ std::vector<std::string> define_components(std::string_view text, std::string_vi
     names.push_back(formula.name);
   }
   return names;
+}
+
+void define_prox(ProxDefinition definition) {
+  if (is_builtin(definition.name)) {
+    throw Error("'" + definition.name + "' is a built-in component; give the definition another name");
+  }
+  definition.traits = ProxTraits{};
+  definition.prox_canonical = expr::canonical(definition.prox);
+  UserRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (latest(r.losses, definition.name)) {
+    throw Error("'" + definition.name + "' is already defined as a loss");
+  }
+  r.proxes.push_back(std::move(definition));
+}
+
+void define_loss(SmoothDefinition definition) {
+  if (is_builtin(definition.name)) {
+    throw Error("'" + definition.name + "' is a built-in component; give the definition another name");
+  }
+  definition.kind = SmoothKind::margin;
+  if (definition.derivative.op() == expr::Op::constant && definition.derivative.constant() == 0.0) {
+    definition.derivative = expr::simplify(expr::derivative(definition.loss));
+  }
+  definition.derivative_canonical = expr::canonical(definition.derivative);
+  if (!definition.curvature) {
+    definition.curvature = [](std::span<const double>) {
+      return std::numeric_limits<double>::infinity();
+    };
+  }
+  UserRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (latest(r.proxes, definition.name)) {
+    throw Error("'" + definition.name + "' is already defined as a prox");
+  }
+  r.losses.push_back(std::move(definition));
 }
 
 std::vector<const SmoothDefinition*> user_smooth_definitions() {

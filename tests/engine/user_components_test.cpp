@@ -66,6 +66,44 @@ TEST_F(UserComponents, TheSameMathSharesTheKernel) {
   EXPECT_TRUE(engine_.solve(again, options).cache_hit);
 }
 
+TEST_F(UserComponents, DefinitionsFromTheExpressionBuilders) {
+  using expr::Expr;
+  const Expr y = Expr::variable(), lambda = Expr::parameter(0, "lambda");
+  ProxDefinition soft;
+  soft.name = "built_soft";
+  soft.parameters = {{"lambda", "threshold", 0.1, false}};
+  soft.prox = sign(y) * max(abs(y) - Expr::step() * lambda, 0.0);
+  soft.value = lambda * abs(y);
+  define_prox(soft);
+  SmoothDefinition squares;
+  squares.name = "built_squares";
+  const Expr z = Expr::variable(), b = Expr::label();
+  squares.loss = 0.5 * (z - b) * (z - b);
+  squares.derivative = z - b;
+  squares.curvature = [](std::span<const double>) { return 1.0; };
+  define_loss(squares);
+  // Without a derivative, the symbolic one: the same values (its tree is not the same).
+  SmoothDefinition derived = squares;
+  derived.name = "derived_squares";
+  derived.derivative = 0.0;
+  define_loss(derived);
+  const SmoothComponent f = SmoothComponent::parse("derived_squares");
+  EXPECT_DOUBLE_EQ(f.derivative<double>(1.5, -0.25), 1.75);
+  SyntheticProblem data = make_regression(40, 7, 0.5, 8);
+  SolverOptions options;
+  options.max_iterations = 30;
+  options.tolerance = 0.0;
+  const Problem builtin(SmoothComponent::parse("least_squares"), ProxComponent::parse("l1(0.1)"),
+                        data.A, data.b);
+  const Problem built(SmoothComponent::parse("built_squares"),
+                      ProxComponent::parse("built_soft(0.1)"), data.A, data.b);
+  EXPECT_EQ(engine_.kernel_key(builtin, options), engine_.kernel_key(built, options));
+  const Summary a = engine_.solve(builtin, options), c = engine_.solve(built, options);
+  EXPECT_TRUE(c.cache_hit);
+  EXPECT_EQ(a.x, c.x);
+  EXPECT_DOUBLE_EQ(a.objective, c.objective);
+}
+
 TEST_F(UserComponents, ParametersDefaultsAndErrors) {
   EXPECT_EQ(ProxComponent::parse("my_l1").describe(), "my_l1(lambda=0.1)");
   try {

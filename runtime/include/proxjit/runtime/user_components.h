@@ -21,6 +21,19 @@ namespace proxjit {
 // a built-in name cannot be redefined. Throws proxjit::Error, with line and caret for syntax.
 std::vector<std::string> define_components(std::string_view text, std::string_view source);
 
+// The same from C++, with the expression builders of expr.h, e.g.
+//   using namespace proxjit::expr;
+//   ProxDefinition soft;
+//   soft.name = "soft";
+//   soft.parameters = {{"lambda", "threshold", 0.1, false}};
+//   const Expr y = Expr::variable(), lambda = Expr::parameter(0, "lambda");
+//   soft.prox = sign(y) * max(abs(y) - Expr::step() * lambda, 0.0);
+//   soft.value = lambda * abs(y);
+//   define_prox(soft);
+// Canonical keys are filled in; a loss without `derivative` gets the symbolic one.
+void define_prox(ProxDefinition definition);
+void define_loss(SmoothDefinition definition);
+
 // The user definitions in force (the latest of each name), in definition order.
 std::vector<const SmoothDefinition*> user_smooth_definitions();
 std::vector<const ProxDefinition*> user_prox_definitions();
