@@ -275,24 +275,49 @@ class KernelEmitter {
     return inverse_n();
   }
 
-  // Margin losses, CSR rows: per sample, its margin over its nonzeros, then dphi scattered back
-  // over the same nonzeros: one pass over the values, nothing dense per sample.
+  // Margin losses, CSR rows, in three passes: every sample's margin over its nonzeros (into the
+  // margins buffer), the weighted derivatives of all of them 8 at a time (vector exp and the
+  // like), then each derivative scattered over its sample's nonzeros. Nothing dense per sample.
   Value* emit_margin_gradient_csr() {
     emit_zero(grad_, chunks_);
+    const auto row_range = [&](Value* i) {
+      Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, i));
+      Value* end = b_.CreateLoad(
+          i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(i, b_.getInt64(1))));
+      return std::pair<Value*, Value*>{begin, end};
+    };
     emit_loop(
         b_.getInt64(0), rows_, {},
         [&](Value* i, std::vector<Value*>) {
-          Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, i));
-          Value* end = b_.CreateLoad(
-              i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(i, b_.getInt64(1))));
+          auto [begin, end] = row_range(i);
           Value* margin = emit_loop(
               begin, end, {scalar_constant(0.0)},
               [&](Value* k, std::vector<Value*> sum) {
                 Value* j = column_index(k);
-                return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
+                return std::vector<Value*>{
+                    fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
               },
               "csr.margin")[0];
-          Value* derivative = emit_sample_derivative_scalar(margin, i);
+          b_.CreateStore(margin, address(margins_, i));
+          return std::vector<Value*>{};
+        },
+        "csr.margins");
+    // Padding samples get a margin of 0 and a derivative nobody reads.
+    emit_loop(
+        b_.getInt64(0), sample_chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          Value* real = b_.CreateICmpSLT(lane_index(i), splat(rows_));
+          Value* z = b_.CreateSelect(real, load_vector(margins_, i), vector_constant(0.0));
+          store_vector(emit_sample_derivative(z, i), margins_, i);
+          return std::vector<Value*>{};
+        },
+        "csr.derivative");
+    emit_loop(
+        b_.getInt64(0), rows_, {},
+        [&](Value* i, std::vector<Value*>) {
+          auto [begin, end] = row_range(i);
+          Value* derivative = load_scalar(margins_, i);
           emit_loop(
               begin, end, {},
               [&](Value* k, std::vector<Value*>) {
@@ -369,6 +394,58 @@ class KernelEmitter {
     Value* label = nullptr;  // losses: the sample's target
   };
 
+  // exp(a), lane by lane in registers: LLVM expands llvm.exp on vectors into one libm call per
+  // lane, which dominates a loss's gradient (logistic: one exp per sample). Cody-Waite range
+  // reduction a = k ln2 + r, |r| <= ln2/2, a Taylor polynomial for e^r (degree 13 in double,
+  // 7 in float: truncation below half an ulp), and 2^k applied in two halves so that
+  // subnormal results and overflow to inf come out right. Within 2 ulp of libm's exp; NaN
+  // stays NaN.
+  Value* emit_exp(Value* a) {
+    llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
+    b_.clearFastMathFlags();
+    Type* type = a->getType();
+    const bool wide = type->getScalarType() == f64_;
+    auto* vector_type = llvm::dyn_cast<llvm::FixedVectorType>(type);
+    Type* int_type = wide ? i64_ : b_.getInt32Ty();
+    if (vector_type) int_type = llvm::FixedVectorType::get(int_type, vector_type->getNumElements());
+    const auto constant = [&](double v) { return llvm::ConstantFP::get(type, v); };
+    const auto integer = [&](std::int64_t v) { return llvm::ConstantInt::get(int_type, v); };
+    // Beyond these every result is 0 or inf; clamping keeps k in range for the scaling.
+    const double low = wide ? -746.0 : -104.0, high = wide ? 710.0 : 89.0;
+    Value* x = b_.CreateBinaryIntrinsic(llvm::Intrinsic::minnum,
+                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, a,
+                                                                 constant(low)),
+                                        constant(high));
+    Value* k = b_.CreateUnaryIntrinsic(llvm::Intrinsic::rint,
+                                       b_.CreateFMul(x, constant(1.4426950408889634)));
+    // ln2 split so that k * ln2_hi is exact.
+    const double ln2_hi = wide ? 6.93147180369123816490e-01 : 0.693145751953125;
+    const double ln2_lo = wide ? 1.90821492927058770002e-10 : 1.428606765330187045e-06;
+    Value* r = b_.CreateFSub(x, b_.CreateFMul(k, constant(ln2_hi)));
+    r = b_.CreateFSub(r, b_.CreateFMul(k, constant(ln2_lo)));
+    const int degree = wide ? 13 : 7;
+    double factorial = 1.0;
+    for (int i = 2; i <= degree; ++i)
+      factorial *= i;
+    // Horner: sum_{i=0..degree} r^i / i!, highest power first.
+    Value* p = constant(1.0 / factorial);
+    for (int i = degree - 1; i >= 0; --i) {
+      factorial /= (i + 1);
+      p = b_.CreateIntrinsic(llvm::Intrinsic::fma, {type}, {p, r, constant(1.0 / factorial)});
+    }
+    Value* ki = b_.CreateFPToSI(k, int_type);
+    Value* half = b_.CreateAShr(ki, integer(1));
+    Value* rest = b_.CreateSub(ki, half);
+    const int mantissa = wide ? 52 : 23;
+    const int bias = wide ? 1023 : 127;
+    const auto power_of_two = [&](Value* e) {
+      return b_.CreateBitCast(b_.CreateShl(b_.CreateAdd(e, integer(bias)), integer(mantissa)),
+                              type);
+    };
+    Value* result = b_.CreateFMul(b_.CreateFMul(p, power_of_two(half)), power_of_two(rest));
+    return b_.CreateSelect(b_.CreateFCmpUNO(a, a), a, result);
+  }
+
   // A libm function without an LLVM intrinsic (log1p, expm1, tanh): called per lane, resolved
   // from the process when the JIT links the kernel.
   Value* emit_libm(const char* double_name, Value* a) {
@@ -422,7 +499,7 @@ class KernelEmitter {
       case Op::sqrt:
         return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
       case Op::exp:
-        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, arg(0));
+        return emit_exp(arg(0));
       case Op::log:
         return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, arg(0));
       case Op::log1p:

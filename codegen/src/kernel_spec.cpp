@@ -39,7 +39,10 @@ std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::in
   // backtracking's second gradient, or coordinate descent's L_j), the previous iterate, and the
   // trial point and its prox for a called prox. Coordinate descent on a loss adds the margins.
   std::int64_t size = 5 * padded_length(cols);
-  if (spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) {
+  // Coordinate descent on a loss keeps the margins; CSR gradients stage them (and then the
+  // derivatives) there.
+  if ((spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) ||
+      spec.layout == Layout::csr) {
     size += padded_length(rows);
   }
   return size;

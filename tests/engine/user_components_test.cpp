@@ -1,7 +1,10 @@
 // Components typed as formulas run in the built-ins' kernels: same iterates, same cache keys.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
@@ -102,6 +105,45 @@ TEST_F(UserComponents, DefinitionsFromTheExpressionBuilders) {
   EXPECT_TRUE(c.cache_hit);
   EXPECT_EQ(a.x, c.x);
   EXPECT_DOUBLE_EQ(a.objective, c.objective);
+}
+
+// Kernels compute exp in registers (a polynomial, not libm): a prox y -> exp(y) applied once to
+// x0 shows it within 2 ulp of std::exp over the whole range, to 0 below and inf above.
+TEST_F(UserComponents, KernelExpIsWithinTwoUlpOfLibm) {
+  define_components("prox exponential(y, alpha) = exp(y)", "<exp>");
+  for (ScalarType scalar : {ScalarType::f64, ScalarType::f32}) {
+    const bool wide = scalar == ScalarType::f64;
+    std::vector<double> points = {-800, -745.5, -740, -708.5, -103, -88, -30.25, -1, -1e-9, 0,
+                                  1e-300, 0.5, 0.6931471805599453, 1, 2.5, 30, 88.5, 89, 700,
+                                  709.7, 709.8, 800};
+    for (int i = 0; i < 400; ++i)
+      points.push_back(-60.0 + 0.3 * i + 1e-3 * (i % 7));
+    const Eigen::Index d = static_cast<Eigen::Index>(points.size());
+    const Problem problem(SmoothComponent::parse("least_squares"),
+                          ProxComponent::parse("exponential"), Matrix::Zero(3, d),
+                          Vector::Zero(3));
+    SolverOptions options;
+    options.scalar = scalar;
+    options.step = 1.0;
+    options.max_iterations = 1;
+    options.tolerance = 0.0;
+    options.x0 = Eigen::Map<const Vector>(points.data(), d);
+    const Summary s = engine_.solve(problem, options);
+    ASSERT_EQ(s.backend, Backend::jit);
+    for (Eigen::Index i = 0; i < d; ++i) {
+      const double expected =
+          wide ? std::exp(points[i]) : static_cast<double>(std::exp(static_cast<float>(points[i])));
+      const double ulp = wide ? std::numeric_limits<double>::epsilon()
+                              : static_cast<double>(std::numeric_limits<float>::epsilon());
+      if (std::isinf(expected) || expected == 0.0) {
+        EXPECT_EQ(s.x[i], expected) << points[i];
+      } else if (expected < (wide ? 1e-307 : 1e-37)) {
+        EXPECT_NEAR(s.x[i], expected, 2 * (wide ? 5e-324 : 1.4e-45)) << points[i];  // subnormal
+      } else {
+        EXPECT_LE(std::abs(s.x[i] - expected), 2 * ulp * expected) << points[i];
+      }
+    }
+  }
 }
 
 TEST_F(UserComponents, ParametersDefaultsAndErrors) {
