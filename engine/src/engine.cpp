@@ -443,6 +443,13 @@ double default_stochastic_step(const Problem& problem, const SolverOptions& opti
   return 1.0 / (factor * largest);
 }
 
+// An epoch may take long: with a time limit or an interrupt to watch, the progress hook runs
+// after every epoch (else as report_interval says).
+std::int64_t stochastic_report_interval(const SolverOptions& options) {
+  const bool watch = options.max_time > 0.0 || options.interrupt != nullptr;
+  return watch ? 1 : report_interval(options);
+}
+
 template <class T>
 RunOutcome run_reference_stochastic(const Objective<T>& objective, VectorOf<T>& x,
                                     const IterationBudget& budget, const SolverOptions& options) {
@@ -493,7 +500,9 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   progress.options = &options;
   progress.summary = &summary;
   progress.variables = d;
-  const std::int64_t report_every = report_interval(options);
+  const std::int64_t report_every = is_stochastic(options.algorithm)
+                                        ? stochastic_report_interval(options)
+                                        : report_interval(options);
   args.progress = report_progress<T>;
   args.progress_context = &progress;
   args.report_every = report_every;
