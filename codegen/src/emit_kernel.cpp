@@ -14,6 +14,7 @@
 
 #include "proxjit/runtime/reference_solver.h"
 #include "proxjit/runtime/status.h"
+#include "proxjit/runtime/stochastic_solver.h"
 
 namespace proxjit::codegen {
 namespace {
@@ -936,6 +937,531 @@ class KernelEmitter {
     return {squared, trial_l};
   }
 
+  // ---- stochastic solvers: sgd, saga, svrg (runtime/stochastic_solver.h is the oracle) ----
+  // One kernel call runs whole epochs; an iteration of the loop in emit_body is an epoch, whose
+  // certificate is the gradient mapping at the reported point from one full gradient. The state
+  // lives in the work buffer (kernel_work_size): the per-sample scalars in margins_, then the
+  // coordinates' last steps and the sample order (64-bit words), then SGD's sum of iterates.
+  // Buffers: SAGA's average gradient and SVRG's snapshot gradient in y_; SGD's iterate in
+  // x_previous_ (x_ is what it reports) and its batch gradient in y_ (zero between steps); the
+  // certificate's full gradient in grad_ (SVRG: y_, the next snapshot).
+
+  bool stochastic_lagged() const {
+    return spec_.algorithm != Algorithm::sgd && spec_.layout == Layout::csr && !spec_.prox_call &&
+           lagged_kind() != LaggedProx::none;
+  }
+  LaggedProx::Kind lagged_kind() const {
+    const std::string& name = spec_.prox_name;
+    if (name == "l1" || name == "l2sq" || name == "elastic_net" || name == "zero") {
+      return LaggedProx::shrink;
+    }
+    if (name == "box" || name == "nonneg") return LaggedProx::box;
+    return LaggedProx::none;
+  }
+  Value* load_i64(Value* base, Value* index) {
+    return b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, base, index));
+  }
+  void store_i64(Value* value, Value* base, Value* index) {
+    b_.CreateStore(value, b_.CreateInBoundsGEP(i64_, base, index));
+  }
+  Value* to_scalar(Value* f64_value) {
+    return scalar_ == f64_ ? f64_value : b_.CreateFPTrunc(f64_value, scalar_);
+  }
+
+  // if (condition) then(); with no values.
+  void emit_if(Value* condition, const std::function<void()>& then, const char* name) {
+    Function* function = b_.GetInsertBlock()->getParent();
+    BasicBlock* yes = BasicBlock::Create(context_, std::string(name) + ".then", function);
+    BasicBlock* joined = BasicBlock::Create(context_, std::string(name) + ".end", function);
+    b_.CreateCondBr(condition, yes, joined);
+    b_.SetInsertPoint(yes);
+    then();
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+  }
+  // condition ? then() : otherwise(), each emitted in its own block.
+  Value* emit_if_else(Value* condition, const std::function<Value*()>& then,
+                      const std::function<Value*()>& otherwise, const char* name) {
+    Function* function = b_.GetInsertBlock()->getParent();
+    BasicBlock* yes = BasicBlock::Create(context_, std::string(name) + ".then", function);
+    BasicBlock* no = BasicBlock::Create(context_, std::string(name) + ".else", function);
+    BasicBlock* joined = BasicBlock::Create(context_, std::string(name) + ".end", function);
+    b_.CreateCondBr(condition, yes, no);
+    b_.SetInsertPoint(yes);
+    Value* first = then();
+    BasicBlock* yes_end = b_.GetInsertBlock();
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(no);
+    Value* second = otherwise();
+    BasicBlock* no_end = b_.GetInsertBlock();
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+    PHINode* phi = b_.CreatePHI(first->getType(), 2);
+    phi->addIncoming(first, yes_end);
+    phi->addIncoming(second, no_end);
+    return phi;
+  }
+
+  // splitmix64, the reference's SampleGenerator.
+  Value* emit_random() {
+    Value* state =
+        b_.CreateAdd(b_.CreateLoad(i64_, rng_state_), b_.getInt64(0x9E3779B97F4A7C15ull));
+    b_.CreateStore(state, rng_state_);
+    Value* z = state;
+    z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 30)), b_.getInt64(0xBF58476D1CE4E5B9ull));
+    z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 27)), b_.getInt64(0x94D049BB133111EBull));
+    return b_.CreateXor(z, b_.CreateLShr(z, 31));
+  }
+  Value* emit_random_below(Value* n) {
+    Type* i128 = b_.getInt128Ty();
+    Value* product = b_.CreateMul(b_.CreateZExt(emit_random(), i128), b_.CreateZExt(n, i128));
+    return b_.CreateTrunc(b_.CreateLShr(product, 64), i64_);
+  }
+  Value* shuffled() { return b_.CreateICmpEQ(sampling_, b_.getInt64(1)); }
+  // SampleOrder::start_epoch: a Fisher-Yates pass over the order when shuffling.
+  void emit_start_epoch() {
+    emit_if(
+        shuffled(),
+        [&] {
+          emit_loop(
+              b_.getInt64(0), b_.CreateSub(rows_, b_.getInt64(1)), {},
+              [&](Value* u, std::vector<Value*>) {
+                Value* i = b_.CreateSub(b_.CreateSub(rows_, b_.getInt64(1)), u);
+                Value* j = emit_random_below(b_.CreateAdd(i, b_.getInt64(1)));
+                Value* at_i = load_i64(order_, i);
+                Value* at_j = load_i64(order_, j);
+                store_i64(at_j, order_, i);
+                store_i64(at_i, order_, j);
+                return std::vector<Value*>{};
+              },
+              "sto.shuffle");
+        },
+        "sto.shuffle_if");
+  }
+  // SampleOrder::at.
+  Value* emit_sample_at(Value* position) {
+    return emit_if_else(
+        shuffled(), [&] { return load_i64(order_, b_.CreateSRem(position, rows_)); },
+        [&] { return emit_random_below(rows_); }, "sto.sample");
+  }
+
+  // ---- one sample's row ----
+  Value* row_begin(Value* i) { return load_i64(offsets_, i); }
+  Value* row_end(Value* i) { return load_i64(offsets_, b_.CreateAdd(i, b_.getInt64(1))); }
+  Value* dense_row(Value* i) { return address(A_, b_.CreateMul(i, stride_, "", true, true)); }
+  // a_i'point.
+  Value* emit_sample_margin(Value* point, Value* i) {
+    if (spec_.layout == Layout::csr) {
+      return emit_loop(
+          row_begin(i), row_end(i), {scalar_constant(0.0)},
+          [&](Value* k, std::vector<Value*> sum) {
+            return std::vector<Value*>{
+                fma(load_scalar(A_, k), load_scalar(point, column_index(k)), sum[0])};
+          },
+          "sto.margin")[0];
+    }
+    Value* row = dense_row(i);
+    const std::vector<Value*> sum = emit_loop(
+        b_.getInt64(0), chunks_, {vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* j = lanes_times(c);
+          return std::vector<Value*>{fma(load_vector(row, j), load_vector(point, j), partial[0])};
+        },
+        "sto.margin");
+    return b_.CreateFAddReduce(scalar_constant(0.0), sum[0]);
+  }
+  // target += scale * a_i over the sample's entries.
+  void emit_sample_scatter(Value* target, Value* i, Value* scale) {
+    if (spec_.layout == Layout::csr) {
+      emit_loop(
+          row_begin(i), row_end(i), {},
+          [&](Value* k, std::vector<Value*>) {
+            Value* g = address(target, column_index(k));
+            b_.CreateStore(
+                b_.CreateFAdd(b_.CreateLoad(scalar_, g), b_.CreateFMul(scale, load_scalar(A_, k))),
+                g);
+            return std::vector<Value*>{};
+          },
+          "sto.scatter");
+      return;
+    }
+    Value* row = dense_row(i);
+    Value* weight = splat(scale);
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* j = lanes_times(c);
+          store_vector(
+              b_.CreateFAdd(load_vector(target, j), b_.CreateFMul(weight, load_vector(row, j))),
+              target, j);
+          return std::vector<Value*>{};
+        },
+        "sto.scatter");
+  }
+  void emit_copy(Value* from, Value* to) {
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          store_vector(load_vector(from, lanes_times(c)), to, lanes_times(c));
+          return std::vector<Value*>{};
+        },
+        "sto.copy");
+  }
+
+  // gradient = 1/n sum_i d_i a_i at point, sample by sample (stochastic_full_gradient); the
+  // d_i into memory_ when asked.
+  void emit_full_pass(Value* point, Value* gradient, bool keep_derivatives) {
+    emit_zero(gradient, chunks_);
+    emit_loop(
+        b_.getInt64(0), rows_, {},
+        [&](Value* i, std::vector<Value*>) {
+          Value* d = emit_sample_derivative_scalar(emit_sample_margin(point, i), i);
+          if (keep_derivatives) b_.CreateStore(d, address(memory_, i));
+          emit_sample_scatter(gradient, i, d);
+          return std::vector<Value*>{};
+        },
+        "sto.full");
+    Value* scale = splat(inverse_n());
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* j = lanes_times(c);
+          store_vector(b_.CreateFMul(load_vector(gradient, j), scale), gradient, j);
+          return std::vector<Value*>{};
+        },
+        "sto.full_scale");
+  }
+
+  // k >= 1 skipped steps x <- prox(x - step c) of coordinate j at once (catch_up).
+  Value* emit_catch_up(Value* x, Value* c, Value* k, Value* j) {
+    Value* step = step_scalar_;
+    Value* kk = b_.CreateSIToFP(k, scalar_);
+    Value* plain = b_.CreateFSub(x, b_.CreateFMul(b_.CreateFMul(kk, step), c));
+    Value* penalized = b_.CreateICmpSLT(j, penalized_);
+    const auto prox = [&](Value* y) {
+      return emit_expr(spec_.prox, {y, step, &scalar_params_, scalar_});
+    };
+    if (lagged_kind() == LaggedProx::box) {
+      Value* first = prox(b_.CreateFSub(x, b_.CreateFMul(step, c)));
+      Value* rest_steps = b_.CreateSIToFP(b_.CreateSub(k, b_.getInt64(1)), scalar_);
+      Value* rest = prox(b_.CreateFSub(first, b_.CreateFMul(b_.CreateFMul(rest_steps, step), c)));
+      Value* moved = b_.CreateSelect(b_.CreateICmpEQ(k, b_.getInt64(1)), first, rest);
+      return b_.CreateSelect(penalized, moved, plain);
+    }
+    const std::string& name = spec_.prox_name;
+    Value* zero = scalar_constant(0.0);
+    Value* l1 = name == "l1" || name == "elastic_net" ? scalar_params_[0] : zero;
+    Value* l2 = name == "l2sq"          ? scalar_params_[0]
+                : name == "elastic_net" ? scalar_params_[1]
+                                        : zero;
+    Value* decay = scalar_constant(1.0);
+    Value* span = b_.CreateFMul(kk, step);
+    if (name == "l2sq" || name == "elastic_net") {
+      Value* log_rho = emit_libm("log1p", b_.CreateFMul(step, l2));
+      Value* exponent = b_.CreateFNeg(b_.CreateFMul(kk, log_rho));
+      Value* has_l2 = b_.CreateFCmpOGT(l2, zero);
+      decay =
+          b_.CreateSelect(has_l2, b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, exponent), decay);
+      span = b_.CreateSelect(has_l2, b_.CreateFDiv(b_.CreateFNeg(emit_libm("expm1", exponent)), l2),
+                             span);
+    }
+    Value* linear = b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, c));
+    if (name == "l2sq" || name == "zero") return b_.CreateSelect(penalized, linear, plain);
+    Value* no_l1 = b_.CreateFCmpOEQ(l1, zero);
+    Value* settles = b_.CreateFCmpOLE(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, c), l1);
+    Value* positive_x = b_.CreateFCmpOGT(x, zero);
+    Value* negative_x = b_.CreateFCmpOLT(x, zero);
+    Value* positive =
+        b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, b_.CreateFAdd(c, l1)));
+    Value* negative =
+        b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, b_.CreateFSub(c, l1)));
+    Value* stays_positive = b_.CreateAnd(positive_x, b_.CreateFCmpOGT(positive, zero));
+    Value* stays_negative = b_.CreateAnd(negative_x, b_.CreateFCmpOLT(negative, zero));
+    Value* closed = b_.CreateSelect(
+        stays_positive, positive,
+        b_.CreateSelect(stays_negative, negative,
+                        b_.CreateSelect(b_.CreateOr(positive_x, negative_x), zero, x)));
+    closed = b_.CreateSelect(no_l1, linear, closed);
+    Value* exact =
+        b_.CreateOr(b_.CreateOr(no_l1, settles), b_.CreateOr(stays_positive, stays_negative));
+    Value* easy = b_.CreateOr(exact, b_.CreateNot(penalized));
+    Value* easy_value = b_.CreateSelect(penalized, closed, plain);
+    // Rare: the coordinate crosses zero towards the other sign. Step by step.
+    return emit_if_else(
+        easy, [&] { return easy_value; },
+        [&] {
+          return emit_loop(
+              b_.getInt64(0), k, {x},
+              [&](Value*, std::vector<Value*> y) {
+                return std::vector<Value*>{prox(b_.CreateFSub(y[0], b_.CreateFMul(step, c)))};
+              },
+              "sto.unrolled")[0];
+        },
+        "sto.catch");
+  }
+
+  // Brings coordinate j up to step t (lagged updates).
+  void emit_bring_up(Value* j, Value* t) {
+    Value* last = load_i64(lags_, j);
+    emit_if(
+        b_.CreateICmpSLT(last, t),
+        [&] {
+          Value* slot = address(x_, j);
+          Value* moved = emit_catch_up(b_.CreateLoad(scalar_, slot), load_scalar(y_, j),
+                                       b_.CreateSub(t, last), j);
+          b_.CreateStore(moved, slot);
+          store_i64(t, lags_, j);
+        },
+        "sto.lag");
+  }
+
+  void emit_stochastic_setup(Value* args, Value* step_double) {
+    step_double_ = step_double;
+    memory_ = margins_;
+    Value* words = address(margins_, lanes_times(sample_chunks_));
+    lags_ = words;
+    order_ = address(words, lanes_times(b_.CreateMul(chunks_, b_.getInt64(2))));
+    sum_ = address(order_, lanes_times(b_.CreateMul(sample_chunks_, b_.getInt64(2))));
+    const auto load_field = [&](unsigned index) {
+      return b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, args, index));
+    };
+    // KernelArgs after prox_context: seed, batch_size, step_schedule, sampling, averaging.
+    const unsigned first = kFieldProxContext + 1;
+    Value* seed = load_field(first);
+    batch_ = load_field(first + 1);
+    schedule_ = load_field(first + 2);
+    sampling_ = load_field(first + 3);
+    averaging_ = b_.CreateICmpNE(load_field(first + 4), b_.getInt64(0));
+    rng_state_ = b_.CreateAlloca(i64_, nullptr, "rng");
+    step_count_ = b_.CreateAlloca(i64_, nullptr, "t");
+    b_.CreateStore(seed, rng_state_);
+    b_.CreateStore(b_.getInt64(0), step_count_);
+    emit_loop(
+        b_.getInt64(0), rows_, {},
+        [&](Value* i, std::vector<Value*>) {
+          store_i64(i, order_, i);
+          return std::vector<Value*>{};
+        },
+        "sto.order");
+    emit_loop(
+        b_.getInt64(0), cols_, {},
+        [&](Value* j, std::vector<Value*>) {
+          store_i64(b_.getInt64(0), lags_, j);
+          return std::vector<Value*>{};
+        },
+        "sto.lags");
+    if (spec_.algorithm == Algorithm::sgd) {
+      emit_copy(x_, x_previous_);
+      emit_zero(y_, chunks_);
+      emit_zero(sum_, chunks_);
+    } else {
+      emit_full_pass(x_, y_, /*keep_derivatives=*/true);
+    }
+  }
+
+  // SGD's step factor at step t (schedule_factor).
+  Value* emit_schedule_factor(Value* t, Value* steps) {
+    Value* one = llvm::ConstantFP::get(f64_, 1.0);
+    Value* epochs = b_.CreateFDiv(b_.CreateSIToFP(t, f64_), b_.CreateSIToFP(steps, f64_));
+    Value* inv_t = b_.CreateFDiv(one, b_.CreateFAdd(one, epochs));
+    Value* inv_sqrt_t = b_.CreateFDiv(
+        one, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, b_.CreateFAdd(one, epochs)));
+    Value* decay =
+        b_.CreateFDiv(one, b_.CreateFAdd(one, b_.CreateSIToFP(b_.CreateSDiv(t, steps), f64_)));
+    Value* factor = b_.CreateSelect(b_.CreateICmpEQ(schedule_, b_.getInt64(1)), inv_t, one);
+    factor = b_.CreateSelect(b_.CreateICmpEQ(schedule_, b_.getInt64(2)), inv_sqrt_t, factor);
+    return b_.CreateSelect(b_.CreateICmpEQ(schedule_, b_.getInt64(3)), decay, factor);
+  }
+
+  void emit_sgd_step(Value* s, Value* steps) {
+    Value* t = b_.CreateLoad(i64_, step_count_);
+    Value* rate = to_scalar(b_.CreateFMul(step_double_, emit_schedule_factor(t, steps)));
+    Value* iterate = x_previous_;
+    emit_loop(
+        b_.getInt64(0), batch_, {},
+        [&](Value* member, std::vector<Value*>) {
+          Value* i = emit_sample_at(b_.CreateAdd(b_.CreateMul(s, batch_), member));
+          Value* d = emit_sample_derivative_scalar(emit_sample_margin(iterate, i), i);
+          emit_sample_scatter(y_, i, d);
+          return std::vector<Value*>{};
+        },
+        "sgd.batch");
+    Value* scaled = splat(b_.CreateFDiv(rate, b_.CreateSIToFP(batch_, scalar_)));
+    emit_prox_pass(
+        [&](Value* j) {
+          return b_.CreateFSub(load_vector(iterate, j), b_.CreateFMul(scaled, load_vector(y_, j)));
+        },
+        rate, {},
+        [&](Value* j, Value* proxed, std::vector<Value*>) {
+          Value* moved = b_.CreateSelect(real_lanes(j), proxed, load_vector(iterate, j));
+          store_vector(moved, iterate, j);
+          store_vector(vector_constant(0.0), y_, j);
+          Value* total = load_vector(sum_, j);
+          store_vector(b_.CreateSelect(averaging_, b_.CreateFAdd(total, moved), total), sum_, j);
+          return std::vector<Value*>{};
+        },
+        "sgd.update");
+    b_.CreateStore(b_.CreateAdd(t, b_.getInt64(1)), step_count_);
+  }
+
+  // A SAGA or SVRG step on sample position s, updating the whole x.
+  void emit_variance_reduced_dense_step(Value* s) {
+    const bool saga = spec_.algorithm == Algorithm::saga;
+    Value* i = emit_sample_at(s);
+    Value* d = emit_sample_derivative_scalar(emit_sample_margin(x_, i), i);
+    Value* delta = b_.CreateFSub(d, load_scalar(memory_, i));
+    Value* step = splat(step_scalar_);
+    Value* inv_n = inverse_n();
+    if (spec_.layout == Layout::csr) {
+      // The direction (d - alpha_i) a_i + g, dense, in x_previous_.
+      emit_copy(y_, x_previous_);
+      emit_sample_scatter(x_previous_, i, delta);
+      emit_prox_pass(
+          [&](Value* j) {
+            return b_.CreateFSub(load_vector(x_, j),
+                                 b_.CreateFMul(step, load_vector(x_previous_, j)));
+          },
+          step_scalar_, {},
+          [&](Value* j, Value* proxed, std::vector<Value*>) {
+            store_vector(b_.CreateSelect(real_lanes(j), proxed, load_vector(x_, j)), x_, j);
+            return std::vector<Value*>{};
+          },
+          "vr.update");
+      if (saga) emit_sample_scatter(y_, i, b_.CreateFMul(delta, inv_n));
+    } else {
+      Value* row = dense_row(i);
+      Value* delta_vector = splat(delta);
+      Value* inv_n_vector = splat(inv_n);
+      emit_prox_pass(
+          [&](Value* j) {
+            Value* direction =
+                b_.CreateFAdd(b_.CreateFMul(delta_vector, load_vector(row, j)), load_vector(y_, j));
+            return b_.CreateFSub(load_vector(x_, j), b_.CreateFMul(step, direction));
+          },
+          step_scalar_, {},
+          [&](Value* j, Value* proxed, std::vector<Value*>) {
+            store_vector(b_.CreateSelect(real_lanes(j), proxed, load_vector(x_, j)), x_, j);
+            if (saga) {
+              Value* change =
+                  b_.CreateFMul(b_.CreateFMul(delta_vector, load_vector(row, j)), inv_n_vector);
+              store_vector(b_.CreateFAdd(load_vector(y_, j), change), y_, j);
+            }
+            return std::vector<Value*>{};
+          },
+          "vr.update");
+    }
+    if (saga) b_.CreateStore(d, address(memory_, i));
+  }
+
+  // A SAGA or SVRG step on sample position s over the sample's nonzeros (lagged updates).
+  void emit_variance_reduced_lagged_step(Value* s) {
+    const bool saga = spec_.algorithm == Algorithm::saga;
+    Value* t = b_.CreateLoad(i64_, step_count_);
+    Value* i = emit_sample_at(s);
+    Value* begin = row_begin(i);
+    Value* end = row_end(i);
+    Value* margin = emit_loop(
+        begin, end, {scalar_constant(0.0)},
+        [&](Value* k, std::vector<Value*> sum) {
+          Value* j = column_index(k);
+          emit_bring_up(j, t);
+          return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(x_, j), sum[0])};
+        },
+        "saga.margin")[0];
+    Value* d = emit_sample_derivative_scalar(margin, i);
+    Value* delta = b_.CreateFSub(d, load_scalar(memory_, i));
+    Value* inv_n = inverse_n();
+    Value* t_next = b_.CreateAdd(t, b_.getInt64(1));
+    emit_loop(
+        begin, end, {},
+        [&](Value* k, std::vector<Value*>) {
+          Value* j = column_index(k);
+          Value* a = load_scalar(A_, k);
+          Value* g = address(y_, j);
+          Value* c = b_.CreateLoad(scalar_, g);
+          Value* slot = address(x_, j);
+          Value* trial = b_.CreateFSub(b_.CreateLoad(scalar_, slot),
+                                       b_.CreateFMul(step_scalar_, fma(delta, a, c)));
+          Value* proxed = emit_expr(spec_.prox, {trial, step_scalar_, &scalar_params_, scalar_});
+          b_.CreateStore(b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial), slot);
+          store_i64(t_next, lags_, j);
+          if (saga) b_.CreateStore(fma(b_.CreateFMul(delta, a), inv_n, c), g);
+          return std::vector<Value*>{};
+        },
+        "saga.update");
+    if (saga) b_.CreateStore(d, address(memory_, i));
+    b_.CreateStore(t_next, step_count_);
+  }
+
+  // One epoch; returns |x - prox(x - step grad f(x))|^2 at the reported point (scalar type).
+  Value* emit_stochastic_epoch() {
+    emit_start_epoch();
+    const bool sgd = spec_.algorithm == Algorithm::sgd;
+    if (sgd) {
+      Value* steps =
+          b_.CreateSDiv(b_.CreateAdd(rows_, b_.CreateSub(batch_, b_.getInt64(1))), batch_);
+      emit_loop(
+          b_.getInt64(0), steps, {},
+          [&](Value* s, std::vector<Value*>) {
+            emit_sgd_step(s, steps);
+            return std::vector<Value*>{};
+          },
+          "sgd.steps");
+      Value* t = b_.CreateLoad(i64_, step_count_);
+      Value* mean = splat(b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(t, scalar_)));
+      emit_loop(
+          b_.getInt64(0), chunks_, {},
+          [&](Value* c, std::vector<Value*>) {
+            Value* j = lanes_times(c);
+            Value* averaged = b_.CreateFMul(load_vector(sum_, j), mean);
+            store_vector(b_.CreateSelect(averaging_, averaged, load_vector(x_previous_, j)), x_, j);
+            return std::vector<Value*>{};
+          },
+          "sgd.report");
+    } else {
+      const bool lagged = stochastic_lagged();
+      emit_loop(
+          b_.getInt64(0), rows_, {},
+          [&](Value* s, std::vector<Value*>) {
+            if (lagged) {
+              emit_variance_reduced_lagged_step(s);
+            } else {
+              emit_variance_reduced_dense_step(s);
+            }
+            return std::vector<Value*>{};
+          },
+          "vr.steps");
+      if (lagged) {
+        Value* t = b_.CreateLoad(i64_, step_count_);
+        emit_loop(
+            b_.getInt64(0), cols_, {},
+            [&](Value* j, std::vector<Value*>) {
+              emit_bring_up(j, t);
+              return std::vector<Value*>{};
+            },
+            "saga.catch_all");
+      }
+    }
+    // The certificate's full gradient; for SVRG also the next snapshot (mu and the d_i).
+    const bool svrg = spec_.algorithm == Algorithm::svrg;
+    Value* gradient = svrg ? y_ : grad_;
+    emit_full_pass(x_, gradient, svrg);
+    Value* step = splat(step_scalar_);
+    Value* sum = emit_prox_pass(
+        [&](Value* j) {
+          return b_.CreateFSub(load_vector(x_, j), b_.CreateFMul(step, load_vector(gradient, j)));
+        },
+        step_scalar_, {vector_constant(0.0)},
+        [&](Value* j, Value* proxed, std::vector<Value*> partial) {
+          Value* x = load_vector(x_, j);
+          Value* change =
+              b_.CreateSelect(real_lanes(j), b_.CreateFSub(proxed, x), vector_constant(0.0));
+          return std::vector<Value*>{fma(change, change, partial[0])};
+        },
+        "sto.certificate")[0];
+    return b_.CreateFAddReduce(scalar_constant(0.0), sum);
+  }
+
   // The loop itself, with every array as a noalias argument.
   // Arguments: A, b, x, grad, y, x_previous, rows, cols, prox params..., step (scalar type),
   // step (double), tolerance, max_iterations, progress, progress context, report_every, args,
@@ -980,6 +1506,7 @@ class KernelEmitter {
     x_previous_ = arg++;
     const bool fista = spec_.algorithm == Algorithm::fista;
     const bool coordinate_descent = spec_.algorithm == Algorithm::coordinate_descent;
+    const bool stochastic = is_stochastic(spec_.algorithm);
     point_ = fista ? y_ : x_;
     rows_ = arg++;
     cols_ = arg++;
@@ -1028,6 +1555,7 @@ class KernelEmitter {
     sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
                                    b_.getInt64(kLanes), "sample_chunks");
     if (coordinate_descent) emit_coordinate_descent_setup();
+    if (stochastic) emit_stochastic_setup(out, step_double);
     const bool backtracking = spec_.backtracking && !fista && !coordinate_descent;
     Value* initial_curvature = nullptr;
     if (backtracking) {  // the gradient at the start; later ones come from accepted trials
@@ -1088,6 +1616,8 @@ class KernelEmitter {
       certificate_divisor = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), next_curvature);
     } else if (coordinate_descent) {
       squared_change = emit_coordinate_descent_epoch();
+    } else if (stochastic) {
+      squared_change = emit_stochastic_epoch();
     } else if (fista) {
       Value* gradient_scale = emit_gradient();
       auto [to_point, restart_dot] = emit_fista_update(gradient_scale);
@@ -1293,6 +1823,18 @@ class KernelEmitter {
   Value* prox_context_ = nullptr;
   std::vector<Value*> loss_params_;  // splats
   std::vector<Value*> loss_scalar_params_;
+  // Stochastic solvers (emit_stochastic_setup).
+  Value* step_double_ = nullptr;
+  Value* memory_ = nullptr;      // per-sample scalars (SAGA's alpha, SVRG's snapshot)
+  Value* lags_ = nullptr;        // i64 per coordinate: the step it was last brought up to
+  Value* order_ = nullptr;       // i64 per sample: the epoch's order (shuffling)
+  Value* sum_ = nullptr;         // SGD: sum of iterates (averaging)
+  Value* rng_state_ = nullptr;   // alloca: splitmix64's counter
+  Value* step_count_ = nullptr;  // alloca: steps taken since the start (t)
+  Value* batch_ = nullptr;
+  Value* schedule_ = nullptr;
+  Value* sampling_ = nullptr;
+  Value* averaging_ = nullptr;  // i1
 };
 
 }  // namespace

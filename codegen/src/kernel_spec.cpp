@@ -45,6 +45,13 @@ std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::in
       spec.layout == Layout::csr) {
     size += padded_length(rows);
   }
+  if (is_stochastic(spec.algorithm)) {
+    // The per-sample scalars (SAGA's memory, SVRG's snapshot), then 64-bit words: each
+    // coordinate's last step (lagged updates) and the epoch's sample order, then SGD's sum of
+    // iterates (averaging).
+    const std::int64_t p = padded_length(cols), r = padded_length(rows);
+    size += r + 2 * p + 2 * r + p;
+  }
   return size;
 }
 

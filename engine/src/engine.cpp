@@ -16,6 +16,7 @@
 #include "proxjit/runtime/duality_gap.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/reference_solver.h"
+#include "proxjit/runtime/stochastic_solver.h"
 
 namespace proxjit {
 namespace {
@@ -34,7 +35,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=5";
+constexpr const char* kKernelFormat = "kernel-format=6";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -418,6 +419,76 @@ void call_prox(void* context, const void* y, double step, void* out, std::int64_
                                                       static_cast<std::size_t>(n));
 }
 
+// ---- stochastic solvers (sgd, saga, svrg) ----
+
+StochasticSettings stochastic_settings(const SolverOptions& options) {
+  StochasticSettings settings;
+  settings.seed = options.seed;
+  settings.batch_size = options.algorithm == Algorithm::sgd ? options.batch_size : 1;
+  settings.schedule = options.step_schedule;
+  settings.sampling = options.sampling;
+  settings.averaging = options.algorithm == Algorithm::sgd && options.averaging;
+  return settings;
+}
+
+void fill_stochastic_args(KernelArgs& args, const SolverOptions& options) {
+  const StochasticSettings settings = stochastic_settings(options);
+  args.seed = settings.seed;
+  args.batch_size = settings.batch_size;
+  args.step_schedule = static_cast<std::int64_t>(settings.schedule);
+  args.sampling = static_cast<std::int64_t>(settings.sampling);
+  args.averaging = settings.averaging ? 1 : 0;
+}
+
+StochasticMethod stochastic_method(Algorithm algorithm) {
+  return algorithm == Algorithm::sgd    ? StochasticMethod::sgd
+         : algorithm == Algorithm::saga ? StochasticMethod::saga
+                                        : StochasticMethod::svrg;
+}
+
+// What a stochastic solver needs of the problem; throws proxjit::Error otherwise.
+void check_stochastic(const Problem& problem, const SolverOptions& options) {
+  const std::string name(to_string(options.algorithm));
+  if (problem.f().kind() != SmoothKind::margin) {
+    throw Error(name + " samples the terms of a loss over samples, but " + problem.f().name() +
+                " is not one; use fista or pgd");
+  }
+  if (options.algorithm != Algorithm::sgd && options.batch_size != 1) {
+    throw Error("batch_size " + std::to_string(options.batch_size) + " is for sgd; " + name +
+                " takes one sample a step (batch_size 1)");
+  }
+}
+
+// The default step: 1/L_max (sgd), 1/(3 L_max) (saga), 1/(4 L_max) (svrg), with
+// L_max = sup phi'' max_i w_i |a_i|^2 the largest Lipschitz constant of a sample's gradient.
+double default_stochastic_step(const Problem& problem, const SolverOptions& options) {
+  const Objective<double> objective(problem.f(), problem.r(), problem.data_view<double>(),
+                                    problem.features());
+  const double largest = objective.sample_lipschitz_max();
+  if (!(largest > 0.0) || !std::isfinite(largest)) {
+    throw Error("cannot choose a step automatically: the per-sample Lipschitz bound of " +
+                problem.f().name() + " is " + number_text(largest) + "; give a step");
+  }
+  const double factor = options.algorithm == Algorithm::saga   ? 3.0
+                        : options.algorithm == Algorithm::svrg ? 4.0
+                                                               : 1.0;
+  return 1.0 / (factor * largest);
+}
+
+// An epoch may take long: with a time limit or an interrupt to watch, the progress hook runs
+// after every epoch (else as report_interval says).
+std::int64_t stochastic_report_interval(const SolverOptions& options) {
+  const bool watch = options.max_time > 0.0 || options.interrupt != nullptr;
+  return watch ? 1 : report_interval(options);
+}
+
+template <class T>
+RunOutcome run_reference_stochastic(const Objective<T>& objective, VectorOf<T>& x,
+                                    const IterationBudget& budget, const SolverOptions& options) {
+  return reference_stochastic<T>(stochastic_method(options.algorithm), objective, x, budget,
+                                 stochastic_settings(options));
+}
+
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
 // the run timings of the summary.
 template <class T>
@@ -454,6 +525,7 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     args.curvature = problem.f().kind() == SmoothKind::margin ? problem.f().curvature() : 0.0;
     args.prox_call = call_prox<T>;
     args.prox_context = const_cast<ProxComponent*>(&problem.r());
+    fill_stochastic_args(args, options);
   }
   ProgressState progress;
   progress.problem = &problem;
@@ -466,7 +538,9 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     // A start outside r's domain (an indicator) has no objective to compare with.
     progress.watch_objective = std::isfinite(progress.start_objective);
   }
-  const std::int64_t report_every = report_interval(options);
+  const std::int64_t report_every = is_stochastic(options.algorithm)
+                                        ? stochastic_report_interval(options)
+                                        : report_interval(options);
   args.progress = report_progress<T>;
   args.progress_context = &progress;
   args.report_every = report_every;
@@ -508,6 +582,11 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
           break;
         case Algorithm::coordinate_descent:
           outcome = reference_coordinate_descent<T>(objective, x, budget);
+          break;
+        case Algorithm::sgd:
+        case Algorithm::saga:
+        case Algorithm::svrg:
+          outcome = run_reference_stochastic<T>(objective, x, budget, options);
           break;
       }
       summary.iterations = outcome.iterations;
@@ -655,6 +734,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
                   " has none (phi'' is unbounded); use pgd with step backtracking");
     }
   }
+  if (is_stochastic(options.algorithm)) check_stochastic(problem, options);
   if (!bounded_curvature && options.step <= 0.0 && !options.line_search) {
     throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
                 std::string(to_string(options.algorithm)) +
@@ -672,6 +752,8 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     summary.step = 0.0;
   } else if (options.step > 0.0) {
     summary.step = options.step;
+  } else if (is_stochastic(options.algorithm) && bounded_curvature) {
+    summary.step = default_stochastic_step(problem, options);
   } else if (!bounded_curvature) {
     summary.step = 1.0;  // backtracking's first trial
   } else {

@@ -21,6 +21,9 @@ bool SolverOptions::IsValid(std::string* error) const {
     return fail("tolerance must be a finite number >= 0 (0 runs every iteration); got " +
                 std::to_string(tolerance));
   }
+  if (batch_size < 1) {
+    return fail("batch_size must be >= 1; got " + std::to_string(batch_size));
+  }
   if (repeat < 1) return fail("repeat must be >= 1; got " + std::to_string(repeat));
   if (!(max_time >= 0.0) || std::isinf(max_time)) {
     return fail("max_time must be a finite number of seconds >= 0 (0: no limit); got " +

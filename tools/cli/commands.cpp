@@ -327,8 +327,12 @@ Command add_solve_command(CLI::App& root) {
                   "A fixed step, auto (1/L from the Lipschitz bound) or backtracking (a line "
                   "search from 1/L; proximal gradient)")
       ->capture_default_str();
-  app->add_option("--max-iter", flags->max_iterations, "Upper bound on iterations")
-      ->capture_default_str();
+  CLI::Option* max_iter =
+      app->add_option("--max-iter", flags->max_iterations, "Upper bound on iterations")
+          ->capture_default_str();
+  app->add_option("--epochs", flags->max_iterations,
+                  "sgd, saga, svrg: upper bound on epochs (their iterations; --max-iter)")
+      ->excludes(max_iter);
   app->add_option("--tol", flags->tolerance,
                   "Stop once ||x_{k+1} - x_k|| / step <= tol (0: run every iteration)")
       ->capture_default_str();

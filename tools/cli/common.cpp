@@ -208,6 +208,14 @@ const std::vector<AlgorithmEntry>& algorithm_table() {
        "FISTA (accelerated proximal gradient) with adaptive restart, O(1/k^2)"},
       {std::string(to_string(Algorithm::coordinate_descent)), Algorithm::coordinate_descent,
        "cyclic proximal coordinate descent for separable r; an iteration is an epoch"},
+      {std::string(to_string(Algorithm::sgd)), Algorithm::sgd,
+       "proximal stochastic gradient (losses): --step-schedule, --batch-size, --averaging; an "
+       "iteration is an epoch"},
+      {std::string(to_string(Algorithm::saga)), Algorithm::saga,
+       "SAGA (losses), one stored gradient per sample, lagged sparse updates; an iteration is "
+       "an epoch"},
+      {std::string(to_string(Algorithm::svrg)), Algorithm::svrg,
+       "proximal SVRG (losses), a full-gradient snapshot per epoch; an iteration is an epoch"},
   };
   return table;
 }
@@ -283,6 +291,20 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
       ->capture_default_str();
   app.add_flag("--no-restart", flags.no_restart,
                "FISTA: keep the momentum even when it points uphill (no adaptive restart)");
+  app.add_option("--seed", flags.seed, "sgd, saga, svrg: seed of the sample sequence")
+      ->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "sgd: samples per step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--step-schedule", flags.step_schedule,
+                 "sgd: step * 1, 1/(1+t), 1/sqrt(1+t) (t in epochs) or 1/(1+epoch)")
+      ->check(CLI::IsMember({"constant", "inv_t", "inv_sqrt_t", "decay"}))
+      ->capture_default_str();
+  app.add_option("--sampling", flags.sampling,
+                 "sgd, saga, svrg: draw samples with_replacement, or shuffle each epoch")
+      ->check(CLI::IsMember({"with_replacement", "shuffle"}))
+      ->capture_default_str();
+  app.add_flag("--averaging", flags.averaging, "sgd: report the mean of the iterates");
 }
 
 SolverOptions kernel_options_from(const KernelFlags& flags) {
@@ -295,6 +317,15 @@ SolverOptions kernel_options_from(const KernelFlags& flags) {
   options.scalar = flags.dtype == to_string(ScalarType::f32) ? ScalarType::f32 : ScalarType::f64;
   options.codegen.optimization_level = flags.optimization_level;
   options.codegen.prefer_vector_width = flags.prefer_vector_width;
+  options.seed = flags.seed;
+  options.batch_size = flags.batch_size;
+  for (StepSchedule schedule : {StepSchedule::constant, StepSchedule::inv_t,
+                                StepSchedule::inv_sqrt_t, StepSchedule::decay}) {
+    if (flags.step_schedule == to_string(schedule)) options.step_schedule = schedule;
+  }
+  options.sampling = flags.sampling == to_string(Sampling::shuffle) ? Sampling::shuffle
+                                                                    : Sampling::with_replacement;
+  options.averaging = flags.averaging;
   return options;
 }
 
@@ -333,6 +364,7 @@ void validate_options(const SolverOptions& options) {
       {"codegen.optimization_level", "--opt-level"},
       {"codegen.prefer_vector_width", "--prefer-vector-width"},
       {"max_iterations", "--max-iter"},
+      {"batch_size", "--batch-size"},
       {"tolerance", "--tol"},
       {"repeat", "--repeat"},
       {"step", "--step"},

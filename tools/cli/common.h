@@ -35,6 +35,12 @@ struct KernelFlags {
   int optimization_level = SolverOptions{}.codegen.optimization_level;
   int prefer_vector_width = SolverOptions{}.codegen.prefer_vector_width;
   bool no_restart = false;  // --no-restart: FISTA without adaptive restart
+  // Stochastic solvers (sgd, saga, svrg).
+  std::uint64_t seed = SolverOptions{}.seed;             // --seed
+  std::int64_t batch_size = SolverOptions{}.batch_size;  // --batch-size
+  std::string step_schedule = std::string(to_string(SolverOptions{}.step_schedule));
+  std::string sampling = std::string(to_string(SolverOptions{}.sampling));
+  bool averaging = false;  // --averaging
 };
 
 // Where compiled kernels persist across processes: --cache-dir, --no-cache.

@@ -11,6 +11,7 @@
 #include "proxjit/codegen/kernel_spec.h"
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/scalar.h"
+#include "proxjit/runtime/stochastic_solver.h"
 
 namespace proxjit {
 
@@ -80,6 +81,19 @@ struct SolverOptions {
   const std::atomic<bool>* interrupt = nullptr;
   // Codegen choices (part of the kernel key).
   CodegenOptions codegen;
+  // ---- stochastic solvers (sgd, saga, svrg; runtime/stochastic_solver.h) ----
+  // max_iterations counts epochs; the step defaults to 1/L_max (sgd), 1/(3 L_max) (saga) or
+  // 1/(4 L_max) (svrg) with L_max = sup phi'' max_i w_i |a_i|^2. None is part of the kernel key.
+  // The sample sequence's seed (splitmix64): the same seed gives the same run.
+  std::uint64_t seed = 0;
+  // Samples per SGD step (saga and svrg take one).
+  std::int64_t batch_size = 1;
+  // SGD's step schedule.
+  StepSchedule step_schedule = StepSchedule::decay;
+  // Draw samples with replacement, or visit each once an epoch in a shuffled order.
+  Sampling sampling = Sampling::with_replacement;
+  // SGD: report the mean of the iterates (Polyak-Ruppert averaging).
+  bool averaging = false;
 
   // True when every field is usable; otherwise false with a message naming the field.
   bool IsValid(std::string* error) const;

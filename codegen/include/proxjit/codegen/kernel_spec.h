@@ -23,7 +23,16 @@ enum class Algorithm {
   fista,               // the same from an extrapolated point (Beck and Teboulle), O(1/k^2)
   coordinate_descent,  // cyclic proximal coordinate descent (separable r); an iteration is an
                        // epoch over all coordinates
+  // Stochastic solvers for margin losses (runtime/stochastic_solver.h); an iteration is an epoch.
+  sgd,   // proximal stochastic gradient, step schedules, mini-batches, optional averaging
+  saga,  // SAGA, one stored scalar gradient per sample
+  svrg,  // proximal SVRG, a full-gradient snapshot per epoch
 };
+
+constexpr bool is_stochastic(Algorithm algorithm) {
+  return algorithm == Algorithm::sgd || algorithm == Algorithm::saga ||
+         algorithm == Algorithm::svrg;
+}
 
 constexpr std::string_view to_string(Algorithm algorithm) {
   switch (algorithm) {
@@ -33,6 +42,12 @@ constexpr std::string_view to_string(Algorithm algorithm) {
       return "fista";
     case Algorithm::coordinate_descent:
       return "cd";
+    case Algorithm::sgd:
+      return "sgd";
+    case Algorithm::saga:
+      return "saga";
+    case Algorithm::svrg:
+      return "svrg";
   }
   return "unknown";
 }
@@ -121,8 +136,16 @@ struct KernelArgs {
   // spec.prox_call: out[0, n) = prox_{step r}(y[0, n)), in the kernel's scalar type.
   void (*prox_call)(void* context, const void* y, double step, void* out, std::int64_t n) = nullptr;
   void* prox_context = nullptr;
+  // Stochastic solvers (sgd, saga, svrg; runtime/stochastic_solver.h): splitmix64's seed, SGD's
+  // mini-batch size, step schedule (a StepSchedule value) and averaging (0 or 1), and the
+  // sampling (a Sampling value). max_iterations counts epochs.
+  std::uint64_t seed = 0;
+  std::int64_t batch_size = 1;
+  std::int64_t step_schedule = 0;
+  std::int64_t sampling = 0;
+  std::int64_t averaging = 0;
 };
-static_assert(sizeof(KernelArgs) == 24 * 8, "KernelArgs fields are all 8 bytes");
+static_assert(sizeof(KernelArgs) == 29 * 8, "KernelArgs fields are all 8 bytes");
 
 using KernelFunction = void (*)(KernelArgs*);
 

@@ -6,6 +6,7 @@
 // a last column of ones in A (the Problem appends it): r applies to the first `penalized`
 // coordinates and the others pass through its prox unchanged.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -77,6 +78,42 @@ class Objective {
   }
   double regularizer(const VectorOf<T>& x) const {
     return r_.value<T>(x.data(), static_cast<std::size_t>(penalized_));
+  }
+
+  // ---- per-sample access (stochastic solvers, stochastic_solver.h) ----
+  Eigen::Index samples() const { return data_.rows(); }
+  bool sparse_rows() const { return data_.sparse != nullptr; }
+  T sample_weight(Eigen::Index i) const { return weight(i); }
+  // Visits the entries of sample i: visit(j, a_ij) over its nonzeros (CSR) or every column.
+  template <class Visit>
+  void for_sample(Eigen::Index i, Visit visit) const {
+    if (data_.dense) {
+      for (Eigen::Index j = 0; j < data_.dense->cols(); ++j)
+        visit(j, (*data_.dense)(i, j));
+      return;
+    }
+    for (typename SparseMatrixOf<T>::InnerIterator it(*data_.sparse, i); it; ++it)
+      visit(it.index(), it.value());
+  }
+  // a_i'x, summed in the order for_sample visits.
+  T sample_margin(Eigen::Index i, const VectorOf<T>& x) const {
+    T sum = 0;
+    for_sample(i, [&](Eigen::Index j, T a) { sum += a * x[j]; });
+    return sum;
+  }
+  // w_i dphi(z, b_i): the scalar that grad f_i(x) = (that) a_i.
+  T sample_derivative(Eigen::Index i, T margin) const {
+    return weight(i) * f_.derivative<T>(margin, (*data_.b)[i]);
+  }
+  // curvature * max_i w_i |a_i|^2: the Lipschitz bound of each sample's gradient (in double).
+  double sample_lipschitz_max() const {
+    double largest = 0.0;
+    for (Eigen::Index i = 0; i < samples(); ++i) {
+      double sum = 0.0;
+      for_sample(i, [&](Eigen::Index, T a) { sum += static_cast<double>(a) * a; });
+      largest = std::max(largest, static_cast<double>(weight(i)) * sum);
+    }
+    return f_.curvature() * largest;
   }
 
   // ---- coordinate descent (separable elementwise r) ----

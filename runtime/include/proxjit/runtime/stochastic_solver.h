@@ -1,0 +1,338 @@
+#pragma once
+// The reference stochastic solvers for margin losses f(x) = 1/n sum_i w_i phi(a_i'x, b_i):
+// prox-SGD, SAGA (Defazio, Bach and Lacoste-Julien 2014) and prox-SVRG (Xiao and Zhang 2014).
+// They are the oracle of the JIT kernels (codegen/src/emit_kernel.cpp, emit_stochastic_*),
+// which follow exactly the same rules:
+//
+// - An iteration is an epoch: n steps of one sample (SAGA, SVRG) or ceil(n / batch) steps of a
+//   mini-batch (SGD). After each epoch the certificate is the norm of the gradient mapping at the
+//   reported point with the base step: |x - prox_{step r}(x - step grad f(x))| / step, from a
+//   full gradient; the divergence, tolerance and progress rules are the deterministic solvers'
+//   (stop_after_iteration).
+// - Samples come from splitmix64 seeded with StochasticSettings::seed (the kernels carry the same
+//   generator in their IR): with replacement, i = floor(u * n / 2^64) for a 64-bit draw u, or
+//   shuffled epochs, a Fisher-Yates shuffle of the previous epoch's order at the start of each
+//   epoch (j = draw below i + 1 for i = n-1 down to 1). An SGD batch takes the next `batch`
+//   positions of the epoch's order, wrapping around at its end.
+// - SAGA keeps one scalar per sample, alpha_i = w_i phi'(a_i'x, b_i) at the sample's last visit
+//   (all set at the start point by one full pass), and their average gradient
+//   g = 1/n sum_i alpha_i a_i; a step on sample i with d = w_i phi'(a_i'x, b_i) is
+//     x <- prox_{step r}(x - step ((d - alpha_i) a_i + g)),  g += (d - alpha_i) a_i / n,
+//     alpha_i = d.
+// - SVRG keeps the snapshot's full gradient mu and its per-sample scalars alpha_i (one full pass
+//   per epoch, at the iterate the epoch starts from; the last inner iterate is the next snapshot,
+//   Xiao and Zhang's option without averaging); a step is x <- prox(x - step ((d - alpha_i) a_i
+//   + mu)), n steps an epoch.
+// - SGD: x <- prox_{s_t r}(x - s_t / B sum_{i in batch} d_i a_i), with s_t = step * factor(t)
+//   (StepSchedule); with averaging the reported point is the mean of all iterates since the
+//   start (the iterate goes on; the certificate is taken at the mean).
+//
+// Sparse data (CSR) with a separable elementwise r (l1, l2sq, elastic_net, zero, box, nonneg):
+// SAGA and SVRG touch only the sample's nonzeros. For a coordinate j outside the sample, a step
+// is x_j <- prox(x_j - step c_j) with c_j = g_j (SAGA) or mu_j (SVRG), which does not change
+// until j is touched: each coordinate keeps the step it was last brought up to, and when a
+// sample touches it (and at the end of each epoch) the k skipped steps are applied at once
+// (catch_up below):
+//   - l1, l2sq, elastic_net, zero (r = l1 |x| + l2/2 x^2): while the sign does not change, k
+//     steps are one affine map, x_k = rho^k x - (1 - rho^k)/l2 (c + sign(x) l1) with
+//     rho = 1/(1 + step l2) (x - k step (c + sign(x) l1) when l2 = 0), evaluated with exp and
+//     expm1 (no cancellation for small l2). When it stays of one sign, that is the answer; when
+//     it crosses zero and |c| <= l1, zero is a fixed point and the answer is 0; otherwise (a
+//     coordinate that crosses zero towards the other sign, rare) the k steps are applied one by
+//     one. So the result is the dense iterate's up to rounding, never an approximation.
+//   - box, nonneg: x_k = clip(clip(x - step c) - (k - 1) step c) (moving by a constant and
+//     clipping, k times, is clipping the whole move once inside the box).
+// Other proxes (whole-vector ones, group_l2, weighted l1...) and dense data take dense steps:
+// the whole x each step. SGD takes dense steps on all data (a step is O(d)).
+//
+// Default steps (the engine's): L_max = sup phi'' max_i w_i |a_i|^2; SAGA 1/(3 L_max), SVRG
+// 1/(4 L_max), SGD 1/L_max.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <string_view>
+#include <vector>
+
+#include "proxjit/runtime/objective.h"
+#include "proxjit/runtime/reference_solver.h"
+
+namespace proxjit {
+
+enum class StochasticMethod { sgd, saga, svrg };
+
+// SGD's step s_t = step * factor at step t (t from 0 over the whole run; N steps an epoch).
+enum class StepSchedule : std::int64_t {
+  constant = 0,    // 1
+  inv_t = 1,       // 1 / (1 + t/N)
+  inv_sqrt_t = 2,  // 1 / sqrt(1 + t/N)
+  decay = 3,       // 1 / (1 + epoch), epoch = floor(t/N): constant within an epoch
+};
+enum class Sampling : std::int64_t {
+  with_replacement = 0,  // each step draws a sample uniformly
+  shuffle = 1,           // each epoch visits every sample once, in a fresh random order
+};
+
+constexpr std::string_view to_string(StepSchedule schedule) {
+  switch (schedule) {
+    case StepSchedule::constant:
+      return "constant";
+    case StepSchedule::inv_t:
+      return "inv_t";
+    case StepSchedule::inv_sqrt_t:
+      return "inv_sqrt_t";
+    case StepSchedule::decay:
+      return "decay";
+  }
+  return "unknown";
+}
+constexpr std::string_view to_string(Sampling sampling) {
+  return sampling == Sampling::shuffle ? "shuffle" : "with_replacement";
+}
+
+struct StochasticSettings {
+  std::uint64_t seed = 0;
+  std::int64_t batch_size = 1;  // SGD only
+  StepSchedule schedule = StepSchedule::decay;
+  Sampling sampling = Sampling::with_replacement;
+  bool averaging = false;  // SGD only
+};
+
+inline double schedule_factor(StepSchedule schedule, std::int64_t t, std::int64_t steps_per_epoch) {
+  const double epochs = static_cast<double>(t) / static_cast<double>(steps_per_epoch);
+  switch (schedule) {
+    case StepSchedule::constant:
+      return 1.0;
+    case StepSchedule::inv_t:
+      return 1.0 / (1.0 + epochs);
+    case StepSchedule::inv_sqrt_t:
+      return 1.0 / std::sqrt(1.0 + epochs);
+    case StepSchedule::decay:
+      return 1.0 / (1.0 + static_cast<double>(t / steps_per_epoch));
+  }
+  return 1.0;
+}
+
+// splitmix64 (Steele, Lea and Flood 2014): a counter through a mixing function.
+struct SampleGenerator {
+  std::uint64_t state = 0;
+  std::uint64_t next() {
+    state += 0x9E3779B97F4A7C15ull;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // floor(u * n / 2^64): uniform in [0, n) up to a bias below n / 2^64.
+  std::uint64_t below(std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+};
+
+class SampleOrder {
+ public:
+  SampleOrder(Eigen::Index n, const StochasticSettings& settings)
+      : n_(n), sampling_(settings.sampling), generator_{settings.seed} {
+    if (sampling_ == Sampling::shuffle) {
+      order_.resize(static_cast<std::size_t>(n));
+      std::iota(order_.begin(), order_.end(), std::int64_t{0});
+    }
+  }
+  void start_epoch() {
+    if (sampling_ != Sampling::shuffle) return;
+    for (std::int64_t i = n_ - 1; i >= 1; --i) {
+      const auto j = static_cast<std::int64_t>(generator_.below(static_cast<std::uint64_t>(i + 1)));
+      std::swap(order_[i], order_[j]);
+    }
+  }
+  // The sample at a position of the epoch (positions in order, from 0).
+  Eigen::Index at(std::int64_t position) {
+    if (sampling_ == Sampling::shuffle) return order_[position % n_];
+    return static_cast<Eigen::Index>(generator_.below(static_cast<std::uint64_t>(n_)));
+  }
+
+ private:
+  std::int64_t n_;
+  Sampling sampling_;
+  SampleGenerator generator_;
+  std::vector<std::int64_t> order_;
+};
+
+// How skipped steps are caught up on sparse data (see the top of this file).
+struct LaggedProx {
+  enum Kind { none, shrink, box } kind = none;
+  double l1 = 0.0, l2 = 0.0;  // shrink: r = l1 |x| + l2/2 x^2
+};
+
+inline LaggedProx lagged_prox(const ProxComponent& r) {
+  LaggedProx lag;
+  if (!r.is_elementwise()) return lag;
+  const std::string& name = r.name();
+  const auto p = r.parameters();
+  if (name == "l1") {
+    lag = {LaggedProx::shrink, p[0], 0.0};
+  } else if (name == "l2sq") {
+    lag = {LaggedProx::shrink, 0.0, p[0]};
+  } else if (name == "elastic_net") {
+    lag = {LaggedProx::shrink, p[0], p[1]};
+  } else if (name == "zero") {
+    lag = {LaggedProx::shrink, 0.0, 0.0};
+  } else if (name == "box" || name == "nonneg") {
+    lag.kind = LaggedProx::box;
+  }
+  return lag;
+}
+
+// k >= 1 steps of x <- prox_{step r}(x - step c) on coordinate j, at once.
+template <class T>
+T catch_up(const Objective<T>& objective, const LaggedProx& lag, Eigen::Index j, T x, T c,
+           std::int64_t k, T step) {
+  const T kk = static_cast<T>(k);
+  if (j >= objective.penalized()) return x - kk * step * c;
+  if (lag.kind == LaggedProx::box) {
+    const T first = objective.prox_coordinate(j, x - step * c, step);
+    if (k == 1) return first;
+    return objective.prox_coordinate(j, first - static_cast<T>(k - 1) * step * c, step);
+  }
+  const T l1 = static_cast<T>(lag.l1);
+  const T l2 = static_cast<T>(lag.l2);
+  T decay = 1, span = kk * step;
+  if (l2 > T(0)) {
+    const T log_rho = std::log1p(step * l2);
+    decay = std::exp(-kk * log_rho);
+    span = -std::expm1(-kk * log_rho) / l2;
+  }
+  if (l1 == T(0)) return decay * x - span * c;
+  const bool settles = std::abs(c) <= l1;
+  if (x > T(0)) {
+    const T p = decay * x - span * (c + l1);
+    if (p > T(0)) return p;
+    if (settles) return T(0);
+  } else if (x < T(0)) {
+    const T p = decay * x - span * (c - l1);
+    if (p < T(0)) return p;
+    if (settles) return T(0);
+  } else if (settles) {
+    return x;
+  }
+  for (std::int64_t s = 0; s < k; ++s)
+    x = objective.prox_coordinate(j, x - step * c, step);
+  return x;
+}
+
+// gradient = grad f(x) = 1/n sum_i d_i a_i, summed sample by sample; alpha_i = d_i when given.
+template <class T>
+void stochastic_full_gradient(const Objective<T>& objective, const VectorOf<T>& x,
+                              VectorOf<T>& gradient, VectorOf<T>* alpha) {
+  gradient.setZero();
+  for (Eigen::Index i = 0; i < objective.samples(); ++i) {
+    const T d = objective.sample_derivative(i, objective.sample_margin(i, x));
+    if (alpha) (*alpha)[i] = d;
+    objective.for_sample(i, [&](Eigen::Index j, T a) { gradient[j] += d * a; });
+  }
+  gradient *= T(1) / static_cast<T>(objective.samples());
+}
+
+template <class T>
+RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& objective,
+                                VectorOf<T>& x, const IterationBudget& budget,
+                                const StochasticSettings& settings) {
+  RunOutcome outcome;
+  const Eigen::Index n = objective.samples();
+  const Eigen::Index d = x.size();
+  const T step = static_cast<T>(budget.step);
+  const T inverse_n = T(1) / static_cast<T>(n);
+  SampleOrder order(n, settings);
+  const LaggedProx lag = lagged_prox(objective.r());
+  const bool lagged =
+      method != StochasticMethod::sgd && objective.sparse_rows() && lag.kind != LaggedProx::none;
+  VectorOf<T> alpha = VectorOf<T>::Zero(n);
+  VectorOf<T> average = VectorOf<T>::Zero(d);  // SAGA's g, SVRG's mu
+  VectorOf<T> gradient(d), trial(d), next(d);
+  std::vector<std::int64_t> last(static_cast<std::size_t>(d), 0);
+  std::int64_t t = 0;
+  if (method != StochasticMethod::sgd) stochastic_full_gradient(objective, x, average, &alpha);
+  // SGD with averaging reports the mean of the iterates; the iterate is `x` until the end.
+  const bool averaging = method == StochasticMethod::sgd && settings.averaging;
+  VectorOf<T> sum = VectorOf<T>::Zero(d);
+  VectorOf<T> report = x;
+  const std::int64_t batch = method == StochasticMethod::sgd ? settings.batch_size : 1;
+  const std::int64_t steps = (n + batch - 1) / batch;
+  double first_certificate = -1.0;
+  for (std::int64_t epoch = 0; epoch < budget.max_iterations; ++epoch) {
+    order.start_epoch();
+    for (std::int64_t s = 0; s < steps; ++s, ++t) {
+      if (method == StochasticMethod::sgd) {
+        const T rate = static_cast<T>(budget.step * schedule_factor(settings.schedule, t, steps));
+        gradient.setZero();
+        for (std::int64_t b = 0; b < batch; ++b) {
+          const Eigen::Index i = order.at(s * batch + b);
+          const T di = objective.sample_derivative(i, objective.sample_margin(i, x));
+          objective.for_sample(i, [&](Eigen::Index j, T a) { gradient[j] += di * a; });
+        }
+        trial = x - (rate / static_cast<T>(batch)) * gradient;
+        objective.prox(trial, rate, next);
+        x.swap(next);
+        if (averaging) sum += x;
+        continue;
+      }
+      const Eigen::Index i = order.at(s);
+      if (!lagged) {
+        const T di = objective.sample_derivative(i, objective.sample_margin(i, x));
+        const T delta = di - alpha[i];
+        gradient = average;
+        objective.for_sample(i, [&](Eigen::Index j, T a) { gradient[j] += delta * a; });
+        trial = x - step * gradient;
+        objective.prox(trial, step, next);
+        x.swap(next);
+        if (method == StochasticMethod::saga) {
+          objective.for_sample(i,
+                               [&](Eigen::Index j, T a) { average[j] += delta * a * inverse_n; });
+          alpha[i] = di;
+        }
+        continue;
+      }
+      T margin = 0;
+      objective.for_sample(i, [&](Eigen::Index j, T a) {
+        if (last[j] < t) {
+          x[j] = catch_up(objective, lag, j, x[j], average[j], t - last[j], step);
+          last[j] = t;
+        }
+        margin += a * x[j];
+      });
+      const T di = objective.sample_derivative(i, margin);
+      const T delta = di - alpha[i];
+      objective.for_sample(i, [&](Eigen::Index j, T a) {
+        x[j] = objective.prox_coordinate(j, x[j] - step * (delta * a + average[j]), step);
+        last[j] = t + 1;
+        if (method == StochasticMethod::saga) average[j] += delta * a * inverse_n;
+      });
+      if (method == StochasticMethod::saga) alpha[i] = di;
+    }
+    if (lagged) {
+      for (Eigen::Index j = 0; j < d; ++j) {
+        if (last[j] < t) x[j] = catch_up(objective, lag, j, x[j], average[j], t - last[j], step);
+        last[j] = t;
+      }
+    }
+    report = averaging ? VectorOf<T>(sum * (T(1) / static_cast<T>(t))) : x;
+    // The certificate's full gradient; for SVRG also the next epoch's snapshot.
+    stochastic_full_gradient(objective, report, gradient,
+                             method == StochasticMethod::svrg ? &alpha : nullptr);
+    if (method == StochasticMethod::svrg) average = gradient;
+    trial = report - step * gradient;
+    objective.prox(trial, step, next);
+    const double certificate = static_cast<double>((next - report).norm()) / budget.step;
+    if (stop_after_iteration(outcome, epoch, certificate, first_certificate, budget,
+                             report.data())) {
+      x = report;
+      return outcome;
+    }
+  }
+  x = report;
+  outcome.status = SolveStatus::max_iterations;
+  return outcome;
+}
+
+}  // namespace proxjit
