@@ -28,19 +28,21 @@ class UserComponents : public ::testing::Test {
   Engine engine_{EngineOptions{.disk_cache = false}};
 };
 
-TEST_F(UserComponents, SameIteratesAsTheBuiltInsWithPgdFistaAndCd) {
+TEST_F(UserComponents, SameIteratesAsTheBuiltInsWithPgdFistaCdAndSaga) {
   SyntheticProblem data = make_classification(120, 17, 0.3, 4);
   const Problem builtin(SmoothComponent::parse("logistic"), ProxComponent::parse("l1(0.02)"),
                         data.A, data.b);
   const Problem user(SmoothComponent::parse("my_logistic"),
                      ProxComponent::parse("my_l1(lambda=0.02)"), data.A, data.b);
-  for (Algorithm algorithm :
-       {Algorithm::proximal_gradient, Algorithm::fista, Algorithm::coordinate_descent}) {
+  for (Algorithm algorithm : {Algorithm::proximal_gradient, Algorithm::fista,
+                              Algorithm::coordinate_descent, Algorithm::saga}) {
     SolverOptions options;
     options.algorithm = algorithm;
     options.tolerance = 0.0;
-    options.max_iterations = 200;
-    options.step = algorithm == Algorithm::coordinate_descent ? 0.0 : 1.0 / builtin.lipschitz();
+    options.max_iterations = algorithm == Algorithm::saga ? 20 : 200;
+    options.step = algorithm == Algorithm::proximal_gradient || algorithm == Algorithm::fista
+                       ? 1.0 / builtin.lipschitz()
+                       : 0.0;
     const Summary a = engine_.solve(builtin, options);
     const Summary b = engine_.solve(user, options);
     ASSERT_EQ(b.status, a.status) << b.message;
