@@ -46,6 +46,10 @@ SmoothDefinition loss_from(const FormulaDefinition& formula) {
   d.kind = SmoothKind::margin;
   d.formula = formula.text;
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n targets";
+  if (formula.kind == FormulaKind::smooth) {
+    d.elementwise_term = true;
+    d.data_shape = "no data: f(x) = sum_i g(x_i) over the unknowns (give their number)";
+  }
   d.parameters = parameters_of(formula);
   d.loss = formula.value;
   d.derivative = formula.derivative;
@@ -101,6 +105,7 @@ std::vector<const Definition*> in_force(const std::deque<Definition>& all) {
 
 }  // namespace
 
+// (A `smooth` formula g(x) becomes a margin loss phi(z, b) = g(z) over the identity.)
 std::vector<std::string> define_components(std::string_view text, std::string_view source) {
   const std::vector<FormulaDefinition> formulas = parse_definitions(text, source);
   for (const FormulaDefinition& formula : formulas) {
@@ -110,17 +115,13 @@ std::vector<std::string> define_components(std::string_view text, std::string_vi
       throw Error(where + "'" + formula.name +
                   "' is a built-in component; give the definition another name");
     }
-    if (formula.kind == FormulaKind::smooth) {
-      throw Error(where + "smooth terms g(x_i) are not solvable yet; write '" + formula.name +
-                  "' as a loss over margins, `loss " + formula.name + "(z, y) = ...`");
-    }
   }
   UserRegistry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   std::vector<std::string> names;
   for (const FormulaDefinition& formula : formulas) {
     // A name is a loss or a prox, not both: the latest definition decides.
-    if (formula.kind == FormulaKind::loss) {
+    if (formula.kind != FormulaKind::prox) {
       if (latest(r.proxes, formula.name)) {
         throw Error(std::string(source) + ":" + std::to_string(formula.source_line) + ": '" +
                     formula.name + "' is already defined as a prox");

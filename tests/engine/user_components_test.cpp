@@ -148,6 +148,29 @@ TEST_F(UserComponents, KernelExpIsWithinTwoUlpOfLibm) {
   }
 }
 
+// A data-free smooth term: f(x) = sum_i 0.5 (x_i - c)^2 with l1 has the solution
+// soft_threshold(c, lambda) in every coordinate, whatever the algorithm.
+TEST_F(UserComponents, DataFreeSmoothTermsSumOverTheUnknowns) {
+  define_components("smooth pull(x; c = 1) = 0.5 * (x - c)^2 ; lipschitz = 1", "<smooth>");
+  const Problem problem = Problem::elementwise(SmoothComponent::parse("pull(c=2)"),
+                                               ProxComponent::parse("l1(0.5)"), 9);
+  EXPECT_EQ(problem.variables(), 9);
+  for (Algorithm algorithm :
+       {Algorithm::proximal_gradient, Algorithm::fista, Algorithm::coordinate_descent}) {
+    SolverOptions options;
+    options.algorithm = algorithm;
+    options.tolerance = 1e-12;
+    const Summary s = engine_.solve(problem, options);
+    ASSERT_EQ(s.status, SolveStatus::converged) << s.message;
+    EXPECT_LE((s.x - Vector::Constant(9, 1.5)).norm(), 1e-10) << to_string(algorithm);
+    // sum_i 0.5 (1.5 - 2)^2 + 0.5 * 1.5 = 9 * (0.125 + 0.75)
+    EXPECT_NEAR(s.objective, 9 * 0.875, 1e-10) << to_string(algorithm);
+  }
+  EXPECT_THROW(Problem::elementwise(SmoothComponent::parse("logistic"),
+                                    ProxComponent::parse("zero"), 3),
+               Error);
+}
+
 TEST_F(UserComponents, ParametersDefaultsAndErrors) {
   EXPECT_EQ(ProxComponent::parse("my_l1").describe(), "my_l1(lambda=0.1)");
   try {

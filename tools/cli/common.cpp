@@ -242,6 +242,10 @@ void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required) {
                  "log1p(exp(-y*z))` or `prox my_l1(y, alpha; lambda) = sign(y)*max(abs(y) - "
                  "alpha*lambda, 0)`; their names then work in --f and --r (repeatable)")
       ->type_name("FILE");
+  app.add_option("--dim", flags.dimension,
+                 "Number of unknowns for a data-free smooth term f(x) = sum_i g(x_i) defined with "
+                 "`smooth NAME(x) = ...` (instead of data)")
+      ->type_name("N");
   app.add_option("--weights", flags.weights_path,
                  "One weight >= 0 per sample (.npy, .csv or .mtx): f = 1/n sum_i w_i phi_i")
       ->type_name("FILE");
@@ -398,6 +402,14 @@ Vector load_vector_for(const std::string& flag, const std::string& path, DataFor
 }
 
 Problem load_problem(const ProblemFlags& flags) {
+  if (flags.dimension > 0) {
+    if (!flags.data_path.empty() || !flags.matrix_path.empty() || !flags.vector_path.empty()) {
+      throw Error("--dim is for a data-free smooth term; do not combine it with data");
+    }
+    define_from_files(flags.define_paths);
+    return Problem::elementwise(SmoothComponent::parse(flags.smooth),
+                                ProxComponent::parse(flags.prox), flags.dimension);
+  }
   const bool data_file = !flags.data_path.empty();
   if (data_file && (!flags.matrix_path.empty() || !flags.vector_path.empty())) {
     throw Error("--data holds both A and b; do not combine it with --A or --b");

@@ -25,6 +25,7 @@ struct ProblemFlags {
   std::string data_path;        // --data: a LIBSVM/svmlight file holding both A and b
   std::string format = "auto";  // --format of --A and --b
   std::vector<std::string> define_paths;  // --define: files of user-defined components
+  std::int64_t dimension = 0;             // --dim: unknowns of a data-free smooth term
   std::string weights_path;     // --weights: one weight per sample
   bool intercept = false;       // --intercept: fit an unpenalized intercept
 };

@@ -32,6 +32,9 @@ class Problem {
   Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, ProblemOptions options = {});
   Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
           ProblemOptions options = {});
+  // A data-free smooth term f(x) = sum_i g(x_i) (SmoothDefinition::elementwise_term) over
+  // `dimension` unknowns: A is the identity (CSR), b zero, the weights n.
+  static Problem elementwise(SmoothComponent f, ProxComponent r, Eigen::Index dimension);
   // From the `name(key=value, ...)` syntax: Problem::parse("quadratic", "l1(lambda=0.1)", A, b).
   static Problem parse(std::string_view f, std::string_view r, Matrix A, Vector b,
                        ProblemOptions options = {});

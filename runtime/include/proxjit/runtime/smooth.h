@@ -57,6 +57,9 @@ struct SmoothDefinition {
   std::function<std::string(double label)> check_label;
   // expr::canonical of loss and derivative, filled in by the registry (kernel keys read them).
   std::string derivative_canonical;
+  // A data-free term f(x) = sum_i g(x_i) (a user's `smooth` formula): phi is g, and the Problem
+  // supplies the identity as A with weights n, so that 1/n sum_i n g(x_i) = sum_i g(x_i).
+  bool elementwise_term = false;
 
   // ---- quadratic only ----
   // Throws proxjit::Error when A and b do not fit; makes A exactly symmetric.
