@@ -25,6 +25,7 @@ bench: build
 bench-sklearn: build
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-sklearn
 	/usr/bin/python3 bench/lasso_vs_sklearn.py $(BUILD_DIR)/tools/proxjit
+	/usr/bin/python3 bench/saga_vs_sklearn.py $(BUILD_DIR)
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i
