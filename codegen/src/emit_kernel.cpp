@@ -10,6 +10,7 @@
 #include "emit_kernel.h"
 
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "proxjit/runtime/reference_solver.h"
@@ -690,7 +691,260 @@ class KernelEmitter {
     return b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n());
   }
 
+  // w_i phi''(z_i, b_i) for the kLanes samples from `first`, or for one sample i.
+  Value* emit_sample_second_derivative(Value* margins, Value* first) {
+    Value* h = emit_expr(spec_.loss_second_derivative,
+                         {margins, nullptr, &loss_params_, vector_, load_vector(b_vector_, first)});
+    return spec_.weighted ? b_.CreateFMul(h, load_vector(weights_, first)) : h;
+  }
+  Value* emit_sample_second_derivative_scalar(Value* margin, Value* i) {
+    Value* h = emit_expr(spec_.loss_second_derivative, {margin, nullptr, &loss_scalar_params_,
+                                                        scalar_, load_scalar(b_vector_, i)});
+    return spec_.weighted ? b_.CreateFMul(h, load_scalar(weights_, i)) : h;
+  }
+
+  // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
+  std::pair<Value*, Value*> emit_coordinate_gradient_and_hessian(Value* j) {
+    if (sparse_columns()) {
+      const std::vector<Value*> sums = for_sparse_column(
+          j, {scalar_constant(0.0), scalar_constant(0.0)},
+          [&](Value* k, Value* i, std::vector<Value*> partial) {
+            Value* z = load_scalar(margins_, i);
+            Value* a = load_scalar(A_, k);
+            Value* d = emit_sample_derivative_scalar(z, i);
+            Value* h = emit_sample_second_derivative_scalar(z, i);
+            return std::vector<Value*>{fma(a, d, partial[0]),
+                                       fma(b_.CreateFMul(a, a), h, partial[1])};
+          },
+          "cdn.dot");
+      return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
+    }
+    Value* column = column_pointer(j);
+    const std::vector<Value*> sums = emit_loop(
+        b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* z = load_vector(margins_, i);
+          Value* a = load_vector(column, i);
+          Value* d = emit_sample_derivative(z, i);
+          Value* h = emit_sample_second_derivative(z, i);
+          return std::vector<Value*>{fma(a, d, partial[0]),
+                                     fma(b_.CreateFMul(a, a), h, partial[1])};
+        },
+        "cdn.dot");
+    return {b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[0]), inverse_n()),
+            b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
+  }
+
+  // f(x + delta e_j) - f(x) = 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)), and the
+  // column's 1/n sum_i w_i |phi(z_i)| (Objective::coordinate_loss_change).
+  std::pair<Value*, Value*> emit_coordinate_loss_change(Value* j, Value* delta) {
+    if (sparse_columns()) {
+      const std::vector<Value*> sums = for_sparse_column(
+          j, {scalar_constant(0.0), scalar_constant(0.0)},
+          [&](Value* k, Value* i, std::vector<Value*> partial) {
+            Value* z = load_scalar(margins_, i);
+            Value* label = load_scalar(b_vector_, i);
+            Value* moved = fma(load_scalar(A_, k), delta, z);
+            Value* after =
+                emit_expr(spec_.loss_value, {moved, nullptr, &loss_scalar_params_, scalar_, label});
+            Value* before =
+                emit_expr(spec_.loss_value, {z, nullptr, &loss_scalar_params_, scalar_, label});
+            Value* change = b_.CreateFSub(after, before);
+            Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
+            if (spec_.weighted) {
+              Value* w = load_scalar(weights_, i);
+              change = b_.CreateFMul(w, change);
+              magnitude = b_.CreateFMul(w, magnitude);
+            }
+            return std::vector<Value*>{b_.CreateFAdd(partial[0], change),
+                                       b_.CreateFAdd(partial[1], magnitude)};
+          },
+          "cdn.change");
+      return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
+    }
+    Value* column = column_pointer(j);
+    Value* weight = splat(delta);
+    const std::vector<Value*> sums = emit_loop(
+        b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* z = load_vector(margins_, i);
+          Value* label = load_vector(b_vector_, i);
+          Value* moved = fma(load_vector(column, i), weight, z);
+          Value* after =
+              emit_expr(spec_.loss_value, {moved, nullptr, &loss_params_, vector_, label});
+          Value* before = emit_expr(spec_.loss_value, {z, nullptr, &loss_params_, vector_, label});
+          Value* change = b_.CreateFSub(after, before);
+          Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
+          if (spec_.weighted) {
+            Value* w = load_vector(weights_, i);
+            change = b_.CreateFMul(w, change);
+            magnitude = b_.CreateFMul(w, magnitude);
+          }
+          return std::vector<Value*>{b_.CreateFAdd(partial[0], change),
+                                     b_.CreateFAdd(partial[1], magnitude)};
+        },
+        "cdn.change");
+    return {b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[0]), inverse_n()),
+            b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
+  }
+
+  // r's term of coordinate j (0 on an intercept).
+  Value* emit_coordinate_regularizer(Value* j, Value* value) {
+    Value* r = emit_expr(spec_.prox_value, {value, scalar_constant(0.0), &scalar_params_, scalar_});
+    return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), r, scalar_constant(0.0));
+  }
+
+  // z += delta a_j.
+  void emit_follow_margins(Value* j, Value* delta) {
+    if (!sparse_columns()) {
+      Value* column = column_pointer(j);
+      Value* weight = splat(delta);
+      emit_loop(
+          b_.getInt64(0), sample_chunks_, {},
+          [&](Value* c, std::vector<Value*>) {
+            Value* i = lanes_times(c);
+            store_vector(fma(load_vector(column, i), weight, load_vector(margins_, i)), margins_,
+                         i);
+            return std::vector<Value*>{};
+          },
+          "cdn.follow");
+      return;
+    }
+    for_sparse_column(
+        j, {},
+        [&](Value* k, Value* i, std::vector<Value*>) {
+          Value* z = address(margins_, i);
+          b_.CreateStore(fma(load_scalar(A_, k), delta, b_.CreateLoad(scalar_, z)), z);
+          return std::vector<Value*>{};
+        },
+        "cdn.follow");
+  }
+
+  // The proximal coordinate Newton epoch (reference_coordinate_descent's rules, step for step).
+  Value* emit_coordinate_newton_epoch() {
+    Function* function = b_.GetInsertBlock()->getParent();
+    const auto block = [&](const char* name) {
+      return BasicBlock::Create(context_, name, function);
+    };
+    return emit_loop(
+        b_.getInt64(0), cols_, {scalar_constant(0.0)},
+        [&](Value* j, std::vector<Value*> sum) {
+          Value* lipschitz = load_scalar(y_, j);
+          BasicBlock* before = b_.GetInsertBlock();
+          BasicBlock* active = block("cdn.active");
+          BasicBlock* search_start = block("cdn.search_start");
+          BasicBlock* search = block("cdn.search");
+          BasicBlock* retry = block("cdn.retry");
+          BasicBlock* fallback = block("cdn.fallback");
+          BasicBlock* decided = block("cdn.decided");
+          BasicBlock* move = block("cdn.move");
+          BasicBlock* joined = block("cdn.next");
+          b_.CreateCondBr(b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), active, joined);
+
+          b_.SetInsertPoint(active);
+          auto [gradient, hessian] = emit_coordinate_gradient_and_hessian(j);
+          Value* curvature = b_.CreateFAdd(
+              hessian,
+              b_.CreateFAdd(scalar_constant(kNewtonFloor),
+                            b_.CreateFMul(scalar_constant(kNewtonRelativeFloor), lipschitz)));
+          Value* step = b_.CreateFDiv(scalar_constant(1.0), curvature);
+          Value* old_x = load_scalar(x_, j);
+          Value* trial = b_.CreateFSub(old_x, b_.CreateFMul(gradient, step));
+          Value* proxed = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
+          Value* proposal = b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial);
+          Value* direction = b_.CreateFSub(proposal, old_x);
+          BasicBlock* active_end = b_.GetInsertBlock();
+          b_.CreateCondBr(b_.CreateFCmpUNE(direction, scalar_constant(0.0)), search_start, decided);
+
+          b_.SetInsertPoint(search_start);
+          Value* r_old = emit_coordinate_regularizer(j, old_x);
+          Value* predicted =
+              b_.CreateFAdd(b_.CreateFMul(gradient, direction),
+                            b_.CreateFSub(emit_coordinate_regularizer(j, proposal), r_old));
+          Value* bound = b_.CreateFMul(scalar_constant(kNewtonSigma), predicted);
+          b_.CreateBr(search);
+
+          b_.SetInsertPoint(search);
+          PHINode* beta = b_.CreatePHI(scalar_, 2, "beta");
+          PHINode* trials = b_.CreatePHI(i64_, 2, "trials");
+          beta->addIncoming(scalar_constant(1.0), search_start);
+          trials->addIncoming(b_.getInt64(0), search_start);
+          Value* step_delta = b_.CreateFMul(beta, direction);
+          Value* point = b_.CreateSelect(b_.CreateFCmpOEQ(beta, scalar_constant(1.0)), proposal,
+                                         b_.CreateFAdd(old_x, step_delta));
+          auto [loss_change, loss_scale] = emit_coordinate_loss_change(j, step_delta);
+          Value* change = b_.CreateFAdd(
+              loss_change, b_.CreateFSub(emit_coordinate_regularizer(j, point), r_old));
+          const double epsilon = scalar_ == f64_ ? std::numeric_limits<double>::epsilon()
+                                                 : std::numeric_limits<float>::epsilon();
+          Value* rounding = scalar_constant(kNewtonRoundingUlps * epsilon);
+          Value* accept = b_.CreateFCmpOLE(
+              change,
+              b_.CreateFAdd(b_.CreateFMul(beta, bound), b_.CreateFMul(rounding, loss_scale)));
+          BasicBlock* search_end = b_.GetInsertBlock();
+          b_.CreateCondBr(accept, decided, retry);
+
+          b_.SetInsertPoint(retry);
+          Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
+          beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry);
+          trials->addIncoming(next_trials, retry);
+          b_.CreateCondBr(b_.CreateICmpSLT(next_trials, b_.getInt64(kNewtonTrials)), search,
+                          fallback);
+
+          // No trial passed: the bound step (always a descent step), or no move without a bound.
+          b_.SetInsertPoint(fallback);
+          Value* fallback_moved = old_x;
+          Value* fallback_delta = scalar_constant(0.0);
+          if (spec_.bounded_curvature) {
+            Value* bound_step = b_.CreateFDiv(scalar_constant(1.0), lipschitz);
+            Value* bound_trial = b_.CreateFSub(old_x, b_.CreateFMul(gradient, bound_step));
+            Value* bound_proxed =
+                emit_expr(spec_.prox, {bound_trial, bound_step, &scalar_params_, scalar_});
+            fallback_moved =
+                b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), bound_proxed, bound_trial);
+            fallback_delta = b_.CreateFSub(fallback_moved, old_x);
+          }
+          BasicBlock* fallback_end = b_.GetInsertBlock();
+          b_.CreateBr(decided);
+
+          b_.SetInsertPoint(decided);
+          PHINode* delta = b_.CreatePHI(scalar_, 3, "delta");
+          PHINode* moved = b_.CreatePHI(scalar_, 3, "moved");
+          PHINode* used = b_.CreatePHI(scalar_, 3, "used_curvature");
+          delta->addIncoming(scalar_constant(0.0), active_end);
+          moved->addIncoming(old_x, active_end);
+          used->addIncoming(curvature, active_end);
+          delta->addIncoming(step_delta, search_end);
+          moved->addIncoming(point, search_end);
+          used->addIncoming(curvature, search_end);
+          delta->addIncoming(fallback_delta, fallback_end);
+          moved->addIncoming(fallback_moved, fallback_end);
+          used->addIncoming(lipschitz, fallback_end);
+          Value* scaled = b_.CreateFMul(used, delta);
+          Value* decided_sum = fma(scaled, scaled, sum[0]);
+          BasicBlock* decided_end = b_.GetInsertBlock();
+          b_.CreateCondBr(b_.CreateFCmpUNE(delta, scalar_constant(0.0)), move, joined);
+
+          b_.SetInsertPoint(move);
+          b_.CreateStore(moved, address(x_, j));
+          emit_follow_margins(j, delta);
+          BasicBlock* move_end = b_.GetInsertBlock();
+          b_.CreateBr(joined);
+
+          b_.SetInsertPoint(joined);
+          PHINode* next_sum = b_.CreatePHI(scalar_, 3);
+          next_sum->addIncoming(sum[0], before);
+          next_sum->addIncoming(decided_sum, decided_end);
+          next_sum->addIncoming(decided_sum, move_end);
+          return std::vector<Value*>{next_sum};
+        },
+        "cdn.epoch")[0];
+  }
+
   Value* emit_coordinate_descent_epoch() {
+    if (spec_.coordinate_newton) return emit_coordinate_newton_epoch();
     const bool quadratic = spec_.smooth == SmoothKind::quadratic;
     Function* function = b_.GetInsertBlock()->getParent();
     return emit_loop(

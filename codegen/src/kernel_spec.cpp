@@ -16,6 +16,16 @@ std::string KernelSpec::canonical() const {
     text += "margin(";
     text += loss_canonical.empty() ? expr::canonical(loss_derivative) : loss_canonical;
     text += weighted ? ")+weights" : ")";
+    if (coordinate_newton) {
+      text += "+newton(";
+      text += loss_value_canonical.empty() ? expr::canonical(loss_value) : loss_value_canonical;
+      text += ';';
+      text += loss_second_canonical.empty() ? expr::canonical(loss_second_derivative)
+                                            : loss_second_canonical;
+      text += ';';
+      text += expr::canonical(prox_value);
+      text += bounded_curvature ? ")" : ";unbounded)";
+    }
   }
   text += '|';
   if (prox_call) {

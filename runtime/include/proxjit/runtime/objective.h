@@ -81,7 +81,8 @@ class Objective {
 
   // ---- coordinate descent (separable elementwise r) ----
   // Sets up what follows x: the gradient (quadratic) or the margins a_i'x, and the coordinate
-  // curvatures L_j (A_jj, or sup phi'' * sum_i w_i a_ij^2 / n).
+  // curvatures L_j (A_jj, or sup phi'' * sum_i w_i a_ij^2 / n; for a loss without a curvature
+  // bound, poisson, sum_i w_i a_ij^2 / n: a scale only, for the Newton step's floor).
   void start_coordinates(const VectorOf<T>& x) {
     const Eigen::Index d = variables();
     curvatures_.resize(d);
@@ -94,7 +95,8 @@ class Objective {
     if (data_.sparse && columns_.size() == 0) columns_ = *data_.sparse;
     follow_ = data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
     const T inverse_n = T(1) / static_cast<T>(data_.rows());
-    const T curvature = static_cast<T>(f_.curvature());
+    const double bound = f_.curvature();
+    const T curvature = static_cast<T>(std::isfinite(bound) ? bound : 1.0);
     for (Eigen::Index j = 0; j < d; ++j) {
       T sum = 0;
       for_column(j, [&](Eigen::Index i, T a) { sum += weight(i) * a * a; });
@@ -109,6 +111,41 @@ class Objective {
       sum += a * weight(i) * f_.derivative<T>(follow_[i], (*data_.b)[i]);
     });
     return sum / static_cast<T>(data_.rows());
+  }
+  // Newton steps (SmoothDefinition::coordinate_newton): phi'' varies, so the bound L_j is loose.
+  bool coordinate_newton() const { return f_.definition().coordinate_newton(); }
+  bool bounded_curvature() const { return std::isfinite(f_.curvature()); }
+  // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
+  void coordinate_gradient_and_hessian(Eigen::Index j, T& gradient, T& hessian) const {
+    T g = 0, h = 0;
+    for_column(j, [&](Eigen::Index i, T a) {
+      const T z = follow_[i], b = (*data_.b)[i], w = weight(i);
+      g += a * (w * f_.derivative<T>(z, b));
+      h += (a * a) * (w * f_.second_derivative<T>(z, b));
+    });
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    gradient = g * inverse_n;
+    hessian = h * inverse_n;
+  }
+  // f(x + delta e_j) - f(x), from the margins: 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)),
+  // and into `scale` 1/n sum_i w_i |phi(z_i)| over the column (what the change's rounding is
+  // relative to).
+  T coordinate_loss_change(Eigen::Index j, T delta, T& scale) const {
+    T sum = 0, magnitude = 0;
+    for_column(j, [&](Eigen::Index i, T a) {
+      const T z = follow_[i], b = (*data_.b)[i], w = weight(i);
+      const T before = f_.loss<T>(z, b);
+      sum += w * (f_.loss<T>(z + a * delta, b) - before);
+      magnitude += w * std::abs(before);
+    });
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    scale = magnitude * inverse_n;
+    return sum * inverse_n;
+  }
+  // r's term of coordinate j (0 on an intercept).
+  T regularizer_coordinate(Eigen::Index j, T value) const {
+    if (j >= penalized_) return T(0);
+    return static_cast<T>(r_.value<T>(&value, 1));
   }
   void move_coordinate(Eigen::Index j, T delta) {
     if (f_.kind() == SmoothKind::quadratic) {

@@ -57,6 +57,19 @@ struct SmoothDefinition {
   std::function<std::string(double label)> check_label;
   // expr::canonical of loss and derivative, filled in by the registry (kernel keys read them).
   std::string derivative_canonical;
+  // phi''(z, b): given by the loss, or (left 0) the derivative expression differentiated
+  // symbolically and simplified by the registry (kinks take expr::derivative's fixed
+  // subgradient, e.g. huber's where(|r| <= delta, 1, 0)); the registry fills in its canonical
+  // text and that of phi. Coordinate descent takes
+  // Newton steps with it when it is not a constant (coordinate_newton below).
+  expr::Expr second_derivative = 0.0;
+  std::string second_derivative_canonical;
+  std::string loss_canonical;
+  // Whether coordinate descent takes proximal Newton steps with a line search (phi'' not a
+  // constant); otherwise the curvature bound is exact and steps use it.
+  bool coordinate_newton() const {
+    return kind == SmoothKind::margin && second_derivative.op() != expr::Op::constant;
+  }
 
   // ---- quadratic only ----
   // Throws proxjit::Error when A and b do not fit; makes A exactly symmetric.
@@ -92,6 +105,11 @@ class SmoothComponent {
   template <class T>
   T derivative(T z, T b) const {
     return expr::evaluate<T>(definition_->derivative, z, T(0), typed_parameters<T>().data(), b);
+  }
+  template <class T>
+  T second_derivative(T z, T b) const {
+    return expr::evaluate<T>(definition_->second_derivative, z, T(0), typed_parameters<T>().data(),
+                             b);
   }
 
  private:
