@@ -691,28 +691,16 @@ class KernelEmitter {
     return b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n());
   }
 
-  // w_i phi''(z_i, b_i) for the kLanes samples from `first`, or for one sample i.
-  Value* emit_sample_second_derivative(Value* margins, Value* first) {
-    Value* h = emit_expr(spec_.loss_second_derivative,
-                         {margins, nullptr, &loss_params_, vector_, load_vector(b_vector_, first)});
-    return spec_.weighted ? b_.CreateFMul(h, load_vector(weights_, first)) : h;
-  }
-  Value* emit_sample_second_derivative_scalar(Value* margin, Value* i) {
-    Value* h = emit_expr(spec_.loss_second_derivative, {margin, nullptr, &loss_scalar_params_,
-                                                        scalar_, load_scalar(b_vector_, i)});
-    return spec_.weighted ? b_.CreateFMul(h, load_scalar(weights_, i)) : h;
-  }
-
-  // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
+  // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column, from the
+  // per-sample values kept at the margins.
   std::pair<Value*, Value*> emit_coordinate_gradient_and_hessian(Value* j) {
     if (sparse_columns()) {
       const std::vector<Value*> sums = for_sparse_column(
           j, {scalar_constant(0.0), scalar_constant(0.0)},
           [&](Value* k, Value* i, std::vector<Value*> partial) {
-            Value* z = load_scalar(margins_, i);
             Value* a = load_scalar(A_, k);
-            Value* d = emit_sample_derivative_scalar(z, i);
-            Value* h = emit_sample_second_derivative_scalar(z, i);
+            Value* d = load_scalar(cached_[kSlope], i);
+            Value* h = load_scalar(cached_[kCurvature], i);
             return std::vector<Value*>{fma(a, d, partial[0]),
                                        fma(b_.CreateFMul(a, a), h, partial[1])};
           },
@@ -724,10 +712,9 @@ class KernelEmitter {
         b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
         [&](Value* c, std::vector<Value*> partial) {
           Value* i = lanes_times(c);
-          Value* z = load_vector(margins_, i);
           Value* a = load_vector(column, i);
-          Value* d = emit_sample_derivative(z, i);
-          Value* h = emit_sample_second_derivative(z, i);
+          Value* d = load_vector(cached_[kSlope], i);
+          Value* h = load_vector(cached_[kCurvature], i);
           return std::vector<Value*>{fma(a, d, partial[0]),
                                      fma(b_.CreateFMul(a, a), h, partial[1])};
         },
@@ -736,59 +723,95 @@ class KernelEmitter {
             b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
   }
 
+  // phi(z), w phi'(z), w phi''(z) for a scalar or a vector of margins z (samples from i).
+  std::vector<Value*> emit_sample_values(Value* z, Value* i, bool vector) {
+    Type* type = vector ? static_cast<Type*>(vector_) : scalar_;
+    const std::vector<Value*>* params = vector ? &loss_params_ : &loss_scalar_params_;
+    const auto load = [&](Value* base) {
+      return vector ? load_vector(base, i) : load_scalar(base, i);
+    };
+    Value* label = load(b_vector_);
+    Value* loss = emit_expr(spec_.loss_value, {z, nullptr, params, type, label});
+    Value* slope = emit_expr(spec_.loss_derivative, {z, nullptr, params, type, label});
+    Value* curvature = emit_expr(spec_.loss_second_derivative, {z, nullptr, params, type, label});
+    if (spec_.weighted) {
+      Value* w = load(weights_);
+      slope = b_.CreateFMul(w, slope);
+      curvature = b_.CreateFMul(w, curvature);
+    }
+    return {loss, slope, curvature};
+  }
+
+  // Before the first epoch: the per-sample values at the margins.
+  void emit_newton_cache_setup() {
+    emit_loop(
+        b_.getInt64(0), sample_chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          Value* z = load_vector(margins_, i);
+          store_vector(z, trial_margins_, i);
+          const std::vector<Value*> values = emit_sample_values(z, i, true);
+          for (int v = 0; v < kCachedValues; ++v)
+            store_vector(values[v], cached_[v], i);
+          return std::vector<Value*>{};
+        },
+        "cdn.cache");
+  }
+
   // f(x + delta e_j) - f(x) = 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)), and the
-  // column's 1/n sum_i w_i |phi(z_i)| (Objective::coordinate_loss_change).
+  // column's 1/n sum_i w_i |phi(z_i)| (Objective::coordinate_loss_change); keeps the trial
+  // point's margins and values.
   std::pair<Value*, Value*> emit_coordinate_loss_change(Value* j, Value* delta) {
+    const auto term = [&](Value* i, Value* a, Value* z, bool vector, Value* w,
+                          std::vector<Value*> partial) {
+      const auto load = [&](Value* base) {
+        return vector ? load_vector(base, i) : load_scalar(base, i);
+      };
+      const auto store = [&](Value* value, Value* base) {
+        if (vector) {
+          store_vector(value, base, i);
+        } else {
+          b_.CreateStore(value, address(base, i));
+        }
+      };
+      Value* moved = fma(a, delta_splat_or(delta, vector), z);
+      store(moved, trial_margins_);
+      const std::vector<Value*> values = emit_sample_values(moved, i, vector);
+      for (int v = 0; v < kCachedValues; ++v)
+        store(values[v], trial_[v]);
+      Value* before = load(cached_[kLoss]);
+      Value* change = b_.CreateFSub(values[kLoss], before);
+      Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
+      if (w) {
+        change = b_.CreateFMul(w, change);
+        magnitude = b_.CreateFMul(w, magnitude);
+      }
+      return std::vector<Value*>{b_.CreateFAdd(partial[0], change),
+                                 b_.CreateFAdd(partial[1], magnitude)};
+    };
     if (sparse_columns()) {
       const std::vector<Value*> sums = for_sparse_column(
           j, {scalar_constant(0.0), scalar_constant(0.0)},
           [&](Value* k, Value* i, std::vector<Value*> partial) {
-            Value* z = load_scalar(margins_, i);
-            Value* label = load_scalar(b_vector_, i);
-            Value* moved = fma(load_scalar(A_, k), delta, z);
-            Value* after =
-                emit_expr(spec_.loss_value, {moved, nullptr, &loss_scalar_params_, scalar_, label});
-            Value* before =
-                emit_expr(spec_.loss_value, {z, nullptr, &loss_scalar_params_, scalar_, label});
-            Value* change = b_.CreateFSub(after, before);
-            Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
-            if (spec_.weighted) {
-              Value* w = load_scalar(weights_, i);
-              change = b_.CreateFMul(w, change);
-              magnitude = b_.CreateFMul(w, magnitude);
-            }
-            return std::vector<Value*>{b_.CreateFAdd(partial[0], change),
-                                       b_.CreateFAdd(partial[1], magnitude)};
+            Value* w = spec_.weighted ? load_scalar(weights_, i) : nullptr;
+            return term(i, load_scalar(A_, k), load_scalar(margins_, i), false, w, partial);
           },
           "cdn.change");
       return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
     }
     Value* column = column_pointer(j);
-    Value* weight = splat(delta);
     const std::vector<Value*> sums = emit_loop(
         b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
         [&](Value* c, std::vector<Value*> partial) {
           Value* i = lanes_times(c);
-          Value* z = load_vector(margins_, i);
-          Value* label = load_vector(b_vector_, i);
-          Value* moved = fma(load_vector(column, i), weight, z);
-          Value* after =
-              emit_expr(spec_.loss_value, {moved, nullptr, &loss_params_, vector_, label});
-          Value* before = emit_expr(spec_.loss_value, {z, nullptr, &loss_params_, vector_, label});
-          Value* change = b_.CreateFSub(after, before);
-          Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
-          if (spec_.weighted) {
-            Value* w = load_vector(weights_, i);
-            change = b_.CreateFMul(w, change);
-            magnitude = b_.CreateFMul(w, magnitude);
-          }
-          return std::vector<Value*>{b_.CreateFAdd(partial[0], change),
-                                     b_.CreateFAdd(partial[1], magnitude)};
+          Value* w = spec_.weighted ? load_vector(weights_, i) : nullptr;
+          return term(i, load_vector(column, i), load_vector(margins_, i), true, w, partial);
         },
         "cdn.change");
     return {b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[0]), inverse_n()),
             b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
   }
+  Value* delta_splat_or(Value* delta, bool vector) { return vector ? splat(delta) : delta; }
 
   // r's term of coordinate j (0 on an intercept).
   Value* emit_coordinate_regularizer(Value* j, Value* value) {
@@ -796,17 +819,16 @@ class KernelEmitter {
     return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), r, scalar_constant(0.0));
   }
 
-  // z += delta a_j.
-  void emit_follow_margins(Value* j, Value* delta) {
+  // Moves x_j by the last trial's delta: its margins and values become current.
+  void emit_follow_trial(Value* j) {
     if (!sparse_columns()) {
-      Value* column = column_pointer(j);
-      Value* weight = splat(delta);
       emit_loop(
           b_.getInt64(0), sample_chunks_, {},
           [&](Value* c, std::vector<Value*>) {
             Value* i = lanes_times(c);
-            store_vector(fma(load_vector(column, i), weight, load_vector(margins_, i)), margins_,
-                         i);
+            store_vector(load_vector(trial_margins_, i), margins_, i);
+            for (int v = 0; v < kCachedValues; ++v)
+              store_vector(load_vector(trial_[v], i), cached_[v], i);
             return std::vector<Value*>{};
           },
           "cdn.follow");
@@ -815,8 +837,9 @@ class KernelEmitter {
     for_sparse_column(
         j, {},
         [&](Value* k, Value* i, std::vector<Value*>) {
-          Value* z = address(margins_, i);
-          b_.CreateStore(fma(load_scalar(A_, k), delta, b_.CreateLoad(scalar_, z)), z);
+          b_.CreateStore(load_scalar(trial_margins_, i), address(margins_, i));
+          for (int v = 0; v < kCachedValues; ++v)
+            b_.CreateStore(load_scalar(trial_[v], i), address(cached_[v], i));
           return std::vector<Value*>{};
         },
         "cdn.follow");
@@ -905,6 +928,7 @@ class KernelEmitter {
             fallback_moved =
                 b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), bound_proxed, bound_trial);
             fallback_delta = b_.CreateFSub(fallback_moved, old_x);
+            emit_coordinate_loss_change(j, fallback_delta);  // the values at the move
           }
           BasicBlock* fallback_end = b_.GetInsertBlock();
           b_.CreateBr(decided);
@@ -929,7 +953,7 @@ class KernelEmitter {
 
           b_.SetInsertPoint(move);
           b_.CreateStore(moved, address(x_, j));
-          emit_follow_margins(j, delta);
+          emit_follow_trial(j);
           BasicBlock* move_end = b_.GetInsertBlock();
           b_.CreateBr(joined);
 
@@ -1197,7 +1221,20 @@ class KernelEmitter {
       loss_params_.push_back(splat(p));
     sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)),
                                    b_.getInt64(kLanes), "sample_chunks");
+    if (coordinate_descent && spec_.coordinate_newton) {
+      // After the margins (work vector 5): the per-sample values and the trial's.
+      Value* padded_rows = lanes_times(sample_chunks_);
+      const auto after_margins = [&](int index) {
+        return b_.CreateGEP(scalar_, margins_, b_.CreateMul(padded_rows, b_.getInt64(index)));
+      };
+      for (int v = 0; v < kCachedValues; ++v) {
+        cached_[v] = after_margins(1 + v);
+        trial_[v] = after_margins(1 + kCachedValues + v);
+      }
+      trial_margins_ = after_margins(1 + 2 * kCachedValues);
+    }
     if (coordinate_descent) emit_coordinate_descent_setup();
+    if (coordinate_descent && spec_.coordinate_newton) emit_newton_cache_setup();
     const bool backtracking = spec_.backtracking && !fista && !coordinate_descent;
     Value* initial_curvature = nullptr;
     if (backtracking) {  // the gradient at the start; later ones come from accepted trials
@@ -1457,8 +1494,14 @@ class KernelEmitter {
   Value* scratch_in_ = nullptr;   // a called prox's input
   Value* scratch_out_ = nullptr;  // and output
   Value* margins_ = nullptr;      // coordinate descent on a loss: z = A x
-  Value* penalized_ = nullptr;    // r applies to x[0, penalized)
-  Value* curvature_ = nullptr;    // the loss's sup phi''
+  // Coordinate Newton steps: phi, w phi', w phi'' per sample at the margins, the same at the
+  // last trial point, and the trial's margins.
+  enum { kLoss, kSlope, kCurvature, kCachedValues };
+  Value* cached_[kCachedValues] = {};
+  Value* trial_[kCachedValues] = {};
+  Value* trial_margins_ = nullptr;
+  Value* penalized_ = nullptr;  // r applies to x[0, penalized)
+  Value* curvature_ = nullptr;  // the loss's sup phi''
   Value* prox_call_ = nullptr;
   Value* prox_context_ = nullptr;
   std::vector<Value*> loss_params_;  // splats

@@ -51,6 +51,9 @@ std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::in
   std::int64_t size = 5 * padded_length(cols);
   if (spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) {
     size += padded_length(rows);
+    // Coordinate Newton steps: phi, w phi', w phi'' per sample, and a trial point's margins and
+    // the same three.
+    if (spec.coordinate_newton) size += 7 * padded_length(rows);
   }
   return size;
 }

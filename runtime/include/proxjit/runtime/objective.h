@@ -102,6 +102,16 @@ class Objective {
       for_column(j, [&](Eigen::Index i, T a) { sum += weight(i) * a * a; });
       curvatures_[j] = curvature * sum * inverse_n;
     }
+    if (coordinate_newton()) {
+      const Eigen::Index n = data_.rows();
+      for (int c = 0; c < kCached; ++c) {
+        cached_[c].resize(n);
+        trial_[c].resize(n);
+      }
+      trial_margins_.resize(n);
+      for (Eigen::Index i = 0; i < n; ++i)
+        evaluate_sample(i, follow_[i], cached_);
+    }
   }
   T coordinate_curvature(Eigen::Index j) const { return curvatures_[j]; }
   T coordinate_gradient(Eigen::Index j) const {
@@ -113,15 +123,16 @@ class Objective {
     return sum / static_cast<T>(data_.rows());
   }
   // Newton steps (SmoothDefinition::coordinate_newton): phi'' varies, so the bound L_j is loose.
+  // Per sample they keep phi(z_i), w_i phi'(z_i) and w_i phi''(z_i) (computed where z_i moves,
+  // so that a column's g_j and h_j cost no loss evaluation), and the same at a trial point.
   bool coordinate_newton() const { return f_.definition().coordinate_newton(); }
   bool bounded_curvature() const { return std::isfinite(f_.curvature()); }
   // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
   void coordinate_gradient_and_hessian(Eigen::Index j, T& gradient, T& hessian) const {
     T g = 0, h = 0;
     for_column(j, [&](Eigen::Index i, T a) {
-      const T z = follow_[i], b = (*data_.b)[i], w = weight(i);
-      g += a * (w * f_.derivative<T>(z, b));
-      h += (a * a) * (w * f_.second_derivative<T>(z, b));
+      g += a * cached_[kSlope][i];
+      h += (a * a) * cached_[kCurvature][i];
     });
     const T inverse_n = T(1) / static_cast<T>(data_.rows());
     gradient = g * inverse_n;
@@ -129,18 +140,27 @@ class Objective {
   }
   // f(x + delta e_j) - f(x), from the margins: 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)),
   // and into `scale` 1/n sum_i w_i |phi(z_i)| over the column (what the change's rounding is
-  // relative to).
-  T coordinate_loss_change(Eigen::Index j, T delta, T& scale) const {
+  // relative to). Keeps the trial point's values for move_coordinate_newton.
+  T coordinate_loss_change(Eigen::Index j, T delta, T& scale) {
     T sum = 0, magnitude = 0;
     for_column(j, [&](Eigen::Index i, T a) {
-      const T z = follow_[i], b = (*data_.b)[i], w = weight(i);
-      const T before = f_.loss<T>(z, b);
-      sum += w * (f_.loss<T>(z + a * delta, b) - before);
+      const T w = weight(i);
+      const T before = cached_[kLoss][i];
+      evaluate_sample(i, follow_[i] + a * delta, trial_);
+      sum += w * (trial_[kLoss][i] - before);
       magnitude += w * std::abs(before);
     });
     const T inverse_n = T(1) / static_cast<T>(data_.rows());
     scale = magnitude * inverse_n;
     return sum * inverse_n;
+  }
+  // Moves x_j by the delta of the last coordinate_loss_change: the trial values become current.
+  void move_coordinate_newton(Eigen::Index j) {
+    for_column(j, [&](Eigen::Index i, T) {
+      follow_[i] = trial_margins_[i];
+      for (int c = 0; c < kCached; ++c)
+        cached_[c][i] = trial_[c][i];
+    });
   }
   // r's term of coordinate j (0 on an intercept).
   T regularizer_coordinate(Eigen::Index j, T value) const {
@@ -164,6 +184,16 @@ class Objective {
 
  private:
   T weight(Eigen::Index i) const { return data_.weights ? (*data_.weights)[i] : T(1); }
+  enum { kLoss, kSlope, kCurvature, kCached };
+  // phi(z), w phi'(z), w phi''(z) of sample i at margin z into `into` (and z into the trial
+  // margins).
+  void evaluate_sample(Eigen::Index i, T z, VectorOf<T> (&into)[kCached]) {
+    const T b = (*data_.b)[i], w = weight(i);
+    trial_margins_[i] = z;
+    into[kLoss][i] = f_.loss<T>(z, b);
+    into[kSlope][i] = w * f_.derivative<T>(z, b);
+    into[kCurvature][i] = w * f_.second_derivative<T>(z, b);
+  }
   template <class Visit>
   void for_column(Eigen::Index j, Visit visit) const {
     if (data_.dense) {
@@ -181,7 +211,10 @@ class Objective {
   Eigen::Index penalized_ = 0;
   VectorOf<T> follow_;
   VectorOf<T> curvatures_;
-  SparseColumnsOf<T> columns_;  // CSC copy for coordinate descent on CSR data
+  SparseColumnsOf<T> columns_;   // CSC copy for coordinate descent on CSR data
+  VectorOf<T> cached_[kCached];  // Newton steps: per-sample values at the margins
+  VectorOf<T> trial_[kCached];   // and at the last trial point
+  VectorOf<T> trial_margins_;
 };
 
 // An upper bound on the Lipschitz constant of grad f (power iteration, slightly inflated);

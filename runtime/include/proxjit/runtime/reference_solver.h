@@ -213,6 +213,8 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
               const T bound_step = T(1) / L;
               moved = objective.prox_coordinate(j, old_x - gradient * bound_step, bound_step);
               delta = moved - old_x;
+              T scale = 0;
+              objective.coordinate_loss_change(j, delta, scale);  // the values at the move
             }
           }
         }
@@ -225,7 +227,11 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
       sum += (curvature * delta) * (curvature * delta);
       if (delta != T(0)) {
         x[j] = moved;
-        objective.move_coordinate(j, delta);
+        if (newton) {
+          objective.move_coordinate_newton(j);
+        } else {
+          objective.move_coordinate(j, delta);
+        }
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));
