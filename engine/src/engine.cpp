@@ -34,7 +34,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=3";
+constexpr const char* kKernelFormat = "kernel-format=4";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -328,6 +328,11 @@ struct ProgressState {
   bool check_gap = false;
   bool gap_reached = false;
   double gap = 0.0;
+  // The gap is checked at next_gap_check, then after an interval that keeps the checks near
+  // kGapShare of the run time (from the last check's cost and the iterations' since).
+  std::int64_t next_gap_check = 0;
+  std::int64_t last_gap_check = 0;
+  double last_gap_end = 0.0;
 };
 
 // What the progress hook returns to end a run on the objective-change rule: not a public
@@ -338,11 +343,14 @@ constexpr std::int64_t kObjectiveStalled = 100;
 // converged).
 constexpr std::int64_t kGapReached = 101;
 
-// How often the duality gap is checked: every epoch of coordinate descent (a gap costs about
-// one), every 5 iterations of the others.
+// How often the duality gap is checked at most: every epoch of coordinate descent (a gap costs
+// about one), every 5 iterations of the others. Where a check costs more than kGapShare of the
+// iterations between checks, the interval grows (up to kGapMaxIntervals times this).
 std::int64_t gap_check_interval(const SolverOptions& options) {
   return options.algorithm == Algorithm::coordinate_descent ? 1 : 5;
 }
+constexpr double kGapShare = 0.1;
+constexpr std::int64_t kGapMaxIntervals = 10;
 
 // How often the objective-change rule compares objectives when there is no trace to follow.
 constexpr std::int64_t kObjectiveCheckEvery = 10;
@@ -385,7 +393,7 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     const bool compare =
         options.objective_tolerance > 0.0 && iteration % objective_check_interval(options) == 0;
     const bool divergence_check = state.watch_objective && is_doubling_check(iteration);
-    const bool gap_check = state.check_gap && iteration % gap_check_interval(options) == 0;
+    const bool gap_check = state.check_gap && iteration >= state.next_gap_check;
     if (!trace && !compare && !divergence_check && !gap_check) return 0;
     state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
                   .template cast<double>();
@@ -394,6 +402,17 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
       const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
                                    problem.features(), state.x);
       state.check_gap = gap.has_value();  // no gap for this pair: stop asking
+      const double end = seconds_since(state.start);
+      const double per_iteration =
+          (seconds - state.last_gap_end) / static_cast<double>(iteration - state.last_gap_check);
+      const std::int64_t base = gap_check_interval(options);
+      const double wanted = (end - seconds) / (kGapShare * std::max(per_iteration, 1e-12));
+      const std::int64_t intervals = std::clamp<std::int64_t>(
+          static_cast<std::int64_t>(std::ceil(wanted / static_cast<double>(base))), 1,
+          kGapMaxIntervals);
+      state.next_gap_check = iteration + intervals * base;
+      state.last_gap_check = iteration;
+      state.last_gap_end = end;
       if (gap && *gap <= options.gap_tolerance) {
         state.gap_reached = true;
         state.gap = *gap;
@@ -527,6 +546,9 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
     progress.objective_grew = false;
     progress.gap_reached = false;
     progress.check_gap = options.gap_tolerance > 0.0;
+    progress.next_gap_check = gap_check_interval(options);
+    progress.last_gap_check = 0;
+    progress.last_gap_end = 0.0;
     const Clock::time_point begin = Clock::now();
     progress.start = begin;
     if (kernel) {
