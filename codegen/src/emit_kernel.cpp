@@ -617,6 +617,9 @@ class KernelEmitter {
   // x_j = prox_{r/L_j}(x_j - g_j / L_j) (an intercept takes the plain step). Returns
   // sum_j (L_j delta_j)^2 over the epoch, the squared norm of the coordinate-wise gradient
   // mapping (zero exactly at a fixed point).
+  // A loss whose phi'' varies (spec.coordinate_newton) takes proximal coordinate Newton steps
+  // instead, with a line search (emit_coordinate_newton_epoch; the rules are
+  // reference_coordinate_descent's).
 
   bool sparse_columns() const { return spec_.layout == Layout::csc; }
 

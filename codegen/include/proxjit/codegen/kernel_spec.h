@@ -127,7 +127,7 @@ struct KernelArgs {
   const double* loss_params = nullptr;  // the loss's parameters, by slot
   std::int64_t penalized = 0;           // r applies to x[0, penalized); the rest (an intercept)
                                         // takes plain gradient steps
-  double curvature = 0.0;               // the loss's sup phi'' (coordinate descent)
+  double curvature = 0.0;               // sup phi'' (coordinate descent; 1 if unbounded)
   // spec.prox_call: out[0, n) = prox_{step r}(y[0, n)), in the kernel's scalar type.
   void (*prox_call)(void* context, const void* y, double step, void* out, std::int64_t n) = nullptr;
   void* prox_context = nullptr;
