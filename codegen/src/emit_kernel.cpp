@@ -770,7 +770,6 @@ class KernelEmitter {
         [&](Value* c, std::vector<Value*>) {
           Value* i = lanes_times(c);
           Value* z = load_vector(margins_, i);
-          store_vector(z, trial_margins_, i);
           const std::vector<Value*> values = emit_sample_values(z, i, true);
           for (int v = 0; v < kCachedValues; ++v)
             store_vector(values[v], cached_[v], i);
@@ -779,9 +778,10 @@ class KernelEmitter {
         "cdn.cache");
   }
 
-  // f(x + delta e_j) - f(x) = 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)), and the
-  // column's 1/n sum_i w_i |phi(z_i)| (Objective::coordinate_loss_change); keeps the trial
-  // point's margins and values.
+  // Moves the margins of column j's samples by delta a_ij with their values, keeping the old
+  // ones for emit_restore_column, and returns f(x + delta e_j) - f(x) =
+  // 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)) and the column's 1/n sum_i w_i |phi(z_i)|
+  // (Objective::coordinate_loss_change).
   std::pair<Value*, Value*> emit_coordinate_loss_change(Value* j, Value* delta) {
     const auto term = [&](Value* i, Value* a, Value* z, bool vector, Value* w,
                           std::vector<Value*> partial) {
@@ -796,11 +796,14 @@ class KernelEmitter {
         }
       };
       Value* moved = fma(a, delta_splat_or(delta, vector), z);
-      store(moved, trial_margins_);
+      Value* before = load(cached_[kLoss]);
+      store(z, trial_margins_);
+      for (int v = 0; v < kCachedValues; ++v)
+        store(v == kLoss ? before : load(cached_[v]), trial_[v]);
+      store(moved, margins_);
       const std::vector<Value*> values = emit_sample_values(moved, i, vector);
       for (int v = 0; v < kCachedValues; ++v)
-        store(values[v], trial_[v]);
-      Value* before = load(cached_[kLoss]);
+        store(values[v], cached_[v]);
       Value* change = b_.CreateFSub(values[kLoss], before);
       Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
       if (w) {
@@ -840,8 +843,8 @@ class KernelEmitter {
     return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), r, scalar_constant(0.0));
   }
 
-  // Moves x_j by the last trial's delta: its margins and values become current.
-  void emit_follow_trial(Value* j) {
+  // Undoes the last emit_coordinate_loss_change of column j (a rejected trial).
+  void emit_restore_column(Value* j) {
     if (!sparse_columns()) {
       emit_loop(
           b_.getInt64(0), sample_chunks_, {},
@@ -852,7 +855,7 @@ class KernelEmitter {
               store_vector(load_vector(trial_[v], i), cached_[v], i);
             return std::vector<Value*>{};
           },
-          "cdn.follow");
+          "cdn.restore");
       return;
     }
     for_sparse_column(
@@ -863,7 +866,7 @@ class KernelEmitter {
             b_.CreateStore(load_scalar(trial_[v], i), address(cached_[v], i));
           return std::vector<Value*>{};
         },
-        "cdn.follow");
+        "cdn.restore");
   }
 
   // The proximal coordinate Newton epoch (reference_coordinate_descent's rules, step for step).
@@ -931,9 +934,11 @@ class KernelEmitter {
           b_.CreateCondBr(accept, decided, retry);
 
           b_.SetInsertPoint(retry);
+          emit_restore_column(j);
           Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
-          beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry);
-          trials->addIncoming(next_trials, retry);
+          BasicBlock* retry_end = b_.GetInsertBlock();
+          beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry_end);
+          trials->addIncoming(next_trials, retry_end);
           b_.CreateCondBr(b_.CreateICmpSLT(next_trials, b_.getInt64(kNewtonTrials)), search,
                           fallback);
 
@@ -949,7 +954,7 @@ class KernelEmitter {
             fallback_moved =
                 b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), bound_proxed, bound_trial);
             fallback_delta = b_.CreateFSub(fallback_moved, old_x);
-            emit_coordinate_loss_change(j, fallback_delta);  // the values at the move
+            emit_coordinate_loss_change(j, fallback_delta);  // moves the margins
           }
           BasicBlock* fallback_end = b_.GetInsertBlock();
           b_.CreateBr(decided);
@@ -973,8 +978,7 @@ class KernelEmitter {
           b_.CreateCondBr(b_.CreateFCmpUNE(delta, scalar_constant(0.0)), move, joined);
 
           b_.SetInsertPoint(move);
-          b_.CreateStore(moved, address(x_, j));
-          emit_follow_trial(j);
+          b_.CreateStore(moved, address(x_, j));  // the trial moved the margins
           BasicBlock* move_end = b_.GetInsertBlock();
           b_.CreateBr(joined);
 

@@ -110,7 +110,7 @@ class Objective {
       }
       trial_margins_.resize(n);
       for (Eigen::Index i = 0; i < n; ++i)
-        evaluate_sample(i, follow_[i], cached_);
+        evaluate_sample(i, follow_[i]);
     }
   }
   T coordinate_curvature(Eigen::Index j) const { return curvatures_[j]; }
@@ -124,7 +124,8 @@ class Objective {
   }
   // Newton steps (SmoothDefinition::coordinate_newton): phi'' varies, so the bound L_j is loose.
   // Per sample they keep phi(z_i), w_i phi'(z_i) and w_i phi''(z_i) (computed where z_i moves,
-  // so that a column's g_j and h_j cost no loss evaluation), and the same at a trial point.
+  // so that a column's g_j and h_j cost no loss evaluation). A trial moves them, keeping the old
+  // ones to restore when the trial is rejected.
   bool coordinate_newton() const { return f_.definition().coordinate_newton(); }
   bool bounded_curvature() const { return std::isfinite(f_.curvature()); }
   // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
@@ -138,24 +139,28 @@ class Objective {
     gradient = g * inverse_n;
     hessian = h * inverse_n;
   }
-  // f(x + delta e_j) - f(x), from the margins: 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)),
-  // and into `scale` 1/n sum_i w_i |phi(z_i)| over the column (what the change's rounding is
-  // relative to). Keeps the trial point's values for move_coordinate_newton.
+  // Moves the margins of column j's samples by delta a_ij (x_j by delta) with their values,
+  // keeping the old ones for restore_coordinate, and returns f's change
+  // 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)); into `scale` 1/n sum_i w_i |phi(z_i)|
+  // over the column (what the change's rounding is relative to).
   T coordinate_loss_change(Eigen::Index j, T delta, T& scale) {
     T sum = 0, magnitude = 0;
     for_column(j, [&](Eigen::Index i, T a) {
       const T w = weight(i);
       const T before = cached_[kLoss][i];
-      evaluate_sample(i, follow_[i] + a * delta, trial_);
-      sum += w * (trial_[kLoss][i] - before);
+      trial_margins_[i] = follow_[i];
+      for (int c = 0; c < kCached; ++c)
+        trial_[c][i] = cached_[c][i];
+      evaluate_sample(i, follow_[i] + a * delta);
+      sum += w * (cached_[kLoss][i] - before);
       magnitude += w * std::abs(before);
     });
     const T inverse_n = T(1) / static_cast<T>(data_.rows());
     scale = magnitude * inverse_n;
     return sum * inverse_n;
   }
-  // Moves x_j by the delta of the last coordinate_loss_change: the trial values become current.
-  void move_coordinate_newton(Eigen::Index j) {
+  // Undoes the last coordinate_loss_change of column j (a rejected trial).
+  void restore_coordinate(Eigen::Index j) {
     for_column(j, [&](Eigen::Index i, T) {
       follow_[i] = trial_margins_[i];
       for (int c = 0; c < kCached; ++c)
@@ -185,14 +190,13 @@ class Objective {
  private:
   T weight(Eigen::Index i) const { return data_.weights ? (*data_.weights)[i] : T(1); }
   enum { kLoss, kSlope, kCurvature, kCached };
-  // phi(z), w phi'(z), w phi''(z) of sample i at margin z into `into` (and z into the trial
-  // margins).
-  void evaluate_sample(Eigen::Index i, T z, VectorOf<T> (&into)[kCached]) {
+  // Sample i's margin becomes z, with phi(z), w phi'(z), w phi''(z).
+  void evaluate_sample(Eigen::Index i, T z) {
     const T b = (*data_.b)[i], w = weight(i);
-    trial_margins_[i] = z;
-    into[kLoss][i] = f_.loss<T>(z, b);
-    into[kSlope][i] = w * f_.derivative<T>(z, b);
-    into[kCurvature][i] = w * f_.second_derivative<T>(z, b);
+    follow_[i] = z;
+    cached_[kLoss][i] = f_.loss<T>(z, b);
+    cached_[kSlope][i] = w * f_.derivative<T>(z, b);
+    cached_[kCurvature][i] = w * f_.second_derivative<T>(z, b);
   }
   template <class Visit>
   void for_column(Eigen::Index j, Visit visit) const {
@@ -213,7 +217,7 @@ class Objective {
   VectorOf<T> curvatures_;
   SparseColumnsOf<T> columns_;   // CSC copy for coordinate descent on CSR data
   VectorOf<T> cached_[kCached];  // Newton steps: per-sample values at the margins
-  VectorOf<T> trial_[kCached];   // and at the last trial point
+  VectorOf<T> trial_[kCached];   // and before the last trial, to restore
   VectorOf<T> trial_margins_;
 };
 

@@ -205,6 +205,7 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
               moved = point;
               break;
             }
+            objective.restore_coordinate(j);
             beta *= T(0.5);
           }
           if (!accepted) {
@@ -214,7 +215,7 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
               moved = objective.prox_coordinate(j, old_x - gradient * bound_step, bound_step);
               delta = moved - old_x;
               T scale = 0;
-              objective.coordinate_loss_change(j, delta, scale);  // the values at the move
+              objective.coordinate_loss_change(j, delta, scale);  // moves the margins
             }
           }
         }
@@ -227,11 +228,7 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
       sum += (curvature * delta) * (curvature * delta);
       if (delta != T(0)) {
         x[j] = moved;
-        if (newton) {
-          objective.move_coordinate_newton(j);
-        } else {
-          objective.move_coordinate(j, delta);
-        }
+        if (!newton) objective.move_coordinate(j, delta);  // Newton trials moved the margins
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));
