@@ -16,6 +16,16 @@ std::string KernelSpec::canonical() const {
     text += "margin(";
     text += loss_canonical.empty() ? expr::canonical(loss_derivative) : loss_canonical;
     text += weighted ? ")+weights" : ")";
+    if (coordinate_newton) {
+      text += "+newton(";
+      text += loss_value_canonical.empty() ? expr::canonical(loss_value) : loss_value_canonical;
+      text += ';';
+      text += loss_second_canonical.empty() ? expr::canonical(loss_second_derivative)
+                                            : loss_second_canonical;
+      text += ';';
+      text += expr::canonical(prox_value);
+      text += bounded_curvature ? ")" : ";unbounded)";
+    }
   }
   text += '|';
   if (prox_call) {
@@ -44,6 +54,9 @@ std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::in
   if ((spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) ||
       spec.layout == Layout::csr) {
     size += padded_length(rows);
+    // Coordinate Newton steps: phi, w phi', w phi'' per sample, and a trial point's margins and
+    // the same three.
+    if (spec.coordinate_newton) size += 7 * padded_length(rows);
   }
   if (is_stochastic(spec.algorithm)) {
     // The per-sample scalars (SAGA's memory, SVRG's snapshot), then 64-bit words: each

@@ -35,7 +35,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=6";
+constexpr const char* kKernelFormat = "kernel-format=7";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -254,6 +254,15 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
   } else {
     spec.layout = columns ? Layout::dense_col_major : Layout::dense_row_major;
   }
+  if (columns && smooth.coordinate_newton()) {
+    spec.coordinate_newton = true;
+    spec.bounded_curvature = std::isfinite(smooth.curvature ? smooth.curvature({}) : 0.0);
+    spec.loss_value = smooth.loss;
+    spec.loss_second_derivative = smooth.second_derivative;
+    spec.loss_value_canonical = smooth.loss_canonical;
+    spec.loss_second_canonical = smooth.second_derivative_canonical;
+    spec.prox_value = prox.value;
+  }
   spec.adaptive_restart = options.adaptive_restart;
   spec.backtracking = options.line_search && options.algorithm == Algorithm::proximal_gradient;
   return spec;
@@ -320,11 +329,34 @@ struct ProgressState {
   bool watch_objective = false;
   double start_objective = 0.0;
   bool objective_grew = false;
+  // SolverOptions::gap_tolerance: checked while the pair has a known gap; the gap that ended
+  // the run.
+  bool check_gap = false;
+  bool gap_reached = false;
+  double gap = 0.0;
+  // The gap is checked at next_gap_check, then after an interval that keeps the checks near
+  // kGapShare of the run time (from the last check's cost and the iterations' since).
+  std::int64_t next_gap_check = 0;
+  std::int64_t last_gap_check = 0;
+  double last_gap_end = 0.0;
 };
 
 // What the progress hook returns to end a run on the objective-change rule: not a public
 // status (the run converged); the engine reads it back as converged.
 constexpr std::int64_t kObjectiveStalled = 100;
+
+// What the progress hook returns to end a run on SolverOptions::gap_tolerance (read back as
+// converged).
+constexpr std::int64_t kGapReached = 101;
+
+// How often the duality gap is checked at most: every epoch of coordinate descent (a gap costs
+// about one), every 5 iterations of the others. Where a check costs more than kGapShare of the
+// iterations between checks, the interval grows (up to kGapMaxIntervals times this).
+std::int64_t gap_check_interval(const SolverOptions& options) {
+  return options.algorithm == Algorithm::coordinate_descent ? 1 : 5;
+}
+constexpr double kGapShare = 0.1;
+constexpr std::int64_t kGapMaxIntervals = 10;
 
 // How often the objective-change rule compares objectives when there is no trace to follow.
 constexpr std::int64_t kObjectiveCheckEvery = 10;
@@ -367,9 +399,33 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     const bool compare =
         options.objective_tolerance > 0.0 && iteration % objective_check_interval(options) == 0;
     const bool divergence_check = state.watch_objective && is_doubling_check(iteration);
-    if (!trace && !compare && !divergence_check) return 0;
+    const bool gap_check = state.check_gap && iteration >= state.next_gap_check;
+    if (!trace && !compare && !divergence_check && !gap_check) return 0;
     state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
                   .template cast<double>();
+    if (gap_check) {
+      const Problem& problem = *state.problem;
+      const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
+                                   problem.features(), state.x);
+      state.check_gap = gap.has_value();  // no gap for this pair: stop asking
+      const double end = seconds_since(state.start);
+      const double per_iteration =
+          (seconds - state.last_gap_end) / static_cast<double>(iteration - state.last_gap_check);
+      const std::int64_t base = gap_check_interval(options);
+      const double wanted = (end - seconds) / (kGapShare * std::max(per_iteration, 1e-12));
+      const std::int64_t intervals = std::clamp<std::int64_t>(
+          static_cast<std::int64_t>(std::ceil(wanted / static_cast<double>(base))), 1,
+          kGapMaxIntervals);
+      state.next_gap_check = iteration + intervals * base;
+      state.last_gap_check = iteration;
+      state.last_gap_end = end;
+      if (gap && *gap <= options.gap_tolerance) {
+        state.gap_reached = true;
+        state.gap = *gap;
+        return kGapReached;
+      }
+      if (!trace && !compare && !divergence_check) return 0;
+    }
     const double objective = state.problem->objective(state.x, options.scalar);
     if (divergence_check &&
         objective > state.start_objective +
@@ -407,6 +463,9 @@ std::int64_t report_interval(const SolverOptions& options) {
       options.max_time > 0.0 || options.interrupt != nullptr || watches_objective(options);
   std::int64_t every = options.trace_every;
   if (options.objective_tolerance > 0.0) every = objective_check_interval(options);
+  if (options.gap_tolerance > 0.0) {
+    every = every > 0 ? std::gcd(every, gap_check_interval(options)) : gap_check_interval(options);
+  }
   if (watch) every = every > 0 ? std::gcd(every, kCheckEvery) : kCheckEvery;
   return every;
 }
@@ -492,9 +551,10 @@ RunOutcome run_reference_stochastic(const Objective<T>& objective, VectorOf<T>& 
 // Runs the chosen backend in the scalar type T; fills x, iterations, certificate, status and
 // the run timings of the summary.
 template <class T>
-// Returns true when the run ended on the objective-change rule.
-bool run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
-         const KernelSpec& spec, Clock::time_point first_call_start, Summary& summary) {
+// Returns what ended the run when it was the objective-change rule or the duality gap ("" for
+// the kernel's own reasons).
+std::string run(const Problem& problem, const SolverOptions& options, KernelFunction kernel,
+                const KernelSpec& spec, Clock::time_point first_call_start, Summary& summary) {
   const Eigen::Index d = problem.variables();
   const VectorOf<T> start =
       options.x0.size() ? VectorOf<T>(options.x0.cast<T>()) : VectorOf<T>(VectorOf<T>::Zero(d));
@@ -522,7 +582,10 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     args.weights = data.weights.size() ? data.weights.data() : nullptr;
     args.loss_params = problem.f().parameters().data();
     args.penalized = problem.features();
-    args.curvature = problem.f().kind() == SmoothKind::margin ? problem.f().curvature() : 0.0;
+    // Coordinate descent's L_j scale: sup phi'', or 1 without a bound (Newton steps then).
+    args.curvature = problem.f().kind() == SmoothKind::margin
+                         ? (std::isfinite(problem.f().curvature()) ? problem.f().curvature() : 1.0)
+                         : 0.0;
     args.prox_call = call_prox<T>;
     args.prox_context = const_cast<ProxComponent*>(&problem.r());
     fill_stochastic_args(args, options);
@@ -532,6 +595,7 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   progress.options = &options;
   progress.summary = &summary;
   progress.variables = d;
+  progress.check_gap = options.gap_tolerance > 0.0;
   progress.watch_objective = watches_objective(options) && options.max_iterations >= kCheckEvery;
   if (progress.watch_objective) {
     progress.start_objective = problem.objective(start.template cast<double>(), options.scalar);
@@ -559,6 +623,11 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
     progress.previous_objective = std::numeric_limits<double>::quiet_NaN();
     progress.objective_stalled = false;
     progress.objective_grew = false;
+    progress.gap_reached = false;
+    progress.check_gap = options.gap_tolerance > 0.0;
+    progress.next_gap_check = gap_check_interval(options);
+    progress.last_gap_check = 0;
+    progress.last_gap_end = 0.0;
     const Clock::time_point begin = Clock::now();
     progress.start = begin;
     if (kernel) {
@@ -607,7 +676,18 @@ bool run(const Problem& problem, const SolverOptions& options, KernelFunction ke
   }
   summary.timing.run_s = best;
   summary.x = x.template cast<double>();
-  return progress.objective_stalled;
+  if (progress.gap_reached) {
+    summary.status = SolveStatus::converged;
+    return "duality gap " + number_text(progress.gap) + " <= gap_tolerance " +
+           number_text(options.gap_tolerance) + " after " + std::to_string(summary.iterations) +
+           " iterations";
+  }
+  if (progress.objective_stalled) {
+    return "relative objective change <= objective_tolerance " +
+           number_text(options.objective_tolerance) + " after " +
+           std::to_string(summary.iterations) + " iterations";
+  }
+  return "";
 }
 
 std::string outcome_message(const Summary& s, const SolverOptions& options, double lipschitz) {
@@ -657,11 +737,17 @@ Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
   // Only proximal gradient searches for its step; a loss without a curvature bound needs it.
   const bool bounded = smooth.kind == SmoothKind::quadratic ||
                        std::isfinite(smooth.curvature ? smooth.curvature({}) : 0.0);
-  if (line_search || !bounded) return Algorithm::proximal_gradient;
-  // Coordinate descent is what scikit-learn and glmnet use for these problems: exact steps
-  // along each coordinate, no step size, epochs as cheap as one gradient. It needs r one
-  // coordinate at a time.
-  if (prox.traits.separable && prox.traits.elementwise) return Algorithm::coordinate_descent;
+  if (line_search) return Algorithm::proximal_gradient;
+  // Coordinate descent is what scikit-learn, glmnet and liblinear use for these problems:
+  // exact or Newton steps along each coordinate, no step size, epochs as cheap as one
+  // gradient. It needs r one coordinate at a time; a loss without a curvature bound takes
+  // coordinate Newton steps (with their line search).
+  const bool by_coordinates = prox.traits.separable && prox.traits.elementwise;
+  if (!bounded) {
+    return by_coordinates && smooth.coordinate_newton() ? Algorithm::coordinate_descent
+                                                        : Algorithm::proximal_gradient;
+  }
+  if (by_coordinates) return Algorithm::coordinate_descent;
   return Algorithm::fista;
 }
 
@@ -670,7 +756,9 @@ Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOption
       problem.f().definition(), problem.r().definition(), options.line_search);
   // Weighted l1 is separable but applied as a whole vector.
   if (algorithm == Algorithm::coordinate_descent && !problem.r().is_elementwise()) {
-    return Algorithm::fista;
+    const bool bounded =
+        problem.f().kind() == SmoothKind::quadratic || std::isfinite(problem.f().curvature());
+    return bounded ? Algorithm::fista : Algorithm::proximal_gradient;
   }
   return algorithm;
 }
@@ -728,14 +816,17 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
       throw Error("coordinate descent takes r one coordinate at a time, but " +
                   problem.r().describe() + " is applied as a whole vector; use fista or pgd");
     }
-    if (!bounded_curvature) {
+    // A loss without a curvature bound (poisson) takes coordinate Newton steps with a line
+    // search instead (SmoothDefinition::coordinate_newton).
+    if (!bounded_curvature && !problem.f().definition().coordinate_newton()) {
       throw Error("coordinate descent steps by the loss's curvature bound, and " +
                   problem.f().name() +
                   " has none (phi'' is unbounded); use pgd with step backtracking");
     }
   }
   if (is_stochastic(options.algorithm)) check_stochastic(problem, options);
-  if (!bounded_curvature && options.step <= 0.0 && !options.line_search) {
+  if (!bounded_curvature && options.step <= 0.0 && !options.line_search &&
+      options.algorithm != Algorithm::coordinate_descent) {
     throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
                 std::string(to_string(options.algorithm)) +
                 " has no line search; use pgd with step backtracking, or give a step");
@@ -800,11 +891,11 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     }
   }
 
-  bool objective_stalled = false;
+  std::string stopped_by;  // the objective-change rule or the gap, when one ended the run
   if (options.scalar == ScalarType::f32) {
-    objective_stalled = run<float>(problem, options, kernel, spec, start, summary);
+    stopped_by = run<float>(problem, options, kernel, spec, start, summary);
   } else {
-    objective_stalled = run<double>(problem, options, kernel, spec, start, summary);
+    stopped_by = run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
   if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
@@ -812,10 +903,8 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     summary.duality_gap = *gap;
   }
   const std::string outcome =
-      objective_stalled
-          ? "relative objective change <= objective_tolerance " +
-                number_text(options.objective_tolerance) + " after " +
-                std::to_string(summary.iterations) + " iterations"
+      !stopped_by.empty()
+          ? stopped_by
           : outcome_message(summary, options,
                             summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;

@@ -33,6 +33,10 @@ bool SolverOptions::IsValid(std::string* error) const {
     return fail("objective_tolerance must be a finite number >= 0 (0: off); got " +
                 std::to_string(objective_tolerance));
   }
+  if (!(gap_tolerance >= 0.0) || std::isinf(gap_tolerance)) {
+    return fail("gap_tolerance must be a finite number >= 0 (0: off); got " +
+                std::to_string(gap_tolerance));
+  }
   if (trace_every < 0) {
     return fail("trace_every must be >= 0 (0: no trace); got " + std::to_string(trace_every));
   }

@@ -4,6 +4,7 @@
 
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/expr_calculus.h"
 #include "proxjit/runtime/user_components.h"
 #include "smooth/builtin_smooth.h"
 
@@ -35,6 +36,17 @@ const SmoothDefinition& find_smooth(std::string_view name) {
 
 }  // namespace
 
+void complete_loss_definition(SmoothDefinition& d) {
+  d.derivative_canonical = expr::canonical(d.derivative);
+  // Given by the loss where symbolic differentiation would take a kink's subgradient at a point
+  // where phi'' is smooth (logistic); otherwise derived.
+  const bool given =
+      d.second_derivative.op() != expr::Op::constant || d.second_derivative.constant() != 0.0;
+  if (!given) d.second_derivative = expr::simplify(expr::derivative(d.derivative));
+  d.second_derivative_canonical = expr::canonical(d.second_derivative);
+  d.loss_canonical = expr::canonical(d.loss);
+}
+
 const std::vector<SmoothDefinition>& smooth_registry() {
   static const std::vector<SmoothDefinition> registry = [] {
     std::vector<SmoothDefinition> all = {
@@ -42,7 +54,7 @@ const std::vector<SmoothDefinition>& smooth_registry() {
         builtin::huber_smooth(),     builtin::squared_hinge_smooth(), builtin::poisson_smooth(),
     };
     for (SmoothDefinition& d : all) {
-      if (d.kind == SmoothKind::margin) d.derivative_canonical = expr::canonical(d.derivative);
+      if (d.kind == SmoothKind::margin) complete_loss_definition(d);
     }
     return all;
   }();

@@ -53,7 +53,7 @@ SmoothDefinition loss_from(const FormulaDefinition& formula) {
   d.parameters = parameters_of(formula);
   d.loss = formula.value;
   d.derivative = formula.derivative;
-  d.derivative_canonical = expr::canonical(formula.derivative);
+  complete_loss_definition(d);
   if (formula.lipschitz) {
     const expr::Expr bound = *formula.lipschitz;
     d.curvature = [bound](std::span<const double> parameters) {
@@ -161,7 +161,7 @@ void define_loss(SmoothDefinition definition) {
   if (definition.derivative.op() == expr::Op::constant && definition.derivative.constant() == 0.0) {
     definition.derivative = expr::simplify(expr::derivative(definition.loss));
   }
-  definition.derivative_canonical = expr::canonical(definition.derivative);
+  complete_loss_definition(definition);
   if (!definition.curvature) {
     definition.curvature = [](std::span<const double>) {
       return std::numeric_limits<double>::infinity();

@@ -147,7 +147,8 @@ TEST(Components, FistaAndCoordinateDescentOnEveryLoss) {
           expect_same(run_both(problem, fixed_budget(ScalarType::f64, Algorithm::fista)),
                       ScalarType::f64, what + " fista");
         }
-        const bool cd_allowed = f.name() != "poisson" && r.definition().traits.separable;
+        // poisson too: its unbounded curvature takes coordinate Newton steps.
+        const bool cd_allowed = r.definition().traits.separable;
         if (cd_allowed) {
           expect_same(
               run_both(problem, fixed_budget(ScalarType::f64, Algorithm::coordinate_descent)),
@@ -200,20 +201,27 @@ TEST(Components, PairingsAnAlgorithmCannotRunAreRejectedWithAReason) {
   const Problem counts(poisson, ProxComponent::parse("l1(0.01)"), data.A, data.b);
   SolverOptions cd;
   cd.algorithm = Algorithm::coordinate_descent;
+  // poisson has no curvature bound: FISTA (no line search) is refused, cd takes coordinate
+  // Newton steps with their line search.
+  SolverOptions fista;
+  fista.algorithm = Algorithm::fista;
   try {
-    shared_engine().solve(counts, cd);
-    ADD_FAILURE() << "cd on poisson should be refused";
+    shared_engine().solve(counts, fista);
+    ADD_FAILURE() << "fista on poisson should be refused";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("step backtracking"), std::string::npos) << e.what();
   }
-  // Automatic choices pick what works: a line search for poisson.
+  // Automatic choices pick what works: coordinate Newton steps for poisson + l1, a line
+  // search with a prox that is not separable.
   SolverOptions automatic;
   automatic.automatic_algorithm = true;
   automatic.tolerance = 1e-8;
   automatic.max_iterations = 100000;
   const Summary s = shared_engine().solve(counts, automatic);
-  EXPECT_EQ(s.algorithm, Algorithm::proximal_gradient);
+  EXPECT_EQ(s.algorithm, Algorithm::coordinate_descent);
   EXPECT_EQ(s.status, SolveStatus::converged) << s.message;
+  const Problem counts_tv(poisson, ProxComponent::parse("tv1d(0.01)"), data.A, data.b);
+  EXPECT_EQ(Engine::suggested_algorithm(counts_tv, automatic), Algorithm::proximal_gradient);
 
   const Problem tv(SmoothComponent::parse("least_squares"), ProxComponent::parse("tv1d(0.1)"),
                    data.A, data.b);

@@ -29,6 +29,7 @@ struct SolveFlags {
   KernelFlags kernel;
   std::string step = "auto";
   double objective_tolerance = 0.0;
+  double gap_tolerance = 0.0;
   std::int64_t max_iterations = SolverOptions{}.max_iterations;
   double tolerance = SolverOptions{}.tolerance;
   int repeat = SolverOptions{}.repeat;
@@ -73,6 +74,7 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
   options.fallback_to_reference = !flags.no_fallback;
   options.max_time = flags.max_time;
   options.objective_tolerance = flags.objective_tolerance;
+  options.gap_tolerance = flags.gap_tolerance;
   if (flags.trace_every == 0) {
     for (const auto& [flag, path] :
          {std::pair<const char*, const std::string&>{"--trace", flags.trace_path},
@@ -352,6 +354,11 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--obj-tol", flags->objective_tolerance,
                   "Also stop once the objective changes by at most this, relative, between "
                   "checks (every --trace-every iterations, else 10); 0: off")
+      ->capture_default_str();
+  app->add_option("--gap-tol", flags->gap_tolerance,
+                  "Also stop once the duality gap is <= this (least_squares and logistic with "
+                  "l1, l2sq, elastic_net or box; checked every cd epoch, else every 5 "
+                  "iterations); 0: off")
       ->capture_default_str();
   app->add_option("--max-time", flags->max_time,
                   "Stop the run after this many seconds (status max_time; 0: no limit)")

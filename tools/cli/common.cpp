@@ -377,6 +377,7 @@ void validate_options(const SolverOptions& options) {
       {"scalar", "--dtype"},
       {"backend", "--backend"},
       {"max_time", "--max-time"},
+      {"gap_tolerance", "--gap-tol"},
       {"trace_every", "--trace-every"},
   };
   for (const auto& [field, flag] : field_flags) {

@@ -70,6 +70,13 @@ struct SolverOptions {
   // (|F_k - F_j| <= tol max(1, |F_k|)), between checks every trace_every iterations (10 when
   // there is no trace); 0: off. Each check costs an objective evaluation.
   double objective_tolerance = 0.0;
+  // Stop (status converged) once the duality gap (duality_gap.h: least_squares and logistic
+  // with l1, l2sq, elastic_net or a box, no intercept) is <= this; 0: off. Checked every
+  // epoch of coordinate descent and every 5 iterations of the other algorithms, less often
+  // (up to 10 times) where a check, about one pass over the data, would cost more than a tenth
+  // of the run (so the iteration a run stops at may vary by a few between runs); ignored where
+  // no gap is known.
+  double gap_tolerance = 0.0;
   // Wall-clock limit on the run in seconds (0: none); the run stops with status max_time.
   double max_time = 0.0;
   // Every this many iterations (0: never) a trace row is recorded in Summary::trace and the

@@ -16,6 +16,10 @@ SmoothDefinition logistic_smooth() {
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n labels in {-1, +1}";
   d.loss = expr::softplus(-(b * z));
   d.derivative = -b * expr::sigmoid(-(b * z));
+  // phi'' = b^2 sigma(bz) sigma(-bz) = b^2 e / (1 + e)^2 with e = exp(-|bz|). Given, because
+  // differentiating sigmoid's exp(-|a|) takes abs's subgradient 0 at a = 0, where phi'' is 1/4.
+  const Expr e = exp(-abs(b * z));
+  d.second_derivative = (b * b) * (e / ((1.0 + e) * (1.0 + e)));
   d.curvature = [](std::span<const double>) { return 0.25; };
   d.check_label = check_sign_label;
   return d;

@@ -60,10 +60,20 @@ struct KernelSpec {
   expr::Expr loss_derivative = expr::Expr(0.0);
   std::string loss_canonical;
   int loss_parameter_count = 0;
-  bool weighted = false;              // per-sample weights multiply dphi
-  std::string prox_name;              // for symbol names and reports
-  expr::Expr prox = expr::Expr(0.0);  // elementwise prox, inlined into the update pass
-  std::string prox_canonical;         // expr::canonical(prox) if known (saves a tree walk)
+  // Coordinate descent on a loss whose phi'' is not constant: proximal coordinate Newton steps
+  // with a line search (reference_solver.h). They read phi, phi'' and r's value expression;
+  // the bound step is the fallback when the loss has a curvature bound.
+  bool coordinate_newton = false;
+  bool bounded_curvature = true;
+  expr::Expr loss_value = expr::Expr(0.0);              // phi(z, b)
+  expr::Expr loss_second_derivative = expr::Expr(0.0);  // phi''(z, b)
+  std::string loss_value_canonical;
+  std::string loss_second_canonical;
+  expr::Expr prox_value = expr::Expr(0.0);  // r(x) per element
+  bool weighted = false;                    // per-sample weights multiply dphi
+  std::string prox_name;                    // for symbol names and reports
+  expr::Expr prox = expr::Expr(0.0);        // elementwise prox, inlined into the update pass
+  std::string prox_canonical;               // expr::canonical(prox) if known (saves a tree walk)
   int prox_parameter_count = 0;
   // A prox that is not elementwise (tv1d, projections, slope, ...): the kernel writes the trial
   // point to a buffer and calls KernelArgs::prox_call on it (precompiled runtime code).
@@ -132,7 +142,7 @@ struct KernelArgs {
   const double* loss_params = nullptr;  // the loss's parameters, by slot
   std::int64_t penalized = 0;           // r applies to x[0, penalized); the rest (an intercept)
                                         // takes plain gradient steps
-  double curvature = 0.0;               // the loss's sup phi'' (coordinate descent)
+  double curvature = 0.0;               // sup phi'' (coordinate descent; 1 if unbounded)
   // spec.prox_call: out[0, n) = prox_{step r}(y[0, n)), in the kernel's scalar type.
   void (*prox_call)(void* context, const void* y, double step, void* out, std::int64_t n) = nullptr;
   void* prox_context = nullptr;

@@ -118,7 +118,8 @@ class Objective {
 
   // ---- coordinate descent (separable elementwise r) ----
   // Sets up what follows x: the gradient (quadratic) or the margins a_i'x, and the coordinate
-  // curvatures L_j (A_jj, or sup phi'' * sum_i w_i a_ij^2 / n).
+  // curvatures L_j (A_jj, or sup phi'' * sum_i w_i a_ij^2 / n; for a loss without a curvature
+  // bound, poisson, sum_i w_i a_ij^2 / n: a scale only, for the Newton step's floor).
   void start_coordinates(const VectorOf<T>& x) {
     const Eigen::Index d = variables();
     curvatures_.resize(d);
@@ -131,11 +132,22 @@ class Objective {
     if (data_.sparse && columns_.size() == 0) columns_ = *data_.sparse;
     follow_ = data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
     const T inverse_n = T(1) / static_cast<T>(data_.rows());
-    const T curvature = static_cast<T>(f_.curvature());
+    const double bound = f_.curvature();
+    const T curvature = static_cast<T>(std::isfinite(bound) ? bound : 1.0);
     for (Eigen::Index j = 0; j < d; ++j) {
       T sum = 0;
       for_column(j, [&](Eigen::Index i, T a) { sum += weight(i) * a * a; });
       curvatures_[j] = curvature * sum * inverse_n;
+    }
+    if (coordinate_newton()) {
+      const Eigen::Index n = data_.rows();
+      for (int c = 0; c < kCached; ++c) {
+        cached_[c].resize(n);
+        trial_[c].resize(n);
+      }
+      trial_margins_.resize(n);
+      for (Eigen::Index i = 0; i < n; ++i)
+        evaluate_sample(i, follow_[i]);
     }
   }
   T coordinate_curvature(Eigen::Index j) const { return curvatures_[j]; }
@@ -146,6 +158,56 @@ class Objective {
       sum += a * weight(i) * f_.derivative<T>(follow_[i], (*data_.b)[i]);
     });
     return sum / static_cast<T>(data_.rows());
+  }
+  // Newton steps (SmoothDefinition::coordinate_newton): phi'' varies, so the bound L_j is loose.
+  // Per sample they keep phi(z_i), w_i phi'(z_i) and w_i phi''(z_i) (computed where z_i moves,
+  // so that a column's g_j and h_j cost no loss evaluation). A trial moves them, keeping the old
+  // ones to restore when the trial is rejected.
+  bool coordinate_newton() const { return f_.definition().coordinate_newton(); }
+  bool bounded_curvature() const { return std::isfinite(f_.curvature()); }
+  // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column.
+  void coordinate_gradient_and_hessian(Eigen::Index j, T& gradient, T& hessian) const {
+    T g = 0, h = 0;
+    for_column(j, [&](Eigen::Index i, T a) {
+      g += a * cached_[kSlope][i];
+      h += (a * a) * cached_[kCurvature][i];
+    });
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    gradient = g * inverse_n;
+    hessian = h * inverse_n;
+  }
+  // Moves the margins of column j's samples by delta a_ij (x_j by delta) with their values,
+  // keeping the old ones for restore_coordinate, and returns f's change
+  // 1/n sum_i w_i (phi(z_i + delta a_ij) - phi(z_i)); into `scale` 1/n sum_i w_i |phi(z_i)|
+  // over the column (what the change's rounding is relative to).
+  T coordinate_loss_change(Eigen::Index j, T delta, T& scale) {
+    T sum = 0, magnitude = 0;
+    for_column(j, [&](Eigen::Index i, T a) {
+      const T w = weight(i);
+      const T before = cached_[kLoss][i];
+      trial_margins_[i] = follow_[i];
+      for (int c = 0; c < kCached; ++c)
+        trial_[c][i] = cached_[c][i];
+      evaluate_sample(i, follow_[i] + a * delta);
+      sum += w * (cached_[kLoss][i] - before);
+      magnitude += w * std::abs(before);
+    });
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    scale = magnitude * inverse_n;
+    return sum * inverse_n;
+  }
+  // Undoes the last coordinate_loss_change of column j (a rejected trial).
+  void restore_coordinate(Eigen::Index j) {
+    for_column(j, [&](Eigen::Index i, T) {
+      follow_[i] = trial_margins_[i];
+      for (int c = 0; c < kCached; ++c)
+        cached_[c][i] = trial_[c][i];
+    });
+  }
+  // r's term of coordinate j (0 on an intercept).
+  T regularizer_coordinate(Eigen::Index j, T value) const {
+    if (j >= penalized_) return T(0);
+    return static_cast<T>(r_.value<T>(&value, 1));
   }
   void move_coordinate(Eigen::Index j, T delta) {
     if (f_.kind() == SmoothKind::quadratic) {
@@ -164,6 +226,15 @@ class Objective {
 
  private:
   T weight(Eigen::Index i) const { return data_.weights ? (*data_.weights)[i] : T(1); }
+  enum { kLoss, kSlope, kCurvature, kCached };
+  // Sample i's margin becomes z, with phi(z), w phi'(z), w phi''(z).
+  void evaluate_sample(Eigen::Index i, T z) {
+    const T b = (*data_.b)[i], w = weight(i);
+    follow_[i] = z;
+    cached_[kLoss][i] = f_.loss<T>(z, b);
+    cached_[kSlope][i] = w * f_.derivative<T>(z, b);
+    cached_[kCurvature][i] = w * f_.second_derivative<T>(z, b);
+  }
   template <class Visit>
   void for_column(Eigen::Index j, Visit visit) const {
     if (data_.dense) {
@@ -181,7 +252,10 @@ class Objective {
   Eigen::Index penalized_ = 0;
   VectorOf<T> follow_;
   VectorOf<T> curvatures_;
-  SparseColumnsOf<T> columns_;  // CSC copy for coordinate descent on CSR data
+  SparseColumnsOf<T> columns_;   // CSC copy for coordinate descent on CSR data
+  VectorOf<T> cached_[kCached];  // Newton steps: per-sample values at the margins
+  VectorOf<T> trial_[kCached];   // and before the last trial, to restore
+  VectorOf<T> trial_margins_;
 };
 
 // An upper bound on the Lipschitz constant of grad f (power iteration, slightly inflated);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 #include "proxjit/runtime/objective.h"
 #include "proxjit/runtime/prox.h"
@@ -131,32 +132,103 @@ RunOutcome reference_fista(const Objective<T>& objective, VectorOf<T>& x,
   return outcome;
 }
 
+// The coordinate Newton step's constants (Yuan, Chang, Hsieh and Lin 2010, "CDN"): h_j gets
+// kNewtonFloor + kNewtonRelativeFloor * L_j added (so h_j > 0 where phi'' vanishes), a step
+// is accepted when F changes by at most kNewtonSigma * beta * (g_j d + r_j(x_j + d) - r_j(x_j)),
+// and at most kNewtonTrials steps beta = 1, 1/2, 1/4, ... are tried.
+inline constexpr double kNewtonFloor = 1e-12;
+inline constexpr double kNewtonRelativeFloor = 1e-3;
+inline constexpr double kNewtonSigma = 0.01;
+inline constexpr int kNewtonTrials = 20;
+// A change within this many epsilons of the column's loss sum (1/n sum_i w_i |phi(z_i)|) is
+// rounding: near the optimum the test then accepts (instead of halving 20 times on noise, and
+// deciding differently in the JIT, whose sums add in another order).
+inline constexpr double kNewtonRoundingUlps = 100.0;
+
 // Cyclic proximal coordinate descent, with the kernels' rules: one iteration is an epoch over
-// the coordinates j = 0..d-1 in order; x_j = prox_{r/L_j}(x_j - g_j / L_j) with L_j the
-// coordinate's curvature (A_jj for quadratic, sup phi'' sum_i w_i a_ij^2 / n for a loss); the
-// gradient (quadratic) or the margins (losses) follow every move; the certificate is
-// sqrt(sum_j (L_j delta_j)^2) over the epoch. Coordinates with L_j = 0 are left alone.
+// the coordinates j = 0..d-1 in order; the gradient (quadratic) or the margins (losses) follow
+// every move. Coordinates with L_j = 0 are left alone.
+//   Exact curvature (quadratic: L_j = A_jj; a loss with constant phi'', least_squares:
+//   L_j = phi'' sum_i w_i a_ij^2 / n): x_j = prox_{r/L_j}(x_j - g_j / L_j), and the epoch's
+//   certificate is sqrt(sum_j (L_j delta_j)^2).
+//   Other losses (SmoothDefinition::coordinate_newton), the proximal coordinate Newton step
+//   (CDN): g_j and h_j = sum_i a_ij^2 w_i phi''(z_i) / n + floor in one pass; the proposal
+//   d = prox_{r/h_j}(x_j - g_j / h_j) - x_j; delta = beta d for the first beta in 1, 1/2, ...
+//   (kNewtonTrials) with F(x + delta e_j) - F(x) <= sigma beta (g_j d + r_j(x_j + d) - r_j(x_j));
+//   (up to kNewtonRoundingUlps of rounding); if none passes, the bound step with L_j (a loss
+//   with a curvature bound; none: no move).
+//   The certificate is sqrt(sum_j (c_j delta_j)^2) with c_j the curvature of the step taken
+//   (h_j, or L_j for a bound step).
 template <class T>
 RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
                                         const IterationBudget& budget) {
   RunOutcome outcome;
   const Eigen::Index d = x.size();
   objective.start_coordinates(x);
+  const bool newton = objective.coordinate_newton();
+  const bool bounded = !newton || objective.bounded_curvature();
+  const T rounding = static_cast<T>(kNewtonRoundingUlps) * std::numeric_limits<T>::epsilon();
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
     T sum = 0;
     for (Eigen::Index j = 0; j < d; ++j) {
       const T L = objective.coordinate_curvature(j);
       if (!(L > T(0))) continue;
-      const T gradient = objective.coordinate_gradient(j);
-      const T step = T(1) / L;
-      const T trial = x[j] - gradient * step;
-      const T moved = objective.prox_coordinate(j, trial, step);
-      const T delta = moved - x[j];
-      sum += (L * delta) * (L * delta);
+      const T old_x = x[j];
+      T gradient = 0;
+      T curvature = L;
+      T delta = 0;
+      T moved = old_x;
+      if (newton) {
+        T hessian = 0;
+        objective.coordinate_gradient_and_hessian(j, gradient, hessian);
+        curvature = hessian + (T(kNewtonFloor) + T(kNewtonRelativeFloor) * L);
+        const T step = T(1) / curvature;
+        const T proposal = objective.prox_coordinate(j, old_x - gradient * step, step);
+        const T direction = proposal - old_x;
+        if (direction != T(0)) {
+          const T r_old = objective.regularizer_coordinate(j, old_x);
+          const T predicted =
+              gradient * direction + (objective.regularizer_coordinate(j, proposal) - r_old);
+          const T bound = T(kNewtonSigma) * predicted;
+          T beta = 1;
+          bool accepted = false;
+          for (int trial = 0; trial < kNewtonTrials; ++trial) {
+            const T step_delta = beta * direction;
+            const T point = beta == T(1) ? proposal : old_x + step_delta;
+            T scale = 0;
+            const T change = objective.coordinate_loss_change(j, step_delta, scale) +
+                             (objective.regularizer_coordinate(j, point) - r_old);
+            if (change <= beta * bound + rounding * scale) {
+              accepted = true;
+              delta = step_delta;
+              moved = point;
+              break;
+            }
+            objective.restore_coordinate(j);
+            beta *= T(0.5);
+          }
+          if (!accepted) {
+            curvature = L;
+            if (bounded) {
+              const T bound_step = T(1) / L;
+              moved = objective.prox_coordinate(j, old_x - gradient * bound_step, bound_step);
+              delta = moved - old_x;
+              T scale = 0;
+              objective.coordinate_loss_change(j, delta, scale);  // moves the margins
+            }
+          }
+        }
+      } else {
+        gradient = objective.coordinate_gradient(j);
+        const T step = T(1) / L;
+        moved = objective.prox_coordinate(j, old_x - gradient * step, step);
+        delta = moved - old_x;
+      }
+      sum += (curvature * delta) * (curvature * delta);
       if (delta != T(0)) {
         x[j] = moved;
-        objective.move_coordinate(j, delta);
+        if (!newton) objective.move_coordinate(j, delta);  // Newton trials moved the margins
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));

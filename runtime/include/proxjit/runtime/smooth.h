@@ -60,6 +60,19 @@ struct SmoothDefinition {
   // A data-free term f(x) = sum_i g(x_i) (a user's `smooth` formula): phi is g, and the Problem
   // supplies the identity as A with weights n, so that 1/n sum_i n g(x_i) = sum_i g(x_i).
   bool elementwise_term = false;
+  // phi''(z, b): given by the loss, or (left 0) the derivative expression differentiated
+  // symbolically and simplified by the registry (kinks take expr::derivative's fixed
+  // subgradient, e.g. huber's where(|r| <= delta, 1, 0)); the registry fills in its canonical
+  // text and that of phi. Coordinate descent takes
+  // Newton steps with it when it is not a constant (coordinate_newton below).
+  expr::Expr second_derivative = 0.0;
+  std::string second_derivative_canonical;
+  std::string loss_canonical;
+  // Whether coordinate descent takes proximal Newton steps with a line search (phi'' not a
+  // constant); otherwise the curvature bound is exact and steps use it.
+  bool coordinate_newton() const {
+    return kind == SmoothKind::margin && second_derivative.op() != expr::Op::constant;
+  }
 
   // ---- quadratic only ----
   // Throws proxjit::Error when A and b do not fit; makes A exactly symmetric.
@@ -68,6 +81,10 @@ struct SmoothDefinition {
 };
 
 const std::vector<SmoothDefinition>& smooth_registry();
+
+// Fills in a margin loss's derived fields: the canonical texts, and phi'' (derived from the
+// derivative unless given). The registry and user definitions both go through it.
+void complete_loss_definition(SmoothDefinition& definition);
 
 class SmoothComponent {
  public:
@@ -95,6 +112,11 @@ class SmoothComponent {
   template <class T>
   T derivative(T z, T b) const {
     return expr::evaluate<T>(definition_->derivative, z, T(0), typed_parameters<T>().data(), b);
+  }
+  template <class T>
+  T second_derivative(T z, T b) const {
+    return expr::evaluate<T>(definition_->second_derivative, z, T(0), typed_parameters<T>().data(),
+                             b);
   }
 
  private:
