@@ -186,7 +186,8 @@ TEST_F(UserComponents, ParametersDefaultsAndErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'my_l1'"), std::string::npos) << e.what();
   }
-  // Without a curvature bound the engine takes steps by line search.
+  // Without a curvature bound: coordinate Newton steps with their line search (phi'' = exp(z)
+  // is derived symbolically), or proximal gradient with backtracking when r is not separable.
   define_components("loss my_exp(z, y) = exp(z) - y * z", "<test>");
   SyntheticProblem counts = make_counts(80, 6, 0.5, 1);
   const Problem problem(SmoothComponent::parse("my_exp"), ProxComponent::parse("my_l1(0.01)"),
@@ -196,8 +197,11 @@ TEST_F(UserComponents, ParametersDefaultsAndErrors) {
   automatic.tolerance = 1e-8;
   automatic.max_iterations = 100000;
   const Summary s = engine_.solve(problem, automatic);
-  EXPECT_EQ(s.algorithm, Algorithm::proximal_gradient);
+  EXPECT_EQ(s.algorithm, Algorithm::coordinate_descent);
   EXPECT_EQ(s.status, SolveStatus::converged) << s.message;
+  const Summary t = engine_.solve(problem.with_prox(ProxComponent::parse("l2(0.01)")), automatic);
+  EXPECT_EQ(t.algorithm, Algorithm::proximal_gradient);
+  EXPECT_EQ(t.status, SolveStatus::converged) << t.message;
 }
 
 }  // namespace
