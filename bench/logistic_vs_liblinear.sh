@@ -40,10 +40,11 @@ synthetic="$work/classification_20000x5000.svm"
 datasets=(
   "heart_scale $heart 1"
   "synthetic_20000x5000 $synthetic 0.05"
+  "synthetic_20000x5000 $synthetic 1"
   "synthetic_20000x5000 $synthetic 5"
 )
 
-python3 - "$work" "$train" "$proxjit" "${datasets[@]}" <<'PY'
+/usr/bin/python3 - "$work" "$train" "$proxjit" "${datasets[@]}" <<'PY'
 import json, math, os, subprocess, sys, time
 
 work, train, proxjit = sys.argv[1:4]
