@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace proxjit {
 namespace {
@@ -65,6 +66,22 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   double conjugate = 0.0;  // r*(-A'theta)
   if (name == "l1" && r.is_elementwise()) {
     if (!scale_into(p[0])) return std::nullopt;
+  } else if (name == "l1") {
+    // Weighted: r* is the indicator of |u_i| <= lambda w_i; scale theta by the worst ratio.
+    const std::span<const double> w = r.list_parameter("weights");
+    double worst = 0.0;
+    for (Eigen::Index i = 0; i < correlation.size(); ++i) {
+      const double bound = p[0] * w[static_cast<std::size_t>(i)];
+      if (bound == 0.0) {
+        if (correlation[i] != 0.0) return std::nullopt;
+        continue;
+      }
+      worst = std::max(worst, std::abs(correlation[i]) / bound);
+    }
+    if (worst > 1.0) {
+      theta /= worst;
+      correlation /= worst;
+    }
   } else if (name == "l2sq") {
     if (p[0] == 0.0) return std::nullopt;
     conjugate = correlation.squaredNorm() / (2.0 * p[0]);

@@ -195,6 +195,32 @@ TEST(Components, LogisticL1ConvergesWithACertificateOnEveryAlgorithm) {
   }
 }
 
+TEST(Components, WeightedL1HasADualityGap) {
+  const SmoothComponent f = SmoothComponent::parse("logistic");
+  const Data data = data_for(f, 21);
+  std::string ones = "[", mixed = "[";
+  for (Eigen::Index i = 0; i < kFeatures; ++i) {
+    ones += (i ? ", " : "") + std::string("1");
+    mixed += (i ? ", " : "") + std::string(i % 3 ? "1" : "2.5");
+  }
+  SolverOptions options;
+  options.tolerance = 1e-11;
+  options.max_iterations = 100000;
+  const Problem plain(f, ProxComponent::parse("l1(0.02)"), data.A, data.b);
+  const Problem unit(f, ProxComponent::parse("l1(0.02, weights=" + ones + "])"), data.A, data.b);
+  const Problem weighted(f, ProxComponent::parse("l1(0.02, weights=" + mixed + "])"), data.A,
+                         data.b);
+  const Summary a = shared_engine().solve(plain, options);
+  const Summary b = shared_engine().solve(unit, options);
+  const Summary c = shared_engine().solve(weighted, options);
+  // Unit weights are plain l1: the same answer and certificate.
+  EXPECT_NEAR(a.duality_gap, b.duality_gap, 1e-12);
+  EXPECT_LE((a.x - b.x).norm(), 1e-9);
+  ASSERT_TRUE(std::isfinite(c.duality_gap)) << c.message;
+  EXPECT_GE(c.duality_gap, 0.0);
+  EXPECT_LE(c.duality_gap, 1e-9);
+}
+
 TEST(Components, PairingsAnAlgorithmCannotRunAreRejectedWithAReason) {
   const SmoothComponent poisson = SmoothComponent::parse("poisson");
   const Data data = data_for(poisson, 2);

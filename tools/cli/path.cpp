@@ -59,7 +59,8 @@ std::string prox_with_parameter(const std::string& text, const std::string& para
   for (const ComponentArgument& argument : parsed.arguments) {
     if (argument.key.empty()) return text;  // positional: leave it to the prox's own checks
     given = given || argument.key == parameter;
-    rebuilt += argument.key + "=" + format_number(argument.value) + ", ";
+    rebuilt += argument.key + "=" +
+               (argument.is_list ? list_text(argument.list) : format_number(argument.value)) + ", ";
   }
   if (given) return text;
   return rebuilt + parameter + "=" + format_number(value) + ")";
