@@ -81,7 +81,8 @@ Vector run_eigen() {
 proxjit::Summary run_jit() {
   const proxjit::Summary summary = engine().solve(setup().problem, jit_options());
   if (summary.backend != proxjit::Backend::jit || summary.iterations != kIterations) {
-    std::fprintf(stderr, "bench_logistic_sparse: JIT solve ran backend %s for %lld iterations: %s\n",
+    std::fprintf(stderr,
+                 "bench_logistic_sparse: JIT solve ran backend %s for %lld iterations: %s\n",
                  std::string(proxjit::to_string(summary.backend)).c_str(),
                  static_cast<long long>(summary.iterations), summary.message.c_str());
     std::abort();
@@ -101,8 +102,7 @@ void check_agreement() {
                "iterations, nnz(x) = %lld, kernel %s, max|x_jit - x_eigen| / max|x_eigen| = "
                "%.3g\n",
                static_cast<long long>(s.A.rows()), static_cast<long long>(s.A.cols()),
-               static_cast<long long>(s.A.nonZeros()), s.step,
-               static_cast<long long>(kIterations),
+               static_cast<long long>(s.A.nonZeros()), s.step, static_cast<long long>(kIterations),
                static_cast<long long>((eig.array() != 0.0).count()),
                std::string(proxjit::to_string(jit.source)).c_str(), diff);
   if (!(diff <= 1e-9)) {

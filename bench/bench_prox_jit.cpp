@@ -23,8 +23,8 @@ double seconds_of(const std::function<void()>& run) {
   for (int r = 0; r < kRepeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     run();
-    best = std::min(best,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
@@ -43,15 +43,25 @@ int main() {
       text += (i ? "," : "") + std::to_string(1.0 / static_cast<double>(i + 1));
     return text + "]";
   }();
-  const std::vector<std::string> proxes = {
-      "l1(0.1)",          "l2sq(0.1)",         "elastic_net(0.1, 0.1)", "box(-0.5, 0.5)",
-      "nonneg",           "l2(0.1)",           "linf(0.1)",             "l1_ball(10)",
-      "l2_ball(10)",      "linf_ball(0.5)",    "simplex(1)",            "tv1d(0.1)",
-      "group_l2(0.1, groups=[500000, 500000])", "slope(lambdas=" + decreasing + ")"};
+  const std::vector<std::string> proxes = {"l1(0.1)",
+                                           "l2sq(0.1)",
+                                           "elastic_net(0.1, 0.1)",
+                                           "box(-0.5, 0.5)",
+                                           "nonneg",
+                                           "l2(0.1)",
+                                           "linf(0.1)",
+                                           "l1_ball(10)",
+                                           "l2_ball(10)",
+                                           "linf_ball(0.5)",
+                                           "simplex(1)",
+                                           "tv1d(0.1)",
+                                           "group_l2(0.1, groups=[500000, 500000])",
+                                           "slope(lambdas=" + decreasing + ")"};
   proxjit::SparseMatrix empty(1, kSize);
   empty.makeCompressed();
   proxjit::Engine engine(proxjit::EngineOptions{.disk_cache = false});
-  std::printf("%-28s %12s %12s %10s\n", "prox (10^6 elements)", "reference ms", "JIT ms", "JIT/ref");
+  std::printf("%-28s %12s %12s %10s\n", "prox (10^6 elements)", "reference ms", "JIT ms",
+              "JIT/ref");
   for (const std::string& text : proxes) {
     const proxjit::ProxComponent r = proxjit::ProxComponent::parse(text);
     proxjit::Vector out(kSize);
@@ -67,8 +77,8 @@ int main() {
     options.fallback_to_reference = false;
     const proxjit::Summary s = engine.solve(problem, options);
     const std::string name = text.size() > 28 ? text.substr(0, 25) + "..." : text;
-    std::printf("%-28s %12.3f %12.3f %9.2fx\n", name.c_str(), 1e3 * reference,
-                1e3 * s.timing.run_s, s.timing.run_s / reference);
+    std::printf("%-28s %12.3f %12.3f %9.2fx\n", name.c_str(), 1e3 * reference, 1e3 * s.timing.run_s,
+                s.timing.run_s / reference);
   }
   return 0;
 }

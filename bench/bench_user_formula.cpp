@@ -47,8 +47,7 @@ int main() {
       "bench");
   proxjit::SyntheticProblem data = proxjit::make_classification(20000, 5000, 0.002, 0);
   const proxjit::Problem builtin(proxjit::SmoothComponent::parse("logistic"),
-                                 proxjit::ProxComponent::parse("l1(lambda=0.001)"), data.A,
-                                 data.b);
+                                 proxjit::ProxComponent::parse("l1(lambda=0.001)"), data.A, data.b);
   const proxjit::Problem user(proxjit::SmoothComponent::parse("my_logistic"),
                               proxjit::ProxComponent::parse("my_soft(lambda=0.001)"), data.A,
                               data.b);

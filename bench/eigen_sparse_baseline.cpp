@@ -7,9 +7,9 @@ namespace proxjit::bench {
 
 void eigen_sparse_logistic_proximal_gradient(const int* row_ptr, const int* col_idx,
                                              const double* values, std::int64_t rows,
-                                             std::int64_t cols, std::int64_t nnz, const double* b_data,
-                                             std::int64_t iterations, double step, double lambda,
-                                             double* x_out) {
+                                             std::int64_t cols, std::int64_t nnz,
+                                             const double* b_data, std::int64_t iterations,
+                                             double step, double lambda, double* x_out) {
   using Csr = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
   // A view of the caller's CSR arrays (no copy): what a user holding a CSR matrix would write.
   const Eigen::Map<const Csr> A(rows, cols, nnz, row_ptr, col_idx, values);

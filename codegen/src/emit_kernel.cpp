@@ -296,8 +296,7 @@ class KernelEmitter {
               begin, end, {scalar_constant(0.0)},
               [&](Value* k, std::vector<Value*> sum) {
                 Value* j = column_index(k);
-                return std::vector<Value*>{
-                    fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
+                return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(point_, j), sum[0])};
               },
               "csr.margin")[0];
           b_.CreateStore(margin, address(margins_, i));
@@ -414,10 +413,9 @@ class KernelEmitter {
     const auto integer = [&](std::int64_t v) { return llvm::ConstantInt::get(int_type, v); };
     // Beyond these every result is 0 or inf; clamping keeps k in range for the scaling.
     const double low = wide ? -746.0 : -104.0, high = wide ? 710.0 : 89.0;
-    Value* x = b_.CreateBinaryIntrinsic(llvm::Intrinsic::minnum,
-                                        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, a,
-                                                                 constant(low)),
-                                        constant(high));
+    Value* x = b_.CreateBinaryIntrinsic(
+        llvm::Intrinsic::minnum,
+        b_.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, a, constant(low)), constant(high));
     Value* k = b_.CreateUnaryIntrinsic(llvm::Intrinsic::rint,
                                        b_.CreateFMul(x, constant(1.4426950408889634)));
     // ln2 split so that k * ln2_hi is exact.

@@ -135,8 +135,9 @@ Problem Problem::parse(std::string_view f, std::string_view r, Matrix A, Vector 
 
 Problem Problem::elementwise(SmoothComponent f, ProxComponent r, Eigen::Index dimension) {
   if (!f.definition().elementwise_term) {
-    throw Error(f.name() + " is a loss over samples and needs data (A and b); only a data-free "
-                           "`smooth` term f(x) = sum_i g(x_i) takes just a dimension");
+    throw Error(f.name() +
+                " is a loss over samples and needs data (A and b); only a data-free "
+                "`smooth` term f(x) = sum_i g(x_i) takes just a dimension");
   }
   if (dimension < 1) throw Error("the dimension of " + f.name() + " must be >= 1");
   SparseMatrix identity(dimension, dimension);

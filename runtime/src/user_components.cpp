@@ -141,7 +141,8 @@ std::vector<std::string> define_components(std::string_view text, std::string_vi
 
 void define_prox(ProxDefinition definition) {
   if (is_builtin(definition.name)) {
-    throw Error("'" + definition.name + "' is a built-in component; give the definition another name");
+    throw Error("'" + definition.name +
+                "' is a built-in component; give the definition another name");
   }
   definition.traits = ProxTraits{};
   definition.prox_canonical = expr::canonical(definition.prox);
@@ -155,7 +156,8 @@ void define_prox(ProxDefinition definition) {
 
 void define_loss(SmoothDefinition definition) {
   if (is_builtin(definition.name)) {
-    throw Error("'" + definition.name + "' is a built-in component; give the definition another name");
+    throw Error("'" + definition.name +
+                "' is a built-in component; give the definition another name");
   }
   definition.kind = SmoothKind::margin;
   if (definition.derivative.op() == expr::Op::constant && definition.derivative.constant() == 0.0) {

@@ -115,15 +115,33 @@ TEST_F(UserComponents, KernelExpIsWithinTwoUlpOfLibm) {
   define_components("prox exponential(y, alpha) = exp(y)", "<exp>");
   for (ScalarType scalar : {ScalarType::f64, ScalarType::f32}) {
     const bool wide = scalar == ScalarType::f64;
-    std::vector<double> points = {-800, -745.5, -740, -708.5, -103, -88, -30.25, -1, -1e-9, 0,
-                                  1e-300, 0.5, 0.6931471805599453, 1, 2.5, 30, 88.5, 89, 700,
-                                  709.7, 709.8, 800};
+    std::vector<double> points = {-800,
+                                  -745.5,
+                                  -740,
+                                  -708.5,
+                                  -103,
+                                  -88,
+                                  -30.25,
+                                  -1,
+                                  -1e-9,
+                                  0,
+                                  1e-300,
+                                  0.5,
+                                  0.6931471805599453,
+                                  1,
+                                  2.5,
+                                  30,
+                                  88.5,
+                                  89,
+                                  700,
+                                  709.7,
+                                  709.8,
+                                  800};
     for (int i = 0; i < 400; ++i)
       points.push_back(-60.0 + 0.3 * i + 1e-3 * (i % 7));
     const Eigen::Index d = static_cast<Eigen::Index>(points.size());
     const Problem problem(SmoothComponent::parse("least_squares"),
-                          ProxComponent::parse("exponential"), Matrix::Zero(3, d),
-                          Vector::Zero(3));
+                          ProxComponent::parse("exponential"), Matrix::Zero(3, d), Vector::Zero(3));
     SolverOptions options;
     options.scalar = scalar;
     options.step = 1.0;
@@ -152,8 +170,8 @@ TEST_F(UserComponents, KernelExpIsWithinTwoUlpOfLibm) {
 // soft_threshold(c, lambda) in every coordinate, whatever the algorithm.
 TEST_F(UserComponents, DataFreeSmoothTermsSumOverTheUnknowns) {
   define_components("smooth pull(x; c = 1) = 0.5 * (x - c)^2 ; lipschitz = 1", "<smooth>");
-  const Problem problem = Problem::elementwise(SmoothComponent::parse("pull(c=2)"),
-                                               ProxComponent::parse("l1(0.5)"), 9);
+  const Problem problem =
+      Problem::elementwise(SmoothComponent::parse("pull(c=2)"), ProxComponent::parse("l1(0.5)"), 9);
   EXPECT_EQ(problem.variables(), 9);
   for (Algorithm algorithm :
        {Algorithm::proximal_gradient, Algorithm::fista, Algorithm::coordinate_descent}) {
@@ -166,9 +184,9 @@ TEST_F(UserComponents, DataFreeSmoothTermsSumOverTheUnknowns) {
     // sum_i 0.5 (1.5 - 2)^2 + 0.5 * 1.5 = 9 * (0.125 + 0.75)
     EXPECT_NEAR(s.objective, 9 * 0.875, 1e-10) << to_string(algorithm);
   }
-  EXPECT_THROW(Problem::elementwise(SmoothComponent::parse("logistic"),
-                                    ProxComponent::parse("zero"), 3),
-               Error);
+  EXPECT_THROW(
+      Problem::elementwise(SmoothComponent::parse("logistic"), ProxComponent::parse("zero"), 3),
+      Error);
 }
 
 TEST_F(UserComponents, ParametersDefaultsAndErrors) {

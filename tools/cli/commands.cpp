@@ -10,11 +10,11 @@
 
 #include "common.h"
 
-#include "proxjit/runtime/user_components.h"
 #include "json.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
+#include "proxjit/runtime/user_components.h"
 #include "repl.h"
 #include "solve_progress.h"
 #include "svg_plot.h"

@@ -5,10 +5,10 @@
 #include "../text_util.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include <iostream>

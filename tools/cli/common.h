@@ -18,16 +18,16 @@
 namespace proxjit::cli {
 
 struct ProblemFlags {
-  std::string smooth;           // --f
-  std::string prox;             // --r
-  std::string matrix_path;      // --A
-  std::string vector_path;      // --b
-  std::string data_path;        // --data: a LIBSVM/svmlight file holding both A and b
-  std::string format = "auto";  // --format of --A and --b
+  std::string smooth;                     // --f
+  std::string prox;                       // --r
+  std::string matrix_path;                // --A
+  std::string vector_path;                // --b
+  std::string data_path;                  // --data: a LIBSVM/svmlight file holding both A and b
+  std::string format = "auto";            // --format of --A and --b
   std::vector<std::string> define_paths;  // --define: files of user-defined components
   std::int64_t dimension = 0;             // --dim: unknowns of a data-free smooth term
-  std::string weights_path;     // --weights: one weight per sample
-  bool intercept = false;       // --intercept: fit an unpenalized intercept
+  std::string weights_path;               // --weights: one weight per sample
+  bool intercept = false;                 // --intercept: fit an unpenalized intercept
 };
 
 struct KernelFlags {
