@@ -626,21 +626,28 @@ class KernelEmitter {
 
   // ---- the fused update pass: y = x - step*g, x = prox(y); returns sum (x_new - x_old)^2 ----
   Value* emit_update(Value* gradient_scale) {
-    Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
+    return emit_gradient_step(step_scalar_, gradient_scale, grad_, x_, "update");
+  }
+
+  // z = prox_{step r}(x - step * scale * gradient) into `destination` (x itself, or a trial
+  // buffer), padding lanes keeping x; returns |z - x|^2.
+  Value* emit_gradient_step(Value* step, Value* gradient_scale, Value* gradient,
+                            Value* destination, const char* name) {
+    Value* scaled_step = splat(b_.CreateFMul(step, gradient_scale));
     Value* sum = emit_prox_pass(
         [&](Value* i) {
           return b_.CreateFSub(load_vector(x_, i),
-                               b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+                               b_.CreateFMul(scaled_step, load_vector(gradient, i)));
         },
-        step_scalar_, {vector_constant(0.0)},
+        step, {vector_constant(0.0)},
         [&](Value* i, Value* proxed, std::vector<Value*> partial) {
           Value* old_x = load_vector(x_, i);
           Value* new_x = b_.CreateSelect(real_lanes(i), proxed, old_x);
-          store_vector(new_x, x_, i);
+          store_vector(new_x, destination, i);
           Value* change = b_.CreateFSub(new_x, old_x);
           return std::vector<Value*>{fma(change, change, partial[0])};
         },
-        "update")[0];
+        name)[0];
     return b_.CreateFAddReduce(scalar_constant(0.0), sum);
   }
 
@@ -1176,23 +1183,8 @@ class KernelEmitter {
     trials->addIncoming(b_.getInt64(0), before);
     Value* step_double = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), trial_l);
     Value* step = scalar_ == f64_ ? step_double : b_.CreateFPTrunc(step_double, scalar_);
-    Value* scaled_step = splat(b_.CreateFMul(step, gradient_scale));
     // z = prox(x - step g) into x_previous_, with |z - x|^2.
-    const std::vector<Value*> moved = emit_prox_pass(
-        [&](Value* i) {
-          return b_.CreateFSub(load_vector(x_, i),
-                               b_.CreateFMul(scaled_step, load_vector(gradient, i)));
-        },
-        step, {vector_constant(0.0)},
-        [&](Value* i, Value* proxed, std::vector<Value*> partial) {
-          Value* x = load_vector(x_, i);
-          Value* z = b_.CreateSelect(real_lanes(i), proxed, x);
-          store_vector(z, x_previous_, i);
-          Value* d = b_.CreateFSub(z, x);
-          return std::vector<Value*>{fma(d, d, partial[0])};
-        },
-        "bt.prox");
-    Value* squared = b_.CreateFAddReduce(scalar_constant(0.0), moved[0]);
+    Value* squared = emit_gradient_step(step, gradient_scale, gradient, x_previous_, "bt.prox");
     // The gradient at z, into the spare buffer, and (grad f(z) - grad f(x)).(z - x).
     Value* saved_point = point_;
     Value* saved_gradient = grad_;
