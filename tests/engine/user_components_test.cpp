@@ -53,6 +53,25 @@ TEST_F(UserComponents, SameIteratesAsTheBuiltInsWithPgdFistaCdAndSaga) {
   }
 }
 
+// Formulas are typed by the kernel's scalar: a float kernel computes them in float.
+TEST_F(UserComponents, FloatKernelsAgreeWithTheBuiltInsInFloat) {
+  SyntheticProblem data = make_classification(120, 17, 0.3, 6);
+  const Problem builtin(SmoothComponent::parse("logistic"), ProxComponent::parse("l1(0.02)"),
+                        data.A, data.b);
+  const Problem user(SmoothComponent::parse("my_logistic"),
+                     ProxComponent::parse("my_l1(lambda=0.02)"), data.A, data.b);
+  SolverOptions options;
+  options.scalar = ScalarType::f32;
+  options.algorithm = Algorithm::fista;
+  options.tolerance = 0.0;
+  options.max_iterations = 100;
+  options.step = 1.0 / builtin.lipschitz();
+  const Summary a = engine_.solve(builtin, options);
+  const Summary b = engine_.solve(user, options);
+  EXPECT_NE(b.kernel_key.find("|float32|"), std::string::npos);
+  EXPECT_LE((a.x - b.x).norm(), 1e-5 * std::max(1.0, a.x.norm()));
+}
+
 TEST_F(UserComponents, TheSameMathSharesTheKernel) {
   SyntheticProblem data = make_regression(50, 9, 0.5, 2);
   SolverOptions options;
