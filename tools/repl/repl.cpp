@@ -49,8 +49,9 @@ class SolvingScope {
   SolvingScope& operator=(const SolvingScope&) = delete;
 };
 
-const std::vector<std::string> kSettings = {"f",   "r",     "algorithm", "step",    "max_iter",
-                                            "tol", "dtype", "backend",   "max_time"};
+const std::vector<std::string> kSettings = {"f",     "r",       "algorithm", "step",
+                                            "max_iter", "tol", "dtype",     "backend",
+                                            "max_time", "intercept"};
 const std::vector<std::string> kGenKinds = {"lasso", "quadratic"};
 
 std::vector<std::string> command_names() {
@@ -185,7 +186,7 @@ const std::vector<CommandHelp>& command_table() {
        "quadratic)."},
       {"set",
        "set f NAME | set r NAME(key=value, ...) | set algorithm|step|max_iter|tol|dtype|"
-       "backend|max_time VALUE",
+       "backend|max_time VALUE | set intercept on|off",
        "Choose the smooth term f, the prox r, or a solver option. step auto (or 0) is 1/L; "
        "tol 0 runs every iteration; max_time 0 is no limit; dtype float32|float64; backend "
        "jit|reference."},
@@ -232,6 +233,7 @@ struct Session::State {
   std::optional<Vector> truth;
   SmoothComponent f = SmoothComponent::parse("quadratic");
   ProxComponent r = ProxComponent::parse("zero");
+  bool intercept = false;          // fit an unpenalized intercept (losses over samples)
   std::optional<Problem> problem;  // built from the above on first use
   SolverOptions options;
   std::optional<Summary> last;
@@ -241,10 +243,12 @@ struct Session::State {
       throw Error("no data: use `load A.npy b.npy` or `gen lasso n=100 d=20 seed=0` first");
     }
     if (!problem) {
+      ProblemOptions data_options;
+      data_options.fit_intercept = intercept;
       if (A_sparse) {
-        problem.emplace(f, r, *A_sparse, *b);
+        problem.emplace(f, r, *A_sparse, *b, data_options);
       } else {
-        problem.emplace(f, r, *A, *b);
+        problem.emplace(f, r, *A, *b, data_options);
       }
     }
     return *problem;
@@ -490,6 +494,15 @@ class Runner {
                   "...'");
     }
     const std::string& value = words[2];
+    if (name == "intercept") {
+      if (value != "on" && value != "off") {
+        throw Error("set intercept: expected on or off, got '" + value + "'");
+      }
+      s_.intercept = value == "on";
+      s_.problem.reset();
+      out_ << "intercept = " << value << "\n";
+      return true;
+    }
     if (name == "f") {
       s_.f = SmoothComponent::parse(value);
       s_.problem.reset();
@@ -554,6 +567,7 @@ class Runner {
 
   std::string setting_text(const std::string& name) const {
     const SolverOptions& o = s_.options;
+    if (name == "intercept") return s_.intercept ? "on" : "off";
     if (name == "algorithm") {
       return o.automatic_algorithm ? std::string("auto") : std::string(to_string(o.algorithm));
     }
