@@ -631,8 +631,8 @@ class KernelEmitter {
 
   // z = prox_{step r}(x - step * scale * gradient) into `destination` (x itself, or a trial
   // buffer), padding lanes keeping x; returns |z - x|^2.
-  Value* emit_gradient_step(Value* step, Value* gradient_scale, Value* gradient,
-                            Value* destination, const char* name) {
+  Value* emit_gradient_step(Value* step, Value* gradient_scale, Value* gradient, Value* destination,
+                            const char* name) {
     Value* scaled_step = splat(b_.CreateFMul(step, gradient_scale));
     Value* sum = emit_prox_pass(
         [&](Value* i) {
@@ -1234,7 +1234,8 @@ class KernelEmitter {
   // One kernel call runs whole epochs; an iteration of the loop in emit_body is an epoch, whose
   // certificate is the gradient mapping at the reported point from one full gradient. The state
   // lives in the work buffer (kernel_work_size): the per-sample scalars in margins_, then the
-  // coordinates' last steps and the sample order (64-bit words), then SGD's sum of iterates.
+  // coordinates' last steps and the sample order (64-bit words), then SGD's sum of iterates
+  // (averaging) or, for lagged SGD steps, each coordinate's running total at its last update.
   // Buffers: SAGA's average gradient and SVRG's snapshot gradient in y_; SGD's iterate in
   // x_previous_ (x_ is what it reports) and its batch gradient in y_ (zero between steps); the
   // certificate's full gradient in grad_ (SVRG: y_, the next snapshot).
@@ -1242,6 +1243,15 @@ class KernelEmitter {
   bool stochastic_lagged() const {
     return spec_.algorithm != Algorithm::sgd && spec_.layout == Layout::csr && !spec_.prox_call &&
            lagged_kind() != LaggedProx::none;
+  }
+  // SGD on CSR with a prox whose prox-only steps compose in closed form, without averaging
+  // (decided at run time): lagged updates over the batch's nonzeros (sgd_catch_up).
+  bool sgd_lagged() const {
+    if (spec_.algorithm != Algorithm::sgd || spec_.layout != Layout::csr || spec_.prox_call) {
+      return false;
+    }
+    const std::string& name = spec_.prox_name;
+    return name == "l1" || name == "l2sq" || name == "zero" || name == "box" || name == "nonneg";
   }
   LaggedProx::Kind lagged_kind() const {
     const std::string& name = spec_.prox_name;
@@ -1508,6 +1518,44 @@ class KernelEmitter {
         "sto.lag");
   }
 
+  // SGD's lagged steps (sgd_total_increment, sgd_catch_up): the running total grows by
+  // increment(rate) a step; each coordinate keeps, in sum_, the total at its last update.
+  Value* emit_sgd_total_increment(Value* rate) {
+    const std::string& name = spec_.prox_name;
+    if (name == "l1") return b_.CreateFMul(rate, scalar_params_[0]);
+    if (name == "l2sq") return emit_libm("log1p", b_.CreateFMul(rate, scalar_params_[0]));
+    return scalar_constant(0.0);
+  }
+  Value* emit_sgd_catch_up(Value* x, Value* gap, Value* j) {
+    const std::string& name = spec_.prox_name;
+    Value* moved = x;
+    if (name == "l1") {
+      Value* inner = b_.CreateSelect(b_.CreateFCmpOLT(x, b_.CreateFNeg(gap)), b_.CreateFAdd(x, gap),
+                                     scalar_constant(0.0));
+      moved = b_.CreateSelect(b_.CreateFCmpOGT(x, gap), b_.CreateFSub(x, gap), inner);
+    } else if (name == "l2sq") {
+      moved = b_.CreateFMul(x, b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, b_.CreateFNeg(gap)));
+    } else if (name == "box" || name == "nonneg") {
+      moved = emit_expr(spec_.prox, {x, step_scalar_, &scalar_params_, scalar_});
+    }
+    return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), moved, x);
+  }
+  // Brings coordinate j of SGD's iterate up to step t, whose running total is `total`.
+  void emit_sgd_bring_up(Value* j, Value* t, Value* total) {
+    Value* last = load_i64(lags_, j);
+    emit_if(
+        b_.CreateICmpSLT(last, t),
+        [&] {
+          Value* slot = address(x_previous_, j);
+          Value* since = address(sum_, j);
+          Value* gap = b_.CreateFSub(total, b_.CreateLoad(scalar_, since));
+          b_.CreateStore(emit_sgd_catch_up(b_.CreateLoad(scalar_, slot), gap, j), slot);
+          store_i64(t, lags_, j);
+          b_.CreateStore(total, since);
+        },
+        "sgd.lag");
+  }
+
   void emit_stochastic_setup(Value* args, Value* step_double) {
     step_double_ = step_double;
     memory_ = margins_;
@@ -1527,6 +1575,8 @@ class KernelEmitter {
     averaging_ = b_.CreateICmpNE(load_field(first + 4), b_.getInt64(0));
     rng_state_ = b_.CreateAlloca(i64_, nullptr, "rng");
     step_count_ = b_.CreateAlloca(i64_, nullptr, "t");
+    sgd_total_ = b_.CreateAlloca(scalar_, nullptr, "sgd.total");
+    b_.CreateStore(scalar_constant(0.0), sgd_total_);
     b_.CreateStore(seed, rng_state_);
     b_.CreateStore(b_.getInt64(0), step_count_);
     emit_loop(
@@ -1595,6 +1645,72 @@ class KernelEmitter {
         },
         "sgd.update");
     b_.CreateStore(b_.CreateAdd(t, b_.getInt64(1)), step_count_);
+  }
+
+  // An SGD step over the batch's nonzeros (lagged updates): bring them up to step t and take
+  // the margins, then update each touched coordinate once (the samples drawn again from the
+  // generator's saved state).
+  void emit_sgd_lagged_step(Value* s, Value* steps) {
+    Value* t = b_.CreateLoad(i64_, step_count_);
+    Value* rate = to_scalar(b_.CreateFMul(step_double_, emit_schedule_factor(t, steps)));
+    Value* total = b_.CreateLoad(scalar_, sgd_total_);
+    Value* iterate = x_previous_;
+    Value* mark = b_.CreateLoad(i64_, rng_state_);
+    emit_loop(
+        b_.getInt64(0), batch_, {},
+        [&](Value* member, std::vector<Value*>) {
+          Value* i = emit_sample_at(b_.CreateAdd(b_.CreateMul(s, batch_), member));
+          Value* margin = emit_loop(
+              row_begin(i), row_end(i), {scalar_constant(0.0)},
+              [&](Value* k, std::vector<Value*> sum) {
+                Value* j = column_index(k);
+                emit_sgd_bring_up(j, t, total);
+                return std::vector<Value*>{
+                    fma(load_scalar(A_, k), load_scalar(iterate, j), sum[0])};
+              },
+              "sgd.margin")[0];
+          Value* d = emit_sample_derivative_scalar(margin, i);
+          emit_sample_scatter(y_, i, d);
+          return std::vector<Value*>{};
+        },
+        "sgd.lagged_batch");
+    Value* next_total = b_.CreateFAdd(total, emit_sgd_total_increment(rate));
+    Value* scaled = b_.CreateFDiv(rate, b_.CreateSIToFP(batch_, scalar_));
+    Value* t_next = b_.CreateAdd(t, b_.getInt64(1));
+    b_.CreateStore(mark, rng_state_);
+    emit_loop(
+        b_.getInt64(0), batch_, {},
+        [&](Value* member, std::vector<Value*>) {
+          Value* i = emit_sample_at(b_.CreateAdd(b_.CreateMul(s, batch_), member));
+          emit_loop(
+              row_begin(i), row_end(i), {},
+              [&](Value* k, std::vector<Value*>) {
+                Value* j = column_index(k);
+                emit_if(
+                    b_.CreateICmpEQ(load_i64(lags_, j), t),
+                    [&] {
+                      Value* slot = address(iterate, j);
+                      Value* g = address(y_, j);
+                      Value* trial =
+                          b_.CreateFSub(b_.CreateLoad(scalar_, slot),
+                                        b_.CreateFMul(scaled, b_.CreateLoad(scalar_, g)));
+                      Value* proxed =
+                          emit_expr(spec_.prox, {trial, rate, &scalar_params_, scalar_});
+                      b_.CreateStore(
+                          b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial), slot);
+                      b_.CreateStore(scalar_constant(0.0), g);
+                      store_i64(t_next, lags_, j);
+                      b_.CreateStore(next_total, address(sum_, j));
+                    },
+                    "sgd.touch");
+                return std::vector<Value*>{};
+              },
+              "sgd.lagged_update");
+          return std::vector<Value*>{};
+        },
+        "sgd.lagged_members");
+    b_.CreateStore(next_total, sgd_total_);
+    b_.CreateStore(t_next, step_count_);
   }
 
   // A SAGA or SVRG step on sample position s, updating the whole x.
@@ -1693,13 +1809,45 @@ class KernelEmitter {
     if (sgd) {
       Value* steps =
           b_.CreateSDiv(b_.CreateAdd(rows_, b_.CreateSub(batch_, b_.getInt64(1))), batch_);
-      emit_loop(
-          b_.getInt64(0), steps, {},
-          [&](Value* s, std::vector<Value*>) {
-            emit_sgd_step(s, steps);
-            return std::vector<Value*>{};
-          },
-          "sgd.steps");
+      const auto dense_steps = [&] {
+        emit_loop(
+            b_.getInt64(0), steps, {},
+            [&](Value* s, std::vector<Value*>) {
+              emit_sgd_step(s, steps);
+              return std::vector<Value*>{};
+            },
+            "sgd.steps");
+      };
+      if (sgd_lagged()) {
+        // Averaging needs every coordinate every step: dense steps then.
+        emit_if(averaging_, dense_steps, "sgd.dense_if");
+        emit_if(
+            b_.CreateNot(averaging_),
+            [&] {
+              emit_loop(
+                  b_.getInt64(0), steps, {},
+                  [&](Value* s, std::vector<Value*>) {
+                    emit_sgd_lagged_step(s, steps);
+                    return std::vector<Value*>{};
+                  },
+                  "sgd.lagged_steps");
+              // Every coordinate up to date; the running totals start again from zero.
+              Value* now = b_.CreateLoad(i64_, step_count_);
+              Value* total = b_.CreateLoad(scalar_, sgd_total_);
+              emit_loop(
+                  b_.getInt64(0), cols_, {},
+                  [&](Value* j, std::vector<Value*>) {
+                    emit_sgd_bring_up(j, now, total);
+                    b_.CreateStore(scalar_constant(0.0), address(sum_, j));
+                    return std::vector<Value*>{};
+                  },
+                  "sgd.catch_all");
+              b_.CreateStore(scalar_constant(0.0), sgd_total_);
+            },
+            "sgd.lagged_if");
+      } else {
+        dense_steps();
+      }
       Value* t = b_.CreateLoad(i64_, step_count_);
       Value* mean = splat(b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(t, scalar_)));
       emit_loop(
@@ -2140,9 +2288,10 @@ class KernelEmitter {
   Value* memory_ = nullptr;      // per-sample scalars (SAGA's alpha, SVRG's snapshot)
   Value* lags_ = nullptr;        // i64 per coordinate: the step it was last brought up to
   Value* order_ = nullptr;       // i64 per sample: the epoch's order (shuffling)
-  Value* sum_ = nullptr;         // SGD: sum of iterates (averaging)
+  Value* sum_ = nullptr;         // SGD: sum of iterates (averaging) or lagged totals
   Value* rng_state_ = nullptr;   // alloca: splitmix64's counter
   Value* step_count_ = nullptr;  // alloca: steps taken since the start (t)
+  Value* sgd_total_ = nullptr;   // alloca: SGD's lagged running total in this epoch
   Value* batch_ = nullptr;
   Value* schedule_ = nullptr;
   Value* sampling_ = nullptr;

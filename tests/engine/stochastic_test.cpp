@@ -222,6 +222,46 @@ TEST(Stochastic, SparseAndDenseStorageGiveTheSameIterates) {
   }
 }
 
+// SGD on CSR data with l1, l2sq, nonneg or box takes lagged steps (only the batch's nonzeros;
+// the skipped prox-only steps composed in closed form): for every step schedule, one sample or a
+// mini-batch a step, the JIT follows the reference and CSR storage gives the dense iterates.
+TEST(Stochastic, LaggedSgdFollowsTheDenseIterates) {
+  for (const char* prox :
+       {"l1(lambda=0.02)", "l2sq(lambda=0.1)", "nonneg", "box(lo=-0.2, hi=0.3)"}) {
+    for (const StepSchedule schedule : {StepSchedule::constant, StepSchedule::inv_t,
+                                        StepSchedule::inv_sqrt_t, StepSchedule::decay}) {
+      for (const std::int64_t batch : {1, 5}) {
+        const Sampling sampling = batch == 1 ? Sampling::with_replacement : Sampling::shuffle;
+        const char* loss = batch == 1 ? "logistic" : "least_squares";
+        SCOPED_TRACE(std::string(prox) + " " + std::string(to_string(schedule)) + " batch " +
+                     std::to_string(batch));
+        const Problem dense = make_problem(loss, prox, false, 0.1);
+        const Problem sparse = make_problem(loss, prox, true, 0.1);
+        const Case c{Algorithm::sgd, loss,  prox,     true, ScalarType::f64,
+                     sampling,       batch, schedule, false};
+        const Summary reference = run_case(c, Backend::reference, sparse);
+        const Summary jit = run_case(c, Backend::jit, sparse);
+        ASSERT_EQ(jit.backend, Backend::jit) << jit.message;
+        EXPECT_LE((jit.x - reference.x).norm(), 1e-12 * std::max(1.0, reference.x.norm()));
+        EXPECT_NEAR(jit.certificate, reference.certificate,
+                    1e-9 * std::max(1.0, reference.certificate));
+        for (const Backend backend : {Backend::jit, Backend::reference}) {
+          const Summary a = run_case(c, backend, dense);
+          const Summary b = backend == Backend::jit ? jit : reference;
+          EXPECT_LE((a.x - b.x).norm(), 1e-10 * std::max(1.0, a.x.norm())) << to_string(backend);
+        }
+      }
+    }
+  }
+  // Single precision: the JIT follows the reference.
+  const Case c{Algorithm::sgd,    "logistic", "l1(lambda=0.02)",   true, ScalarType::f32,
+               Sampling::shuffle, 3,          StepSchedule::inv_t, false};
+  const Problem problem = make_problem(c.loss, c.prox, true, 0.1);
+  const Summary reference = run_case(c, Backend::reference, problem);
+  const Summary jit = run_case(c, Backend::jit, problem);
+  EXPECT_LE((jit.x - reference.x).norm(), 1e-5 * std::max(1.0, reference.x.norm()));
+}
+
 TEST(Stochastic, TheSeedDecidesThePath) {
   for (const Algorithm algorithm : {Algorithm::sgd, Algorithm::saga, Algorithm::svrg}) {
     for (const Sampling sampling : {Sampling::with_replacement, Sampling::shuffle}) {

@@ -43,7 +43,23 @@
 //   - box, nonneg: x_k = clip(clip(x - step c) - (k - 1) step c) (moving by a constant and
 //     clipping, k times, is clipping the whole move once inside the box).
 // Other proxes (whole-vector ones, group_l2, weighted l1...) and dense data take dense steps:
-// the whole x each step. SGD takes dense steps on all data (a step is O(d)).
+// the whole x each step.
+//
+// SGD on sparse data with r = l1, l2sq, zero, box or nonneg (and no averaging) touches only the
+// batch's nonzeros too. A coordinate outside the batch has a zero gradient, so a step is
+// x_j <- prox_{s_t r}(x_j), and these prox-only steps compose in closed form (sgd_catch_up):
+//   - l1: soft-thresholds add up, S_a(S_b(x)) = S_{a+b}(x); a running total of s_t lambda over
+//     the steps, and each coordinate's total at its last update, give the threshold to apply.
+//   - l2sq: x / prod_t (1 + s_t lambda) = x exp(-(L_now - L_last)), L a running sum of
+//     log1p(s_t lambda).
+//   - box, nonneg: projecting is idempotent, so the skipped steps are one projection; zero:
+//     nothing.
+// The running totals use each step's actual s_t (any schedule; one step per mini-batch) and
+// restart at zero each epoch, after every coordinate is brought up to date (before the
+// certificate and the progress hook). A step first brings the batch's coordinates up to date
+// and takes the margins, then updates each touched coordinate once (the batch's samples are
+// drawn again from the generator's saved state). elastic_net, whole-vector and block proxes, and
+// SGD with averaging (the mean needs every coordinate every step) take dense steps (O(d)).
 //
 // Default steps (the engine's): L_max = sup phi'' max_i w_i |a_i|^2; SAGA 1/(3 L_max), SVRG
 // 1/(4 L_max), SGD 1/L_max.
@@ -147,6 +163,9 @@ class SampleOrder {
     }
   }
   // The sample at a position of the epoch (positions in order, from 0).
+  // The generator's state, to draw the same samples again.
+  std::uint64_t mark() const { return generator_.state; }
+  void rewind(std::uint64_t state) { generator_.state = state; }
   Eigen::Index at(std::int64_t position) {
     if (sampling_ == Sampling::shuffle) return order_[position % n_];
     return static_cast<Eigen::Index>(generator_.below(static_cast<std::uint64_t>(n_)));
@@ -182,6 +201,53 @@ inline LaggedProx lagged_prox(const ProxComponent& r) {
     lag.kind = LaggedProx::box;
   }
   return lag;
+}
+
+// SGD's prox-only steps on sparse data (see the top of this file).
+struct SgdLag {
+  enum Kind { none, l1, l2sq, zero, box } kind = none;
+  double lambda = 0.0;
+};
+
+inline SgdLag sgd_lag(const ProxComponent& r) {
+  SgdLag lag;
+  if (!r.is_elementwise()) return lag;
+  const std::string& name = r.name();
+  if (name == "l1") {
+    lag = {SgdLag::l1, r.parameters()[0]};
+  } else if (name == "l2sq") {
+    lag = {SgdLag::l2sq, r.parameters()[0]};
+  } else if (name == "zero") {
+    lag.kind = SgdLag::zero;
+  } else if (name == "box" || name == "nonneg") {
+    lag.kind = SgdLag::box;
+  }
+  return lag;
+}
+
+// What one SGD step of rate s adds to the running total.
+template <class T>
+T sgd_total_increment(const SgdLag& lag, T rate) {
+  if (lag.kind == SgdLag::l1) return rate * static_cast<T>(lag.lambda);
+  if (lag.kind == SgdLag::l2sq) return std::log1p(rate * static_cast<T>(lag.lambda));
+  return T(0);
+}
+
+// The skipped prox-only steps of coordinate j, whose running total grew by gap since.
+template <class T>
+T sgd_catch_up(const Objective<T>& objective, const SgdLag& lag, Eigen::Index j, T x, T gap,
+               T step) {
+  if (j >= objective.penalized()) return x;
+  switch (lag.kind) {
+    case SgdLag::l1:
+      return x > gap ? x - gap : (x < -gap ? x + gap : T(0));
+    case SgdLag::l2sq:
+      return x * std::exp(-gap);
+    case SgdLag::box:
+      return objective.prox_coordinate(j, x, step);
+    default:
+      return x;
+  }
 }
 
 // k >= 1 steps of x <- prox_{step r}(x - step c) on coordinate j, at once.
@@ -252,6 +318,12 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
   VectorOf<T> gradient(d), trial(d), next(d);
   std::vector<std::int64_t> last(static_cast<std::size_t>(d), 0);
   std::int64_t t = 0;
+  // SGD's lagged steps: the running total and each coordinate's total at its last update.
+  const SgdLag sgd_lagged = sgd_lag(objective.r());
+  const bool lagged_sgd = method == StochasticMethod::sgd && objective.sparse_rows() &&
+                          sgd_lagged.kind != SgdLag::none && !settings.averaging;
+  T total = 0;
+  std::vector<T> since(lagged_sgd ? static_cast<std::size_t>(d) : 0, T(0));
   if (method != StochasticMethod::sgd) stochastic_full_gradient(objective, x, average, &alpha);
   // SGD with averaging reports the mean of the iterates; the iterate is `x` until the end.
   const bool averaging = method == StochasticMethod::sgd && settings.averaging;
@@ -262,7 +334,42 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
   double first_certificate = -1.0;
   for (std::int64_t epoch = 0; epoch < budget.max_iterations; ++epoch) {
     order.start_epoch();
+    if (lagged_sgd) gradient.setZero();  // the certificate's full gradient was there
     for (std::int64_t s = 0; s < steps; ++s, ++t) {
+      if (lagged_sgd) {
+        const T rate = static_cast<T>(budget.step * schedule_factor(settings.schedule, t, steps));
+        // gradient is zero between steps; it holds the batch's gradient on its nonzeros.
+        const std::uint64_t mark = order.mark();
+        for (std::int64_t b = 0; b < batch; ++b) {
+          const Eigen::Index i = order.at(s * batch + b);
+          T margin = 0;
+          objective.for_sample(i, [&](Eigen::Index j, T a) {
+            if (last[j] < t) {
+              x[j] = sgd_catch_up(objective, sgd_lagged, j, x[j], total - since[j], step);
+              last[j] = t;
+              since[j] = total;
+            }
+            margin += a * x[j];
+          });
+          const T di = objective.sample_derivative(i, margin);
+          objective.for_sample(i, [&](Eigen::Index j, T a) { gradient[j] += di * a; });
+        }
+        const T next_total = total + sgd_total_increment(sgd_lagged, rate);
+        const T scaled = rate / static_cast<T>(batch);
+        order.rewind(mark);
+        for (std::int64_t b = 0; b < batch; ++b) {
+          const Eigen::Index i = order.at(s * batch + b);
+          objective.for_sample(i, [&](Eigen::Index j, T) {
+            if (last[j] != t) return;  // already updated in this step
+            x[j] = objective.prox_coordinate(j, x[j] - scaled * gradient[j], rate);
+            gradient[j] = 0;
+            last[j] = t + 1;
+            since[j] = next_total;
+          });
+        }
+        total = next_total;
+        continue;
+      }
       if (method == StochasticMethod::sgd) {
         const T rate = static_cast<T>(budget.step * schedule_factor(settings.schedule, t, steps));
         gradient.setZero();
@@ -315,6 +422,16 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
         if (last[j] < t) x[j] = catch_up(objective, lag, j, x[j], average[j], t - last[j], step);
         last[j] = t;
       }
+    }
+    if (lagged_sgd) {
+      for (Eigen::Index j = 0; j < d; ++j) {
+        if (last[j] < t) {
+          x[j] = sgd_catch_up(objective, sgd_lagged, j, x[j], total - since[j], step);
+        }
+        last[j] = t;
+        since[j] = 0;
+      }
+      total = 0;
     }
     report = averaging ? VectorOf<T>(sum * (T(1) / static_cast<T>(t))) : x;
     // The certificate's full gradient; for SVRG also the next epoch's snapshot.
