@@ -49,9 +49,8 @@ class SolvingScope {
   SolvingScope& operator=(const SolvingScope&) = delete;
 };
 
-const std::vector<std::string> kSettings = {"f",     "r",       "algorithm", "step",
-                                            "max_iter", "tol", "dtype",     "backend",
-                                            "max_time", "intercept"};
+const std::vector<std::string> kSettings = {"f",   "r",     "algorithm", "step",     "max_iter",
+                                            "tol", "dtype", "backend",   "max_time", "intercept"};
 const std::vector<std::string> kGenKinds = {"lasso", "quadratic"};
 
 std::vector<std::string> command_names() {
