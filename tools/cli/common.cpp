@@ -298,7 +298,15 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
   app.add_option("--seed", flags.seed, "sgd, saga, svrg: seed of the sample sequence")
       ->capture_default_str();
   app.add_option("--batch-size", flags.batch_size, "sgd: samples per step")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            try {
+              if (std::stoll(text) >= 1) return "";
+            } catch (const std::exception&) {
+            }
+            return "expected a whole number >= 1, got " + text;
+          },
+          "INT >= 1"))
       ->capture_default_str();
   app.add_option("--step-schedule", flags.step_schedule,
                  "sgd: step * 1, 1/(1+t), 1/sqrt(1+t) (t in epochs) or 1/(1+epoch)")
@@ -439,6 +447,19 @@ Problem load_problem(const ProblemFlags& flags) {
     options.sample_weights =
         load_vector_for("--weights", flags.weights_path, DataFormat::automatic);
   }
+  // The weights' length is checked against the data by the Problem; the message then names the
+  // file.
+  const auto with_weights_file = [&](auto&& make) -> Problem {
+    try {
+      return make();
+    } catch (const Error& error) {
+      const std::string text = error.what();
+      if (!flags.weights_path.empty() && text.rfind("sample weights", 0) == 0) {
+        throw Error("--weights " + flags.weights_path + ": " + text);
+      }
+      throw;
+    }
+  };
   if (data_file) {
     // Read straight into CSR: the kernels are specialized for sparse rows.
     LabeledSparseData data;
@@ -447,7 +468,8 @@ Problem load_problem(const ProblemFlags& flags) {
     } catch (const Error& error) {
       throw Error(with_file_context("--data", flags.data_path, error.what()));
     }
-    return Problem(smooth, prox, std::move(data.A), std::move(data.b), std::move(options));
+    return with_weights_file(
+        [&] { return Problem(smooth, prox, std::move(data.A), std::move(data.b), options); });
   }
   const bool matrix_market =
       format == DataFormat::matrix_market ||
@@ -460,11 +482,13 @@ Problem load_problem(const ProblemFlags& flags) {
       throw Error(with_file_context("--A", flags.matrix_path, error.what()));
     }
     Vector b = load_vector_for("--b", flags.vector_path, format);
-    return Problem(smooth, prox, std::move(A), std::move(b), std::move(options));
+    return with_weights_file(
+        [&] { return Problem(smooth, prox, std::move(A), std::move(b), options); });
   }
   Matrix A = load_matrix_for("--A", flags.matrix_path, format);
   Vector b = load_vector_for("--b", flags.vector_path, format);
-  return Problem(smooth, prox, std::move(A), std::move(b), std::move(options));
+  return with_weights_file(
+      [&] { return Problem(smooth, prox, std::move(A), std::move(b), options); });
 }
 
 Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size) {
