@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "parameter_binding.h"
 #include "prox/builtin_prox.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
@@ -37,33 +38,6 @@ const ProxDefinition& find_prox(std::string_view name) {
   throw Error(message + " (available: " + join(names) + ")");
 }
 
-std::vector<std::string> parameter_names(const ProxDefinition& d) {
-  std::vector<std::string> names;
-  for (const ParameterSpec& p : d.parameters)
-    names.push_back(p.name);
-  return names;
-}
-
-std::size_t parameter_index(const ProxDefinition& d, const std::string& key) {
-  std::size_t index = 0;
-  while (index < d.parameters.size() && d.parameters[index].name != key)
-    ++index;
-  if (index == d.parameters.size()) {
-    const std::vector<std::string> names = parameter_names(d);
-    std::string message = "prox '" + d.name + "' has no parameter '" + key + "'";
-    const std::string suggestion = nearest_name(key, names);
-    if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-    message += names.empty() ? " (it takes none)" : " (parameters: " + join(names) + ")";
-    throw Error(message);
-  }
-  return index;
-}
-
-// An example of the parameter's syntax for messages: lambda=0.1, groups=[2, 3].
-std::string example_of(const ParameterSpec& p) {
-  return p.name + (p.is_list ? "=[0.1, 0.2]" : "=0.1");
-}
-
 }  // namespace
 
 const std::vector<ProxDefinition>& prox_registry() {
@@ -85,27 +59,10 @@ const std::vector<ProxDefinition>& prox_registry() {
 
 ProxComponent ProxComponent::parse(std::string_view text) {
   const ComponentText parsed = parse_component_text(text);
-  std::vector<std::pair<std::string, double>> arguments;
-  std::vector<std::pair<std::string, std::vector<double>>> list_arguments;
   const ProxDefinition& definition = find_prox(parsed.name);
-  std::size_t position = 0;
-  for (const ComponentArgument& arg : parsed.arguments) {
-    std::string key = arg.key;
-    if (key.empty()) {
-      if (position >= definition.parameters.size()) {
-        throw Error("prox '" + definition.name + "' takes " +
-                    std::to_string(definition.parameters.size()) +
-                    " parameter(s), but more were given in \"" + std::string(text) + "\"");
-      }
-      key = definition.parameters[position++].name;
-    }
-    if (arg.is_list) {
-      list_arguments.emplace_back(std::move(key), arg.list);
-    } else {
-      arguments.emplace_back(std::move(key), arg.value);
-    }
-  }
-  return make(parsed.name, arguments, list_arguments);
+  const detail::NamedArguments named =
+      detail::name_arguments("prox '" + definition.name + "'", definition.parameters, parsed, text);
+  return make(parsed.name, named.scalars, named.lists);
 }
 
 ProxComponent ProxComponent::make(std::string_view name,
@@ -120,57 +77,10 @@ ProxComponent ProxComponent::make(
   component.definition_ = &find_prox(name);
   const ProxDefinition& d = *component.definition_;
   const std::string who = "prox '" + d.name + "'";
-  std::vector<bool> given(d.parameters.size(), false);
-  component.parameters_.resize(d.parameters.size());
-  component.lists_.resize(d.parameters.size());
-  const auto mark_given = [&](std::size_t index, const std::string& key) {
-    if (given[index]) throw Error(who + ": parameter '" + key + "' is given twice");
-    given[index] = true;
-  };
-  for (const auto& [key, value] : arguments) {
-    const std::size_t index = parameter_index(d, key);
-    const ParameterSpec& spec = d.parameters[index];
-    if (spec.is_list) {
-      throw Error(who + ": parameter '" + key + "' is a list, not a number; write it as " +
-                  example_of(spec));
-    }
-    mark_given(index, key);
-    if (std::isnan(value) || (spec.is_valid && !spec.is_valid(value))) {
-      throw Error(who + ": parameter '" + key + "' must be " + spec.expected + ", got " +
-                  shortest_number_text(value));
-    }
-    component.parameters_[index] = value;
-  }
-  for (const auto& [key, values] : list_arguments) {
-    const std::size_t index = parameter_index(d, key);
-    const ParameterSpec& spec = d.parameters[index];
-    if (!spec.is_list) {
-      throw Error(who + ": parameter '" + key + "' is a number, not a list; write it as " +
-                  example_of(spec));
-    }
-    mark_given(index, key);
-    if (values.empty()) throw Error(who + ": parameter '" + key + "' must not be an empty list");
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (std::isnan(values[i]) || (spec.is_valid && !spec.is_valid(values[i]))) {
-        throw Error(who + ": parameter '" + key + "' must hold numbers " + spec.expected +
-                    ", got " + shortest_number_text(values[i]) + " at index " + std::to_string(i));
-      }
-    }
-    if (spec.check_list) {
-      const std::string problem = spec.check_list(values);
-      if (!problem.empty()) throw Error(who + ": parameter '" + key + "' " + problem);
-    }
-    component.lists_[index] = values;
-  }
-  for (std::size_t i = 0; i < d.parameters.size(); ++i) {
-    if (given[i]) continue;
-    const ParameterSpec& spec = d.parameters[i];
-    if (spec.required) {
-      throw Error(who + " needs parameter '" + spec.name + "' (" + spec.description + "), e.g. " +
-                  d.name + "(" + example_of(spec) + ")");
-    }
-    if (!spec.is_list) component.parameters_[i] = spec.default_value;
-  }
+  detail::BoundParameters bound =
+      detail::bind_parameters(who, d.name, d.parameters, arguments, list_arguments);
+  component.parameters_ = std::move(bound.scalars);
+  component.lists_ = std::move(bound.lists);
   if (d.check_together) {
     const std::string problem = d.check_together(component.parameters_);
     if (!problem.empty()) throw Error(who + ": " + problem);

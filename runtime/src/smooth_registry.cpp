@@ -2,6 +2,7 @@
 #include <random>
 #include <sstream>
 
+#include "parameter_binding.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/expr_calculus.h"
@@ -64,22 +65,13 @@ const std::vector<SmoothDefinition>& smooth_registry() {
 SmoothComponent SmoothComponent::parse(std::string_view text) {
   const ComponentText parsed = parse_component_text(text);
   const SmoothDefinition& definition = find_smooth(parsed.name);
-  std::vector<std::pair<std::string, double>> arguments;
-  std::size_t position = 0;
-  for (const ComponentArgument& arg : parsed.arguments) {
-    if (!arg.key.empty()) {
-      arguments.emplace_back(arg.key, arg.value);
-      continue;
-    }
-    if (position >= definition.parameters.size()) {
-      throw Error("smooth term '" + definition.name + "' takes " +
-                  std::to_string(definition.parameters.size()) +
-                  " parameter(s), but more were given in \"" + std::string(text) + "\"" +
-                  (definition.parameters.empty() ? " (its data come from A and b)" : ""));
-    }
-    arguments.emplace_back(definition.parameters[position++].name, arg.value);
+  const detail::NamedArguments named =
+      detail::name_arguments("smooth term '" + definition.name + "'", definition.parameters, parsed,
+                             text, " (its data come from A and b)");
+  if (!named.lists.empty()) {
+    throw Error("smooth term '" + definition.name + "' takes no list parameters");
   }
-  return make(parsed.name, arguments);
+  return make(parsed.name, named.scalars);
 }
 
 SmoothComponent SmoothComponent::make(
@@ -87,40 +79,9 @@ SmoothComponent SmoothComponent::make(
   SmoothComponent component;
   component.definition_ = &find_smooth(name);
   const SmoothDefinition& d = *component.definition_;
-  const std::string who = "smooth term '" + d.name + "'";
-  std::vector<bool> given(d.parameters.size(), false);
-  component.parameters_.resize(d.parameters.size());
-  for (const auto& [key, value] : arguments) {
-    std::size_t index = 0;
-    while (index < d.parameters.size() && d.parameters[index].name != key)
-      ++index;
-    if (index == d.parameters.size()) {
-      std::vector<std::string> names;
-      for (const ParameterSpec& p : d.parameters)
-        names.push_back(p.name);
-      std::string message = who + " has no parameter '" + key + "'";
-      const std::string suggestion = nearest_name(key, names);
-      if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-      message += names.empty() ? " (it takes none)" : " (parameters: " + joined(names) + ")";
-      throw Error(message);
-    }
-    if (given[index]) throw Error(who + ": parameter '" + key + "' is given twice");
-    const ParameterSpec& spec = d.parameters[index];
-    if (std::isnan(value) || (spec.is_valid && !spec.is_valid(value))) {
-      throw Error(who + ": parameter '" + key + "' must be " + spec.expected + ", got " +
-                  shortest_number_text(value));
-    }
-    given[index] = true;
-    component.parameters_[index] = value;
-  }
-  for (std::size_t i = 0; i < d.parameters.size(); ++i) {
-    if (given[i]) continue;
-    if (d.parameters[i].required) {
-      throw Error(who + " needs parameter '" + d.parameters[i].name + "' (" +
-                  d.parameters[i].description + ")");
-    }
-    component.parameters_[i] = d.parameters[i].default_value;
-  }
+  component.parameters_ =
+      detail::bind_parameters("smooth term '" + d.name + "'", d.name, d.parameters, arguments, {})
+          .scalars;
   return component;
 }
 
