@@ -32,6 +32,16 @@ struct Problem::Data {
 
 namespace {
 
+// A loss over samples: A is n x d, b has one entry per sample.
+void check_sample_shapes(const SmoothComponent& f, Eigen::Index rows, Eigen::Index cols,
+                         Eigen::Index targets) {
+  if (rows == 0 || cols == 0 || targets != rows) {
+    throw Error(f.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +
+                "of A (n = " + std::to_string(rows) + "), got " + std::to_string(targets) +
+                " (A is " + std::to_string(rows) + " x " + std::to_string(cols) + ")");
+  }
+}
+
 void check_margin_options(const SmoothComponent& f, const ProblemOptions& options, Eigen::Index n) {
   if (f.kind() != SmoothKind::margin) {
     if (options.sample_weights.size() || options.fit_intercept) {
@@ -61,10 +71,8 @@ Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, Problem
     : f_(std::move(f)), r_(std::move(r)), data_(std::make_shared<Data>()) {
   if (f_.kind() == SmoothKind::quadratic) {
     f_.definition().check_quadratic(A, b);
-  } else if (A.rows() == 0 || A.cols() == 0 || b.size() != A.rows()) {
-    throw Error(f_.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +
-                "of A (n = " + std::to_string(A.rows()) + "), got " + std::to_string(b.size()) +
-                " (A is " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) + ")");
+  } else {
+    check_sample_shapes(f_, A.rows(), A.cols(), b.size());
   }
   check_finite(A, "A");
   check_finite(b, "b");
@@ -89,11 +97,7 @@ Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
         "quadratic takes a dense matrix A (d x d); sparse data are for losses over "
         "samples such as least_squares or logistic");
   }
-  if (A.rows() == 0 || A.cols() == 0 || b.size() != A.rows()) {
-    throw Error(f_.name() + ": A must be n x d with n, d >= 1 and b must have one entry per row " +
-                "of A (n = " + std::to_string(A.rows()) + "), got " + std::to_string(b.size()) +
-                " (A is " + std::to_string(A.rows()) + " x " + std::to_string(A.cols()) + ")");
-  }
+  check_sample_shapes(f_, A.rows(), A.cols(), b.size());
   check_finite(A, "A");
   check_finite(b, "b");
   check_margin_options(f_, options, A.rows());
