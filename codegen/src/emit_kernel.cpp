@@ -1082,8 +1082,320 @@ class KernelEmitter {
         "cdn.epoch")[0];
   }
 
+  // ---- proximal Newton steps (reference_solver.h's proximal_newton_step, rule for rule) ----
+  // Buffers: g_j in grad_, the step's curvature h_j in x_previous_ (0: the coordinate sits
+  // out), x + d in scratch_in_, u = A d in trial_margins_ (free again for the CDN epoch, the
+  // fallback, once the line search has failed).
+
+  Value* load_at(Value* base, Value* i, bool vector) {
+    return vector ? load_vector(base, i) : load_scalar(base, i);
+  }
+  void store_at(Value* value, Value* base, Value* i, bool vector) {
+    if (vector) {
+      store_vector(value, base, i);
+    } else {
+      b_.CreateStore(value, address(base, i));
+    }
+  }
+
+  // Sums over column j's entries of term(i, a, vector): scalars over the nonzeros of a CSC
+  // column, or vectors of kLanes samples down a dense column (reduced at the end). With no
+  // sums, a visit of the entries.
+  using ColumnTerm = std::function<std::vector<Value*>(Value* i, Value* a, bool vector)>;
+  std::vector<Value*> column_sums(Value* j, int count, const ColumnTerm& term, const char* name) {
+    const auto add = [&](std::vector<Value*> partial, const std::vector<Value*>& terms) {
+      for (int t = 0; t < count; ++t)
+        partial[t] = b_.CreateFAdd(partial[t], terms[t]);
+      return partial;
+    };
+    if (sparse_columns()) {
+      return for_sparse_column(
+          j, std::vector<Value*>(count, scalar_constant(0.0)),
+          [&](Value* k, Value* i, std::vector<Value*> partial) {
+            return add(partial, term(i, load_scalar(A_, k), false));
+          },
+          name);
+    }
+    Value* column = column_pointer(j);
+    std::vector<Value*> sums = emit_loop(
+        b_.getInt64(0), sample_chunks_, std::vector<Value*>(count, vector_constant(0.0)),
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          return add(partial, term(i, load_vector(column, i), true));
+        },
+        name);
+    for (Value*& sum : sums)
+      sum = b_.CreateFAddReduce(scalar_constant(0.0), sum);
+    return sums;
+  }
+
+  // prox_{step r} of coordinate j's trial point (the plain step on an intercept).
+  Value* coordinate_prox(Value* j, Value* trial, Value* step) {
+    Value* proxed = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
+    return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial);
+  }
+
+  // if (condition) then(carried) -> values, else the carried values: a diamond with phis.
+  using Branch = std::function<std::vector<Value*>()>;
+  std::vector<Value*> emit_if(Value* condition, const std::vector<Value*>& otherwise,
+                              const Branch& then, const char* name) {
+    Function* function = b_.GetInsertBlock()->getParent();
+    BasicBlock* before = b_.GetInsertBlock();
+    BasicBlock* taken = BasicBlock::Create(context_, std::string(name) + ".then", function);
+    BasicBlock* joined = BasicBlock::Create(context_, std::string(name) + ".join", function);
+    b_.CreateCondBr(condition, taken, joined);
+    b_.SetInsertPoint(taken);
+    const std::vector<Value*> values = then();
+    BasicBlock* taken_end = b_.GetInsertBlock();
+    b_.CreateBr(joined);
+    b_.SetInsertPoint(joined);
+    std::vector<Value*> merged;
+    for (std::size_t v = 0; v < otherwise.size(); ++v) {
+      PHINode* phi = b_.CreatePHI(otherwise[v]->getType(), 2);
+      phi->addIncoming(otherwise[v], before);
+      phi->addIncoming(values[v], taken_end);
+      merged.push_back(phi);
+    }
+    return merged;
+  }
+
+  // Step 1: g_j, h_j and the first step d0_j of every coordinate; returns sum (h_j d0_j)^2.
+  Value* emit_newton_outer_setup() {
+    return emit_loop(
+        b_.getInt64(0), cols_, {scalar_constant(0.0)},
+        [&](Value* j, std::vector<Value*> sum) {
+          Value* lipschitz = load_scalar(y_, j);
+          Value* old_x = load_scalar(x_, j);
+          b_.CreateStore(scalar_constant(0.0), address(x_previous_, j));
+          b_.CreateStore(old_x, address(scratch_in_, j));
+          return emit_if(
+              b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), sum,
+              [&] {
+                auto [gradient, hessian] = emit_coordinate_gradient_and_hessian(j);
+                Value* curvature = b_.CreateFAdd(
+                    hessian,
+                    b_.CreateFAdd(scalar_constant(kNewtonFloor),
+                                  b_.CreateFMul(scalar_constant(kNewtonRelativeFloor), lipschitz)));
+                Value* step = b_.CreateFDiv(scalar_constant(1.0), curvature);
+                Value* first = b_.CreateFSub(
+                    coordinate_prox(j, b_.CreateFSub(old_x, b_.CreateFMul(gradient, step)), step),
+                    old_x);
+                Value* scaled = b_.CreateFMul(curvature, first);
+                b_.CreateStore(gradient, address(grad_, j));
+                b_.CreateStore(b_.CreateSelect(b_.CreateFCmpUNE(first, scalar_constant(0.0)),
+                                               curvature, scalar_constant(0.0)),
+                               address(x_previous_, j));
+                return std::vector<Value*>{fma(scaled, scaled, sum[0])};
+              },
+              "pn.setup");
+        },
+        "pn.setup")[0];
+  }
+
+  // Step 2, one pass of coordinate descent on the quadratic model; returns sum (h_j delta_j)^2.
+  Value* emit_newton_inner_pass() {
+    return emit_loop(
+        b_.getInt64(0), cols_, {scalar_constant(0.0)},
+        [&](Value* j, std::vector<Value*> sum) {
+          Value* curvature = load_scalar(x_previous_, j);
+          return emit_if(
+              b_.CreateFCmpOGT(curvature, scalar_constant(0.0)), sum,
+              [&] {
+                Value* along = column_sums(
+                    j, 1,
+                    [&](Value* i, Value* a, bool vector) {
+                      Value* weighted = b_.CreateFMul(load_at(cached_[kCurvature], i, vector),
+                                                      load_at(trial_margins_, i, vector));
+                      return std::vector<Value*>{b_.CreateFMul(a, weighted)};
+                    },
+                    "pn.model")[0];
+                Value* gradient =
+                    b_.CreateFAdd(load_scalar(grad_, j), b_.CreateFMul(along, inverse_n()));
+                Value* step = b_.CreateFDiv(scalar_constant(1.0), curvature);
+                Value* current = load_scalar(scratch_in_, j);
+                Value* moved =
+                    coordinate_prox(j, b_.CreateFSub(current, b_.CreateFMul(gradient, step)), step);
+                Value* delta = b_.CreateFSub(moved, current);
+                Value* scaled = b_.CreateFMul(curvature, delta);
+                Value* next_sum = fma(scaled, scaled, sum[0]);
+                emit_if(
+                    b_.CreateFCmpUNE(delta, scalar_constant(0.0)),
+                    [&] {
+                      b_.CreateStore(moved, address(scratch_in_, j));
+                      column_sums(
+                          j, 0,
+                          [&](Value* i, Value* a, bool vector) {
+                            Value* u = load_at(trial_margins_, i, vector);
+                            store_at(fma(a, vector ? splat(delta) : delta, u), trial_margins_, i,
+                                     vector);
+                            return std::vector<Value*>{};
+                          },
+                          "pn.follow");
+                    },
+                    "pn.move");
+                return std::vector<Value*>{next_sum};
+              },
+              "pn.inner");
+        },
+        "pn.pass")[0];
+  }
+
+  // x_j + beta (t_j - x_j) for coordinate j of the direction to t = x + d (t itself at 1).
+  Value* newton_point(Value* j, Value* beta) {
+    Value* old_x = load_scalar(x_, j);
+    Value* target = load_scalar(scratch_in_, j);
+    return b_.CreateSelect(b_.CreateFCmpOEQ(beta, scalar_constant(1.0)), target,
+                           b_.CreateFAdd(old_x, b_.CreateFMul(beta, b_.CreateFSub(target, old_x))));
+  }
+
+  // Step 3's sums over the coordinates taking part: of term(j) (0 for the others).
+  Value* active_coordinates_sum(const std::function<Value*(Value* j)>& term, const char* name) {
+    return emit_loop(
+        b_.getInt64(0), cols_, {scalar_constant(0.0)},
+        [&](Value* j, std::vector<Value*> sum) {
+          Value* active = b_.CreateFCmpOGT(load_scalar(x_previous_, j), scalar_constant(0.0));
+          return std::vector<Value*>{
+              b_.CreateFAdd(sum[0], b_.CreateSelect(active, term(j), scalar_constant(0.0)))};
+        },
+        name)[0];
+  }
+
+  // 1/n sum_i w_i (phi(z_i + beta u_i) - phi(z_i)) and 1/n sum_i w_i |phi(z_i)|.
+  std::pair<Value*, Value*> emit_newton_loss_change(Value* beta) {
+    Value* beta_splat = splat(beta);
+    const std::vector<Value*> sums = emit_loop(
+        b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
+        [&](Value* c, std::vector<Value*> partial) {
+          Value* i = lanes_times(c);
+          Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
+          Value* label = load_vector(b_vector_, i);
+          Value* after = emit_expr(spec_.loss_value, {z, nullptr, &loss_params_, vector_, label});
+          Value* before = load_vector(cached_[kLoss], i);
+          Value* change = b_.CreateFSub(after, before);
+          Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
+          if (spec_.weighted) {
+            Value* w = load_vector(weights_, i);
+            change = b_.CreateFMul(w, change);
+            magnitude = b_.CreateFMul(w, magnitude);
+          }
+          // Padding samples (label 0) may have any loss: they count for nothing.
+          Value* real = b_.CreateICmpSLT(lane_index(i), splat(rows_));
+          return std::vector<Value*>{
+              b_.CreateFAdd(partial[0], b_.CreateSelect(real, change, vector_constant(0.0))),
+              b_.CreateFAdd(partial[1], b_.CreateSelect(real, magnitude, vector_constant(0.0)))};
+        },
+        "pn.change");
+    return {b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[0]), inverse_n()),
+            b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
+  }
+
+  // One proximal Newton step; returns the certificate's sum of squares (at x, before it).
+  Value* emit_proximal_newton_step() {
+    Function* function = b_.GetInsertBlock()->getParent();
+    const auto block = [&](const char* name) {
+      return BasicBlock::Create(context_, name, function);
+    };
+    Value* sum = emit_newton_outer_setup();
+    Value* inner_bound = b_.CreateFMul(scalar_constant(kNewtonInnerTolerance), sum);
+
+    // Step 2: inner passes from d = 0.
+    emit_zero(trial_margins_, sample_chunks_);
+    BasicBlock* passes_start = b_.GetInsertBlock();
+    BasicBlock* pass_block = block("pn.passes");
+    BasicBlock* passes_done = block("pn.passes_done");
+    b_.CreateBr(pass_block);
+    b_.SetInsertPoint(pass_block);
+    PHINode* pass = b_.CreatePHI(i64_, 2, "pass");
+    pass->addIncoming(b_.getInt64(0), passes_start);
+    Value* inner = emit_newton_inner_pass();
+    Value* next_pass = b_.CreateAdd(pass, b_.getInt64(1));
+    Value* finished = b_.CreateOr(b_.CreateFCmpOLE(inner, inner_bound),
+                                  b_.CreateICmpSGE(next_pass, b_.getInt64(kNewtonInnerPasses)));
+    pass->addIncoming(next_pass, b_.GetInsertBlock());
+    b_.CreateCondBr(finished, passes_done, pass_block);
+
+    // Step 3: the line search along d.
+    b_.SetInsertPoint(passes_done);
+    Value* predicted = active_coordinates_sum(
+        [&](Value* j) {
+          Value* old_x = load_scalar(x_, j);
+          Value* target = load_scalar(scratch_in_, j);
+          return b_.CreateFAdd(b_.CreateFMul(load_scalar(grad_, j), b_.CreateFSub(target, old_x)),
+                               b_.CreateFSub(emit_coordinate_regularizer(j, target),
+                                             emit_coordinate_regularizer(j, old_x)));
+        },
+        "pn.predicted");
+    BasicBlock* search = block("pn.search");
+    BasicBlock* retry = block("pn.retry");
+    BasicBlock* accept = block("pn.accept");
+    BasicBlock* fallback = block("pn.fallback");
+    BasicBlock* done = block("pn.done");
+    BasicBlock* search_start = b_.GetInsertBlock();
+    // No coordinate takes part: x is a solution (reference_solver.h).
+    b_.CreateCondBr(b_.CreateFCmpOGT(sum, scalar_constant(0.0)), search, done);
+
+    b_.SetInsertPoint(search);
+    PHINode* beta = b_.CreatePHI(scalar_, 2, "beta");
+    PHINode* trials = b_.CreatePHI(i64_, 2, "trials");
+    beta->addIncoming(scalar_constant(1.0), search_start);
+    trials->addIncoming(b_.getInt64(0), search_start);
+    auto [loss_change, loss_scale] = emit_newton_loss_change(beta);
+    Value* regularizer_change = active_coordinates_sum(
+        [&](Value* j) {
+          return b_.CreateFSub(emit_coordinate_regularizer(j, newton_point(j, beta)),
+                               emit_coordinate_regularizer(j, load_scalar(x_, j)));
+        },
+        "pn.regularizer");
+    Value* change = b_.CreateFAdd(loss_change, regularizer_change);
+    const double epsilon = scalar_ == f64_ ? std::numeric_limits<double>::epsilon()
+                                           : std::numeric_limits<float>::epsilon();
+    Value* allowed =
+        b_.CreateFAdd(b_.CreateFMul(b_.CreateFMul(scalar_constant(kNewtonSigma), beta), predicted),
+                      b_.CreateFMul(scalar_constant(kNewtonRoundingUlps * epsilon), loss_scale));
+    b_.CreateCondBr(b_.CreateFCmpOLE(change, allowed), accept, retry);
+
+    b_.SetInsertPoint(retry);
+    Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
+    beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry);
+    trials->addIncoming(next_trials, retry);
+    b_.CreateCondBr(b_.CreateICmpSLT(next_trials, b_.getInt64(kNewtonTrials)), search, fallback);
+
+    // Step 4: x += beta d, the margins += beta u and their values.
+    b_.SetInsertPoint(accept);
+    emit_loop(
+        b_.getInt64(0), cols_, {},
+        [&](Value* j, std::vector<Value*>) {
+          Value* active = b_.CreateFCmpOGT(load_scalar(x_previous_, j), scalar_constant(0.0));
+          b_.CreateStore(b_.CreateSelect(active, newton_point(j, beta), load_scalar(x_, j)),
+                         address(x_, j));
+          return std::vector<Value*>{};
+        },
+        "pn.move_x");
+    Value* beta_splat = splat(beta);
+    emit_loop(
+        b_.getInt64(0), sample_chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* i = lanes_times(c);
+          Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
+          store_vector(z, margins_, i);
+          const std::vector<Value*> values = emit_sample_values(z, i, true);
+          for (int v = 0; v < kCachedValues; ++v)
+            store_vector(values[v], cached_[v], i);
+          return std::vector<Value*>{};
+        },
+        "pn.move_margins");
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(fallback);
+    emit_coordinate_newton_epoch();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(done);
+    return sum;
+  }
+
   Value* emit_coordinate_descent_epoch() {
-    if (spec_.coordinate_newton) return emit_coordinate_newton_epoch();
+    if (spec_.coordinate_newton) return emit_proximal_newton_step();
     const bool quadratic = spec_.smooth == SmoothKind::quadratic;
     Function* function = b_.GetInsertBlock()->getParent();
     return emit_loop(

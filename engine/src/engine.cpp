@@ -35,7 +35,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=8";
+constexpr const char* kKernelFormat = "kernel-format=9";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -339,6 +339,11 @@ struct ProgressState {
   std::int64_t next_gap_check = 0;
   std::int64_t last_gap_check = 0;
   double last_gap_end = 0.0;
+  // The last gap and the certificate then: the gap shrinks about like the certificate squared,
+  // so a certificate that predicts a gap below the tolerance brings the check forward (a fast
+  // solver does not overshoot by a whole interval).
+  double last_gap = -1.0;
+  double last_gap_certificate = 0.0;
 };
 
 // What the progress hook returns to end a run on the objective-change rule: not a public
@@ -399,7 +404,12 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     const bool compare =
         options.objective_tolerance > 0.0 && iteration % objective_check_interval(options) == 0;
     const bool divergence_check = state.watch_objective && is_doubling_check(iteration);
-    const bool gap_check = state.check_gap && iteration >= state.next_gap_check;
+    const double certificate_ratio =
+        state.last_gap_certificate > 0.0 ? certificate / state.last_gap_certificate : 1.0;
+    const bool gap_predicted =
+        state.last_gap >= 0.0 &&
+        state.last_gap * certificate_ratio * certificate_ratio <= state.options->gap_tolerance;
+    const bool gap_check = state.check_gap && (iteration >= state.next_gap_check || gap_predicted);
     if (!trace && !compare && !divergence_check && !gap_check) return 0;
     state.x = Eigen::Map<const VectorOf<T>>(static_cast<const T*>(x), state.variables)
                   .template cast<double>();
@@ -419,6 +429,8 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
       state.next_gap_check = iteration + intervals * base;
       state.last_gap_check = iteration;
       state.last_gap_end = end;
+      state.last_gap = gap.value_or(-1.0);
+      state.last_gap_certificate = certificate;
       if (gap && *gap <= options.gap_tolerance) {
         state.gap_reached = true;
         state.gap = *gap;

@@ -70,8 +70,14 @@ void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
        << "  -  JIT-compiled proximal gradient for min_x f(x) + r(x)\n";
   out_ << kRule;
   out_ << "problem:    " << problem.describe() << "\n";
-  out_ << "variables:  " << problem.variables() << "  (A " << problem.A().rows() << " x "
-       << problem.A().cols() << ")\n";
+  out_ << "variables:  " << problem.variables();
+  if (problem.sparse()) {
+    const SparseMatrix& A = problem.A_sparse();
+    out_ << "  (A " << A.rows() << " x " << A.cols() << ", CSR, " << A.nonZeros() << " nonzeros)";
+  } else {
+    out_ << "  (A " << problem.A().rows() << " x " << problem.A().cols() << ")";
+  }
+  out_ << "\n";
   out_ << "algorithm:  " << algorithm << ", step "
        << (options.step > 0.0 ? printf_text("%.6g", options.step) : std::string("auto (1/L)"))
        << ", max_iter " << options.max_iterations << ", tol "

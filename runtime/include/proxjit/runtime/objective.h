@@ -204,6 +204,39 @@ class Objective {
         cached_[c][i] = trial_[c][i];
     });
   }
+  // ---- proximal Newton steps (coordinate descent's outer loop for those losses) ----
+  // The quadratic model of f around the margins z: f(x + d) ~ f(x) + g'd + 1/2 u' C u with
+  // u = A d and C = diag(w_i phi''(z_i)) / n. Its coordinate gradient at d is
+  // g_j + 1/n sum_i a_ij w_i phi''(z_i) u_i.
+  T model_coordinate_gradient(Eigen::Index j, T gradient, const VectorOf<T>& u) const {
+    T sum = 0;
+    for_column(j, [&](Eigen::Index i, T a) { sum += a * (cached_[kCurvature][i] * u[i]); });
+    return gradient + sum / static_cast<T>(data_.rows());
+  }
+  // u += delta a_j (d_j moved by delta).
+  void model_move(Eigen::Index j, T delta, VectorOf<T>& u) const {
+    for_column(j, [&](Eigen::Index i, T a) { u[i] += delta * a; });
+  }
+  // f(x + beta d) - f(x) = 1/n sum_i w_i (phi(z_i + beta u_i) - phi(z_i)); into `scale`
+  // 1/n sum_i w_i |phi(z_i)|, what its rounding is relative to. Nothing moves.
+  T model_step_loss_change(T beta, const VectorOf<T>& u, T& scale) const {
+    T sum = 0, magnitude = 0;
+    for (Eigen::Index i = 0; i < data_.rows(); ++i) {
+      const T w = weight(i);
+      const T before = cached_[kLoss][i];
+      sum += w * (f_.loss<T>(follow_[i] + beta * u[i], (*data_.b)[i]) - before);
+      magnitude += w * std::abs(before);
+    }
+    const T inverse_n = T(1) / static_cast<T>(data_.rows());
+    scale = magnitude * inverse_n;
+    return sum * inverse_n;
+  }
+  // The margins become z + beta u, with their values.
+  void accept_model_step(T beta, const VectorOf<T>& u) {
+    for (Eigen::Index i = 0; i < data_.rows(); ++i)
+      evaluate_sample(i, follow_[i] + beta * u[i]);
+  }
+
   // r's term of coordinate j (0 on an intercept).
   T regularizer_coordinate(Eigen::Index j, T value) const {
     if (j >= penalized_) return T(0);

@@ -145,20 +145,174 @@ inline constexpr int kNewtonTrials = 20;
 // deciding differently in the JIT, whose sums add in another order).
 inline constexpr double kNewtonRoundingUlps = 100.0;
 
-// Cyclic proximal coordinate descent, with the kernels' rules: one iteration is an epoch over
-// the coordinates j = 0..d-1 in order; the gradient (quadratic) or the margins (losses) follow
-// every move. Coordinates with L_j = 0 are left alone.
+// Proximal Newton steps (coordinate descent on a loss whose phi'' varies): the inner
+// coordinate descent on the quadratic model stops after a pass whose sum (h_j delta_j)^2 is at
+// most kNewtonInnerTolerance times the outer one (sum_j (h_j d0_j)^2 at x), or after
+// kNewtonInnerPasses passes.
+inline constexpr double kNewtonInnerTolerance = 1e-2;
+inline constexpr int kNewtonInnerPasses = 100;
+
+// One epoch of proximal coordinate Newton steps (CDN): the coordinates j = 0..d-1 in order,
+// each with g_j and h_j = sum_i a_ij^2 w_i phi''(z_i) / n + floor from one pass over its
+// column; the proposal d = prox_{r/h_j}(x_j - g_j / h_j) - x_j; delta = beta d for the first
+// beta in 1, 1/2, ... (kNewtonTrials) with F(x + delta e_j) - F(x) <= sigma beta (g_j d +
+// r_j(x_j + d) - r_j(x_j)) (up to kNewtonRoundingUlps of rounding); if none passes, the bound
+// step with L_j (a loss with a curvature bound; none: no move). Returns sum_j (c_j delta_j)^2
+// with c_j the curvature of the step taken (h_j, or L_j for a bound step).
+template <class T>
+T coordinate_newton_epoch(Objective<T>& objective, VectorOf<T>& x) {
+  const bool bounded = objective.bounded_curvature();
+  const T rounding = static_cast<T>(kNewtonRoundingUlps) * std::numeric_limits<T>::epsilon();
+  T sum = 0;
+  for (Eigen::Index j = 0; j < x.size(); ++j) {
+    const T L = objective.coordinate_curvature(j);
+    if (!(L > T(0))) continue;
+    const T old_x = x[j];
+    T gradient = 0;
+    T hessian = 0;
+    objective.coordinate_gradient_and_hessian(j, gradient, hessian);
+    T curvature = hessian + (T(kNewtonFloor) + T(kNewtonRelativeFloor) * L);
+    const T step = T(1) / curvature;
+    const T proposal = objective.prox_coordinate(j, old_x - gradient * step, step);
+    const T direction = proposal - old_x;
+    T delta = 0;
+    T moved = old_x;
+    if (direction != T(0)) {
+      const T r_old = objective.regularizer_coordinate(j, old_x);
+      const T predicted =
+          gradient * direction + (objective.regularizer_coordinate(j, proposal) - r_old);
+      const T bound = T(kNewtonSigma) * predicted;
+      T beta = 1;
+      bool accepted = false;
+      for (int trial = 0; trial < kNewtonTrials; ++trial) {
+        const T step_delta = beta * direction;
+        const T point = beta == T(1) ? proposal : old_x + step_delta;
+        T scale = 0;
+        const T change = objective.coordinate_loss_change(j, step_delta, scale) +
+                         (objective.regularizer_coordinate(j, point) - r_old);
+        if (change <= beta * bound + rounding * scale) {
+          accepted = true;
+          delta = step_delta;
+          moved = point;
+          break;
+        }
+        objective.restore_coordinate(j);
+        beta *= T(0.5);
+      }
+      if (!accepted) {
+        curvature = L;
+        if (bounded) {
+          const T bound_step = T(1) / L;
+          moved = objective.prox_coordinate(j, old_x - gradient * bound_step, bound_step);
+          delta = moved - old_x;
+          T scale = 0;
+          objective.coordinate_loss_change(j, delta, scale);  // moves the margins
+        }
+      }
+    }
+    sum += (curvature * delta) * (curvature * delta);
+    if (delta != T(0)) x[j] = moved;  // the accepted trial moved the margins
+  }
+  return sum;
+}
+
+// One proximal Newton step (the outer step of glmnet and of liblinear's newGLMNET, Yuan, Ho
+// and Lin 2012), for a loss whose phi'' varies:
+//   1. at x, for every j with L_j > 0: g_j, h_j (+ the CDN floor) and d0_j =
+//      prox_{r/h_j}(x_j - g_j / h_j) - x_j; the certificate is sqrt(sum_j (h_j d0_j)^2), the
+//      scaled gradient mapping, zero exactly at a solution. Coordinates with d0_j = 0 sit out
+//      this step (shrinking: at a solution of their own subproblem, as most zeros of a sparse
+//      solution are).
+//   2. cyclic coordinate descent on the quadratic model over the others, from d = 0, keeping
+//      u = A d (kNewtonInnerTolerance, kNewtonInnerPasses);
+//   3. a line search along d: beta = 1, 1/2, ... (kNewtonTrials) until
+//      F(x + beta d) - F(x) <= sigma beta (g'd + r(x + d) - r(x)) up to rounding;
+//   4. if no beta passes, one CDN epoch instead.
+// Returns the certificate's sum of squares.
+template <class T>
+T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
+  const Eigen::Index d = x.size();
+  VectorOf<T> gradient = VectorOf<T>::Zero(d);
+  VectorOf<T> hessian = VectorOf<T>::Zero(d);  // 0: sits out
+  VectorOf<T> target = x;                      // x + d
+  T sum = 0;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const T L = objective.coordinate_curvature(j);
+    if (!(L > T(0))) continue;
+    T g = 0, h = 0;
+    objective.coordinate_gradient_and_hessian(j, g, h);
+    const T curvature = h + (T(kNewtonFloor) + T(kNewtonRelativeFloor) * L);
+    const T step = T(1) / curvature;
+    const T first = objective.prox_coordinate(j, x[j] - g * step, step) - x[j];
+    sum += (curvature * first) * (curvature * first);
+    gradient[j] = g;
+    if (first != T(0)) hessian[j] = curvature;
+  }
+  VectorOf<T> u = VectorOf<T>::Zero(objective.samples());
+  for (int pass = 0; pass < kNewtonInnerPasses; ++pass) {
+    T inner = 0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const T curvature = hessian[j];
+      if (!(curvature > T(0))) continue;
+      const T g = objective.model_coordinate_gradient(j, gradient[j], u);
+      const T step = T(1) / curvature;
+      const T moved = objective.prox_coordinate(j, target[j] - g * step, step);
+      const T delta = moved - target[j];
+      inner += (curvature * delta) * (curvature * delta);
+      if (delta != T(0)) {
+        target[j] = moved;
+        objective.model_move(j, delta, u);
+      }
+    }
+    if (inner <= T(kNewtonInnerTolerance) * sum) break;
+  }
+  T predicted = 0;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    if (!(hessian[j] > T(0))) continue;
+    predicted +=
+        gradient[j] * (target[j] - x[j]) + (objective.regularizer_coordinate(j, target[j]) -
+                                            objective.regularizer_coordinate(j, x[j]));
+  }
+  // No coordinate takes part: x is a solution. (Otherwise predicted < 0 in exact arithmetic,
+  // the inner solve lowering the model from 0; near a solution it may round to >= 0, and the
+  // test below then accepts a change within rounding.)
+  if (!(sum > T(0))) return sum;
+  {
+    const T rounding = static_cast<T>(kNewtonRoundingUlps) * std::numeric_limits<T>::epsilon();
+    T beta = 1;
+    for (int trial = 0; trial < kNewtonTrials; ++trial) {
+      T scale = 0;
+      T change = objective.model_step_loss_change(beta, u, scale);
+      T regularizer_change = 0;
+      for (Eigen::Index j = 0; j < d; ++j) {
+        if (!(hessian[j] > T(0))) continue;
+        const T point = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
+        regularizer_change +=
+            objective.regularizer_coordinate(j, point) - objective.regularizer_coordinate(j, x[j]);
+      }
+      change += regularizer_change;
+      if (change <= T(kNewtonSigma) * beta * predicted + rounding * scale) {
+        for (Eigen::Index j = 0; j < d; ++j) {
+          if (hessian[j] > T(0)) x[j] = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
+        }
+        objective.accept_model_step(beta, u);
+        return sum;
+      }
+      beta *= T(0.5);
+    }
+  }
+  coordinate_newton_epoch(objective, x);
+  return sum;
+}
+
+// Cyclic proximal coordinate descent, with the kernels' rules. Coordinates with L_j = 0 are
+// left alone.
 //   Exact curvature (quadratic: L_j = A_jj; a loss with constant phi'', least_squares:
-//   L_j = phi'' sum_i w_i a_ij^2 / n): x_j = prox_{r/L_j}(x_j - g_j / L_j), and the epoch's
-//   certificate is sqrt(sum_j (L_j delta_j)^2).
-//   Other losses (SmoothDefinition::coordinate_newton), the proximal coordinate Newton step
-//   (CDN): g_j and h_j = sum_i a_ij^2 w_i phi''(z_i) / n + floor in one pass; the proposal
-//   d = prox_{r/h_j}(x_j - g_j / h_j) - x_j; delta = beta d for the first beta in 1, 1/2, ...
-//   (kNewtonTrials) with F(x + delta e_j) - F(x) <= sigma beta (g_j d + r_j(x_j + d) - r_j(x_j));
-//   (up to kNewtonRoundingUlps of rounding); if none passes, the bound step with L_j (a loss
-//   with a curvature bound; none: no move).
-//   The certificate is sqrt(sum_j (c_j delta_j)^2) with c_j the curvature of the step taken
-//   (h_j, or L_j for a bound step).
+//   L_j = phi'' sum_i w_i a_ij^2 / n): one iteration is an epoch over the coordinates
+//   j = 0..d-1 in order, x_j = prox_{r/L_j}(x_j - g_j / L_j), the gradient (quadratic) or the
+//   margins following every move; the certificate is sqrt(sum_j (L_j delta_j)^2).
+//   Other losses (SmoothDefinition::coordinate_newton): one iteration is a proximal Newton
+//   step whose inner solver is coordinate descent (proximal_newton_step).
 template <class T>
 RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
                                         const IterationBudget& budget) {
@@ -166,69 +320,25 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
   const Eigen::Index d = x.size();
   objective.start_coordinates(x);
   const bool newton = objective.coordinate_newton();
-  const bool bounded = !newton || objective.bounded_curvature();
-  const T rounding = static_cast<T>(kNewtonRoundingUlps) * std::numeric_limits<T>::epsilon();
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
     T sum = 0;
-    for (Eigen::Index j = 0; j < d; ++j) {
-      const T L = objective.coordinate_curvature(j);
-      if (!(L > T(0))) continue;
-      const T old_x = x[j];
-      T gradient = 0;
-      T curvature = L;
-      T delta = 0;
-      T moved = old_x;
-      if (newton) {
-        T hessian = 0;
-        objective.coordinate_gradient_and_hessian(j, gradient, hessian);
-        curvature = hessian + (T(kNewtonFloor) + T(kNewtonRelativeFloor) * L);
-        const T step = T(1) / curvature;
-        const T proposal = objective.prox_coordinate(j, old_x - gradient * step, step);
-        const T direction = proposal - old_x;
-        if (direction != T(0)) {
-          const T r_old = objective.regularizer_coordinate(j, old_x);
-          const T predicted =
-              gradient * direction + (objective.regularizer_coordinate(j, proposal) - r_old);
-          const T bound = T(kNewtonSigma) * predicted;
-          T beta = 1;
-          bool accepted = false;
-          for (int trial = 0; trial < kNewtonTrials; ++trial) {
-            const T step_delta = beta * direction;
-            const T point = beta == T(1) ? proposal : old_x + step_delta;
-            T scale = 0;
-            const T change = objective.coordinate_loss_change(j, step_delta, scale) +
-                             (objective.regularizer_coordinate(j, point) - r_old);
-            if (change <= beta * bound + rounding * scale) {
-              accepted = true;
-              delta = step_delta;
-              moved = point;
-              break;
-            }
-            objective.restore_coordinate(j);
-            beta *= T(0.5);
-          }
-          if (!accepted) {
-            curvature = L;
-            if (bounded) {
-              const T bound_step = T(1) / L;
-              moved = objective.prox_coordinate(j, old_x - gradient * bound_step, bound_step);
-              delta = moved - old_x;
-              T scale = 0;
-              objective.coordinate_loss_change(j, delta, scale);  // moves the margins
-            }
-          }
-        }
-      } else {
-        gradient = objective.coordinate_gradient(j);
+    if (newton) {
+      sum = proximal_newton_step(objective, x);
+    } else {
+      for (Eigen::Index j = 0; j < d; ++j) {
+        const T L = objective.coordinate_curvature(j);
+        if (!(L > T(0))) continue;
+        const T old_x = x[j];
+        const T gradient = objective.coordinate_gradient(j);
         const T step = T(1) / L;
-        moved = objective.prox_coordinate(j, old_x - gradient * step, step);
-        delta = moved - old_x;
-      }
-      sum += (curvature * delta) * (curvature * delta);
-      if (delta != T(0)) {
-        x[j] = moved;
-        if (!newton) objective.move_coordinate(j, delta);  // Newton trials moved the margins
+        const T moved = objective.prox_coordinate(j, old_x - gradient * step, step);
+        const T delta = moved - old_x;
+        sum += (L * delta) * (L * delta);
+        if (delta != T(0)) {
+          x[j] = moved;
+          objective.move_coordinate(j, delta);
+        }
       }
     }
     const double certificate = std::sqrt(static_cast<double>(sum));
