@@ -805,33 +805,15 @@ class KernelEmitter {
   // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column, from the
   // per-sample values kept at the margins.
   std::pair<Value*, Value*> emit_coordinate_gradient_and_hessian(Value* j) {
-    if (sparse_columns()) {
-      const std::vector<Value*> sums = for_sparse_column(
-          j, {scalar_constant(0.0), scalar_constant(0.0)},
-          [&](Value* k, Value* i, std::vector<Value*> partial) {
-            Value* a = load_scalar(A_, k);
-            Value* d = load_scalar(cached_[kSlope], i);
-            Value* h = load_scalar(cached_[kCurvature], i);
-            return std::vector<Value*>{fma(a, d, partial[0]),
-                                       fma(b_.CreateFMul(a, a), h, partial[1])};
-          },
-          "cdn.dot");
-      return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
-    }
-    Value* column = column_pointer(j);
-    const std::vector<Value*> sums = emit_loop(
-        b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
-        [&](Value* c, std::vector<Value*> partial) {
-          Value* i = lanes_times(c);
-          Value* a = load_vector(column, i);
-          Value* d = load_vector(cached_[kSlope], i);
-          Value* h = load_vector(cached_[kCurvature], i);
-          return std::vector<Value*>{fma(a, d, partial[0]),
-                                     fma(b_.CreateFMul(a, a), h, partial[1])};
+    const std::vector<Value*> sums = column_sums(
+        j, 2,
+        [&](Value* i, Value* a, bool vector) {
+          Value* d = load_at(cached_[kSlope], i, vector);
+          Value* h = load_at(cached_[kCurvature], i, vector);
+          return std::vector<Value*>{b_.CreateFMul(a, d), b_.CreateFMul(b_.CreateFMul(a, a), h)};
         },
         "cdn.dot");
-    return {b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[0]), inverse_n()),
-            b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
+    return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
   }
 
   // phi(z), w phi'(z), w phi''(z) for a scalar or a vector of margins z (samples from i).
@@ -1108,13 +1090,42 @@ class KernelEmitter {
         partial[t] = b_.CreateFAdd(partial[t], terms[t]);
       return partial;
     };
-    if (sparse_columns()) {
+    if (sparse_columns() && count == 0) {
       return for_sparse_column(
-          j, std::vector<Value*>(count, scalar_constant(0.0)),
-          [&](Value* k, Value* i, std::vector<Value*> partial) {
-            return add(partial, term(i, load_scalar(A_, k), false));
+          j, {},
+          [&](Value* k, Value* i, std::vector<Value*>) {
+            term(i, load_scalar(A_, k), false);
+            return std::vector<Value*>{};
           },
           name);
+    }
+    if (sparse_columns()) {
+      // Two interleaved accumulators over the nonzeros: one chain of dependent adds per sum
+      // would cost an add's latency per nonzero.
+      Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, j));
+      Value* end = b_.CreateLoad(
+          i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(j, b_.getInt64(1))));
+      Value* pairs = b_.CreateLShr(b_.CreateSub(end, begin), b_.getInt64(1));
+      const auto entry = [&](Value* k) { return term(column_index(k), load_scalar(A_, k), false); };
+      std::vector<Value*> both = emit_loop(
+          b_.getInt64(0), pairs, std::vector<Value*>(2 * count, scalar_constant(0.0)),
+          [&](Value* pair, std::vector<Value*> partial) {
+            Value* k = b_.CreateAdd(begin, b_.CreateShl(pair, b_.getInt64(1)));
+            const std::vector<Value*> first = entry(k);
+            const std::vector<Value*> second = entry(b_.CreateAdd(k, b_.getInt64(1)));
+            for (int t = 0; t < count; ++t) {
+              partial[t] = b_.CreateFAdd(partial[t], first[t]);
+              partial[count + t] = b_.CreateFAdd(partial[count + t], second[t]);
+            }
+            return partial;
+          },
+          name);
+      std::vector<Value*> sums(count);
+      for (int t = 0; t < count; ++t)
+        sums[t] = b_.CreateFAdd(both[t], both[count + t]);
+      Value* last = b_.CreateAdd(begin, b_.CreateShl(pairs, b_.getInt64(1)));
+      return emit_if(
+          b_.CreateICmpSLT(last, end), sums, [&] { return add(sums, entry(last)); }, name);
     }
     Value* column = column_pointer(j);
     std::vector<Value*> sums = emit_loop(
