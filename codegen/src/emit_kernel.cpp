@@ -1629,20 +1629,24 @@ class KernelEmitter {
   }
 
   // splitmix64, the reference's SampleGenerator.
+  static constexpr std::uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;
   Value* emit_random() {
-    Value* state =
-        b_.CreateAdd(b_.CreateLoad(i64_, rng_state_), b_.getInt64(0x9E3779B97F4A7C15ull));
+    Value* state = b_.CreateAdd(b_.CreateLoad(i64_, rng_state_), b_.getInt64(kGoldenGamma));
     b_.CreateStore(state, rng_state_);
+    return emit_mix(state);
+  }
+  Value* emit_mix(Value* state) {
     Value* z = state;
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 30)), b_.getInt64(0xBF58476D1CE4E5B9ull));
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 27)), b_.getInt64(0x94D049BB133111EBull));
     return b_.CreateXor(z, b_.CreateLShr(z, 31));
   }
-  Value* emit_random_below(Value* n) {
+  Value* emit_below(Value* random, Value* n) {
     Type* i128 = b_.getInt128Ty();
-    Value* product = b_.CreateMul(b_.CreateZExt(emit_random(), i128), b_.CreateZExt(n, i128));
+    Value* product = b_.CreateMul(b_.CreateZExt(random, i128), b_.CreateZExt(n, i128));
     return b_.CreateTrunc(b_.CreateLShr(product, 64), i64_);
   }
+  Value* emit_random_below(Value* n) { return emit_below(emit_random(), n); }
   Value* shuffled() { return b_.CreateICmpEQ(sampling_, b_.getInt64(1)); }
   // SampleOrder::start_epoch: a Fisher-Yates pass over the order when shuffling.
   void emit_start_epoch() {
@@ -1669,6 +1673,41 @@ class KernelEmitter {
     return emit_if_else(
         shuffled(), [&] { return load_i64(order_, b_.CreateSRem(position, rows_)); },
         [&] { return emit_random_below(rows_); }, "sto.sample");
+  }
+  // The sample `ahead` draws after the one at position, without drawing it (any valid index
+  // past the epoch's end: it is only prefetched).
+  Value* emit_peek_sample(Value* position, int ahead) {
+    return emit_if_else(
+        shuffled(),
+        [&] {
+          return load_i64(order_, b_.CreateSRem(b_.CreateAdd(position, b_.getInt64(ahead)), rows_));
+        },
+        [&] {
+          Value* state =
+              b_.CreateAdd(b_.CreateLoad(i64_, rng_state_),
+                           b_.getInt64(kGoldenGamma * static_cast<std::uint64_t>(ahead)));
+          return emit_below(emit_mix(state), rows_);
+        },
+        "sto.peek");
+  }
+  void prefetch(Value* address) {
+    b_.CreateIntrinsic(llvm::Intrinsic::prefetch, {ptr_},
+                       {address, b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+  }
+  // A lagged step's time goes to waiting for its random sample's row, label and memory, each
+  // a cache miss, which depend on one another (offsets, then the row). So, ahead of use:
+  // the offsets, label and memory of the sample after next, and the row of the next one.
+  void emit_prefetch_samples(Value* position) {
+    Value* after_next = emit_peek_sample(position, 2);
+    prefetch(b_.CreateInBoundsGEP(i64_, offsets_, after_next));
+    prefetch(address(b_vector_, after_next));
+    prefetch(address(memory_, after_next));
+    if (spec_.weighted) prefetch(address(weights_, after_next));
+    Value* first = row_begin(emit_peek_sample(position, 1));
+    prefetch(b_.CreateInBoundsGEP(b_.getInt32Ty(), indices_, first));
+    Value* values = address(A_, first);
+    prefetch(values);
+    prefetch(b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), values, 64));
   }
 
   // ---- one sample's row ----
@@ -1758,21 +1797,36 @@ class KernelEmitter {
         "sto.full_scale");
   }
 
+  // prox_{step r}(y) of one coordinate. l1's sign(y) * max(|y| - t, 0) is, bit for bit (t =
+  // step lambda >= 0; NaN stays NaN), y - copysign(t, y) where |y| > t and copysign(0, y)
+  // elsewhere: two dependent operations instead of four, which counts in the step-by-step
+  // catch-up, a chain of dependent steps.
+  Value* emit_scalar_prox(Value* y, Value* step) {
+    if (spec_.prox_name != "l1") return emit_expr(spec_.prox, {y, step, &scalar_params_, scalar_});
+    llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
+    b_.clearFastMathFlags();
+    Value* threshold = b_.CreateFMul(step, scalar_params_[0]);
+    Value* beyond = b_.CreateFCmpUGT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, y), threshold);
+    const auto copysign = [&](Value* magnitude) {
+      return b_.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, magnitude, y);
+    };
+    return b_.CreateSelect(beyond, b_.CreateFSub(y, copysign(threshold)),
+                           copysign(scalar_constant(0.0)));
+  }
+
   // k >= 1 skipped steps x <- prox(x - step c) of coordinate j at once (catch_up).
   Value* emit_catch_up(Value* x, Value* c, Value* k, Value* j) {
     Value* step = step_scalar_;
     Value* kk = b_.CreateSIToFP(k, scalar_);
-    Value* plain = b_.CreateFSub(x, b_.CreateFMul(b_.CreateFMul(kk, step), c));
+    const auto plain = [&] { return b_.CreateFSub(x, b_.CreateFMul(b_.CreateFMul(kk, step), c)); };
     Value* penalized = b_.CreateICmpSLT(j, penalized_);
-    const auto prox = [&](Value* y) {
-      return emit_expr(spec_.prox, {y, step, &scalar_params_, scalar_});
-    };
+    const auto prox = [&](Value* y) { return emit_scalar_prox(y, step); };
     if (lagged_kind() == LaggedProx::box) {
       Value* first = prox(b_.CreateFSub(x, b_.CreateFMul(step, c)));
       Value* rest_steps = b_.CreateSIToFP(b_.CreateSub(k, b_.getInt64(1)), scalar_);
       Value* rest = prox(b_.CreateFSub(first, b_.CreateFMul(b_.CreateFMul(rest_steps, step), c)));
       Value* moved = b_.CreateSelect(b_.CreateICmpEQ(k, b_.getInt64(1)), first, rest);
-      return b_.CreateSelect(penalized, moved, plain);
+      return b_.CreateSelect(penalized, moved, plain());
     }
     const std::string& name = spec_.prox_name;
     Value* zero = scalar_constant(0.0);
@@ -1780,50 +1834,82 @@ class KernelEmitter {
     Value* l2 = name == "l2sq"          ? scalar_params_[0]
                 : name == "elastic_net" ? scalar_params_[1]
                                         : zero;
-    Value* decay = scalar_constant(1.0);
-    Value* span = b_.CreateFMul(kk, step);
-    if (name == "l2sq" || name == "elastic_net") {
-      Value* log_rho = emit_libm("log1p", b_.CreateFMul(step, l2));
-      Value* exponent = b_.CreateFNeg(b_.CreateFMul(kk, log_rho));
-      Value* has_l2 = b_.CreateFCmpOGT(l2, zero);
-      decay =
-          b_.CreateSelect(has_l2, b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, exponent), decay);
-      span = b_.CreateSelect(has_l2, b_.CreateFDiv(b_.CreateFNeg(emit_libm("expm1", exponent)), l2),
-                             span);
+    // k steps of x <- (x - step rate) / (1 + step l2): decay x - span rate.
+    Value* decay = nullptr;
+    Value* span = nullptr;
+    const auto shrink_factors = [&] {
+      decay = scalar_constant(1.0);
+      span = b_.CreateFMul(kk, step);
+      if (name == "l2sq" || name == "elastic_net") {
+        Value* log_rho = emit_libm("log1p", b_.CreateFMul(step, l2));
+        Value* exponent = b_.CreateFNeg(b_.CreateFMul(kk, log_rho));
+        Value* has_l2 = b_.CreateFCmpOGT(l2, zero);
+        decay =
+            b_.CreateSelect(has_l2, b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, exponent), decay);
+        span = b_.CreateSelect(
+            has_l2, b_.CreateFDiv(b_.CreateFNeg(emit_libm("expm1", exponent)), l2), span);
+      }
+    };
+    const auto shrink = [&](Value* rate) {
+      return b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, rate));
+    };
+    if (name == "l2sq" || name == "zero") {
+      shrink_factors();
+      return b_.CreateSelect(penalized, shrink(c), plain());
     }
-    Value* linear = b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, c));
-    if (name == "l2sq" || name == "zero") return b_.CreateSelect(penalized, linear, plain);
-    Value* no_l1 = b_.CreateFCmpOEQ(l1, zero);
+    // Branches where the outcome is predictable (penalized, l1 > 0, rarely step by step), not
+    // selects over every case; the sign of x is not predictable, so x > 0 and x < 0 share one
+    // path: x - span (c + copysign(l1, x)) if that keeps the sign of x, else, if |c| <= l1, 0
+    // (x itself when x is 0 or NaN).
+    Function* function = b_.GetInsertBlock()->getParent();
+    const auto block = [&](const char* label) {
+      return BasicBlock::Create(context_, std::string("sto.catch.") + label, function);
+    };
+    BasicBlock* done = block("end");
+    BasicBlock* unpenalized = block("plain");
+    BasicBlock* shrunk = block("shrink");
+    BasicBlock* closed = block("closed");
+    BasicBlock* stepwise = block("stepwise");
+    std::vector<std::pair<Value*, BasicBlock*>> results;
+    b_.CreateCondBr(penalized, shrunk, unpenalized);
+    b_.SetInsertPoint(unpenalized);
+    results.emplace_back(plain(), unpenalized);
+    b_.CreateBr(done);
+    b_.SetInsertPoint(shrunk);
+    shrink_factors();
+    results.emplace_back(shrink(c), shrunk);
+    b_.CreateCondBr(b_.CreateFCmpOEQ(l1, zero), done, closed);
+    b_.SetInsertPoint(closed);
+    const auto copysign = [&](Value* magnitude) {
+      return b_.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, magnitude, x);
+    };
     Value* settles = b_.CreateFCmpOLE(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, c), l1);
-    Value* positive_x = b_.CreateFCmpOGT(x, zero);
-    Value* negative_x = b_.CreateFCmpOLT(x, zero);
-    Value* positive =
-        b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, b_.CreateFAdd(c, l1)));
-    Value* negative =
-        b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, b_.CreateFSub(c, l1)));
-    Value* stays_positive = b_.CreateAnd(positive_x, b_.CreateFCmpOGT(positive, zero));
-    Value* stays_negative = b_.CreateAnd(negative_x, b_.CreateFCmpOLT(negative, zero));
-    Value* closed = b_.CreateSelect(
-        stays_positive, positive,
-        b_.CreateSelect(stays_negative, negative,
-                        b_.CreateSelect(b_.CreateOr(positive_x, negative_x), zero, x)));
-    closed = b_.CreateSelect(no_l1, linear, closed);
-    Value* exact =
-        b_.CreateOr(b_.CreateOr(no_l1, settles), b_.CreateOr(stays_positive, stays_negative));
-    Value* easy = b_.CreateOr(exact, b_.CreateNot(penalized));
-    Value* easy_value = b_.CreateSelect(penalized, closed, plain);
-    // Rare: the coordinate crosses zero towards the other sign. Step by step.
-    return emit_if_else(
-        easy, [&] { return easy_value; },
-        [&] {
-          return emit_loop(
-              b_.getInt64(0), k, {x},
-              [&](Value*, std::vector<Value*> y) {
-                return std::vector<Value*>{prox(b_.CreateFSub(y[0], b_.CreateFMul(step, c)))};
-              },
-              "sto.unrolled")[0];
+    Value* nonzero = b_.CreateFCmpONE(x, zero);
+    Value* moved = shrink(b_.CreateFAdd(c, copysign(l1)));  // c - l1 is c + (-l1), exactly
+    Value* keeps = nullptr;
+    {
+      llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
+      b_.clearFastMathFlags();
+      keeps = b_.CreateFCmpOGT(b_.CreateFMul(copysign(scalar_constant(1.0)), moved), zero);
+    }
+    Value* value = b_.CreateSelect(nonzero, b_.CreateSelect(keeps, moved, zero), x);
+    results.emplace_back(value, closed);
+    b_.CreateCondBr(b_.CreateOr(b_.CreateAnd(nonzero, keeps), settles), done, stepwise);
+    // Rare: the coordinate crosses zero towards the other sign, or leaves it. Step by step.
+    b_.SetInsertPoint(stepwise);
+    Value* stepped = emit_loop(
+        b_.getInt64(0), k, {x},
+        [&](Value*, std::vector<Value*> y) {
+          return std::vector<Value*>{prox(b_.CreateFSub(y[0], b_.CreateFMul(step, c)))};
         },
-        "sto.catch");
+        "sto.unrolled")[0];
+    results.emplace_back(stepped, b_.GetInsertBlock());
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    PHINode* result = b_.CreatePHI(scalar_, static_cast<unsigned>(results.size()));
+    for (const auto& [value, from] : results)
+      result->addIncoming(value, from);
+    return result;
   }
 
   // Brings coordinate j up to step t (lagged updates).
@@ -2017,8 +2103,7 @@ class KernelEmitter {
                       Value* trial =
                           b_.CreateFSub(b_.CreateLoad(scalar_, slot),
                                         b_.CreateFMul(scaled, b_.CreateLoad(scalar_, g)));
-                      Value* proxed =
-                          emit_expr(spec_.prox, {trial, rate, &scalar_params_, scalar_});
+                      Value* proxed = emit_scalar_prox(trial, rate);
                       b_.CreateStore(
                           b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial), slot);
                       b_.CreateStore(scalar_constant(0.0), g);
@@ -2092,6 +2177,7 @@ class KernelEmitter {
     Value* i = emit_sample_at(s);
     Value* begin = row_begin(i);
     Value* end = row_end(i);
+    emit_prefetch_samples(s);
     Value* margin = emit_loop(
         begin, end, {scalar_constant(0.0)},
         [&](Value* k, std::vector<Value*> sum) {
@@ -2114,7 +2200,7 @@ class KernelEmitter {
           Value* slot = address(x_, j);
           Value* trial = b_.CreateFSub(b_.CreateLoad(scalar_, slot),
                                        b_.CreateFMul(step_scalar_, fma(delta, a, c)));
-          Value* proxed = emit_expr(spec_.prox, {trial, step_scalar_, &scalar_params_, scalar_});
+          Value* proxed = emit_scalar_prox(trial, step_scalar_);
           b_.CreateStore(b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), proxed, trial), slot);
           store_i64(t_next, lags_, j);
           if (saga) b_.CreateStore(fma(b_.CreateFMul(delta, a), inv_n, c), g);
