@@ -816,15 +816,17 @@ class KernelEmitter {
     return {b_.CreateFMul(sums[0], inverse_n()), b_.CreateFMul(sums[1], inverse_n())};
   }
 
-  // phi(z), w phi'(z), w phi''(z) for a scalar or a vector of margins z (samples from i).
-  std::vector<Value*> emit_sample_values(Value* z, Value* i, bool vector) {
+  // phi(z) (unless !with_loss: null), w phi'(z), w phi''(z) for a scalar or a vector of margins
+  // z (samples from i).
+  std::vector<Value*> emit_sample_values(Value* z, Value* i, bool vector, bool with_loss = true) {
     Type* type = vector ? static_cast<Type*>(vector_) : scalar_;
     const std::vector<Value*>* params = vector ? &loss_params_ : &loss_scalar_params_;
     const auto load = [&](Value* base) {
       return vector ? load_vector(base, i) : load_scalar(base, i);
     };
     Value* label = load(b_vector_);
-    Value* loss = emit_expr(spec_.loss_value, {z, nullptr, params, type, label});
+    Value* loss =
+        with_loss ? emit_expr(spec_.loss_value, {z, nullptr, params, type, label}) : nullptr;
     Value* slope = emit_expr(spec_.loss_derivative, {z, nullptr, params, type, label});
     Value* curvature = emit_expr(spec_.loss_second_derivative, {z, nullptr, params, type, label});
     if (spec_.weighted) {
@@ -1066,8 +1068,8 @@ class KernelEmitter {
 
   // ---- proximal Newton steps (reference_solver.h's proximal_newton_step, rule for rule) ----
   // Buffers: g_j in grad_, the step's curvature h_j in x_previous_ (0: the coordinate sits
-  // out), x + d in scratch_in_, u = A d in trial_margins_ (free again for the CDN epoch, the
-  // fallback, once the line search has failed).
+  // out; -h_j: shrunk, out of the later inner passes but in d), x + d in scratch_in_, u = A d in
+  // trial_margins_ (free again for the CDN epoch, the fallback, once the line search has failed).
 
   Value* load_at(Value* base, Value* i, bool vector) {
     return vector ? load_vector(base, i) : load_scalar(base, i);
@@ -1229,8 +1231,12 @@ class KernelEmitter {
                 Value* delta = b_.CreateFSub(moved, current);
                 Value* scaled = b_.CreateFMul(curvature, delta);
                 Value* next_sum = fma(scaled, scaled, sum[0]);
+                Value* moves = b_.CreateFCmpUNE(delta, scalar_constant(0.0));
+                // Not moving: shrunk, out of the later passes (reference_solver.h).
+                b_.CreateStore(b_.CreateSelect(moves, curvature, b_.CreateFNeg(curvature)),
+                               address(x_previous_, j));
                 emit_if(
-                    b_.CreateFCmpUNE(delta, scalar_constant(0.0)),
+                    moves,
                     [&] {
                       b_.CreateStore(moved, address(scratch_in_, j));
                       column_sums(
@@ -1264,7 +1270,7 @@ class KernelEmitter {
     return emit_loop(
         b_.getInt64(0), cols_, {scalar_constant(0.0)},
         [&](Value* j, std::vector<Value*> sum) {
-          Value* active = b_.CreateFCmpOGT(load_scalar(x_previous_, j), scalar_constant(0.0));
+          Value* active = b_.CreateFCmpONE(load_scalar(x_previous_, j), scalar_constant(0.0));
           return std::vector<Value*>{
               b_.CreateFAdd(sum[0], b_.CreateSelect(active, term(j), scalar_constant(0.0)))};
         },
@@ -1281,6 +1287,7 @@ class KernelEmitter {
           Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
           Value* label = load_vector(b_vector_, i);
           Value* after = emit_expr(spec_.loss_value, {z, nullptr, &loss_params_, vector_, label});
+          store_vector(after, trial_[kLoss], i);  // phi at the margins, if this trial passes
           Value* before = load_vector(cached_[kLoss], i);
           Value* change = b_.CreateFSub(after, before);
           Value* magnitude = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, before);
@@ -1376,7 +1383,7 @@ class KernelEmitter {
     emit_loop(
         b_.getInt64(0), cols_, {},
         [&](Value* j, std::vector<Value*>) {
-          Value* active = b_.CreateFCmpOGT(load_scalar(x_previous_, j), scalar_constant(0.0));
+          Value* active = b_.CreateFCmpONE(load_scalar(x_previous_, j), scalar_constant(0.0));
           b_.CreateStore(b_.CreateSelect(active, newton_point(j, beta), load_scalar(x_, j)),
                          address(x_, j));
           return std::vector<Value*>{};
@@ -1389,8 +1396,10 @@ class KernelEmitter {
           Value* i = lanes_times(c);
           Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
           store_vector(z, margins_, i);
-          const std::vector<Value*> values = emit_sample_values(z, i, true);
-          for (int v = 0; v < kCachedValues; ++v)
+          // phi(z) from the accepted trial: no second log per sample.
+          store_vector(load_vector(trial_[kLoss], i), cached_[kLoss], i);
+          const std::vector<Value*> values = emit_sample_values(z, i, true, /*with_loss=*/false);
+          for (int v = kSlope; v < kCachedValues; ++v)
             store_vector(values[v], cached_[v], i);
           return std::vector<Value*>{};
         },

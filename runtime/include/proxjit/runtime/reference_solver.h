@@ -224,7 +224,9 @@ T coordinate_newton_epoch(Objective<T>& objective, VectorOf<T>& x) {
 //      this step (shrinking: at a solution of their own subproblem, as most zeros of a sparse
 //      solution are).
 //   2. cyclic coordinate descent on the quadratic model over the others, from d = 0, keeping
-//      u = A d (kNewtonInnerTolerance, kNewtonInnerPasses);
+//      u = A d (kNewtonInnerTolerance, kNewtonInnerPasses). A coordinate that does not move in
+//      a pass sits out the later ones (shrinking, as liblinear's inner loop does; for l1, a
+//      zero with |G_j| <= lambda);
 //   3. a line search along d: beta = 1, 1/2, ... (kNewtonTrials) until
 //      F(x + beta d) - F(x) <= sigma beta (g'd + r(x + d) - r(x)) up to rounding;
 //   4. if no beta passes, one CDN epoch instead.
@@ -262,13 +264,15 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
       if (delta != T(0)) {
         target[j] = moved;
         objective.model_move(j, delta, u);
+      } else {
+        hessian[j] = -curvature;  // shrunk: out of the later passes, still in d
       }
     }
     if (inner <= T(kNewtonInnerTolerance) * sum) break;
   }
   T predicted = 0;
   for (Eigen::Index j = 0; j < d; ++j) {
-    if (!(hessian[j] > T(0))) continue;
+    if (hessian[j] == T(0)) continue;
     predicted +=
         gradient[j] * (target[j] - x[j]) + (objective.regularizer_coordinate(j, target[j]) -
                                             objective.regularizer_coordinate(j, x[j]));
@@ -285,7 +289,7 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
       T change = objective.model_step_loss_change(beta, u, scale);
       T regularizer_change = 0;
       for (Eigen::Index j = 0; j < d; ++j) {
-        if (!(hessian[j] > T(0))) continue;
+        if (hessian[j] == T(0)) continue;
         const T point = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
         regularizer_change +=
             objective.regularizer_coordinate(j, point) - objective.regularizer_coordinate(j, x[j]);
@@ -293,7 +297,8 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
       change += regularizer_change;
       if (change <= T(kNewtonSigma) * beta * predicted + rounding * scale) {
         for (Eigen::Index j = 0; j < d; ++j) {
-          if (hessian[j] > T(0)) x[j] = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
+          if (hessian[j] != T(0))
+            x[j] = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
         }
         objective.accept_model_step(beta, u);
         return sum;
