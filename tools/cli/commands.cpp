@@ -188,7 +188,14 @@ int run_solve(const SolveFlags& flags) {
       return true;
     };
   }
-  if (table) table->banner(problem, options, flags.kernel.algorithm);
+  if (table) {
+    // auto: the algorithm that will run, as the Summary reports it.
+    const std::string algorithm =
+        options.automatic_algorithm
+            ? "auto (" + std::string(to_string(Engine::suggested_algorithm(problem, options))) + ")"
+            : flags.kernel.algorithm;
+    table->banner(problem, options, algorithm);
+  }
 
   // Ctrl-C stops the run (status interrupted) and the report is still printed.
   std::atomic<bool> interrupted{false};
