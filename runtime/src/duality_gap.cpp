@@ -5,19 +5,6 @@
 #include <span>
 
 namespace proxjit {
-namespace {
-
-// -phi*(u, b) summed into the dual; NaN when u is outside phi*'s domain.
-double negative_conjugate(const std::string& loss, double u, double b) {
-  if (loss == "least_squares") return -(0.5 * u * u + u * b);
-  // logistic: phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u in [0, 1].
-  const double s = -b * u;
-  if (s < 0.0 || s > 1.0) return std::nan("");
-  const auto entropy = [](double p) { return p > 0.0 ? p * std::log(p) : 0.0; };
-  return -(entropy(s) + entropy(1.0 - s));
-}
-
-}  // namespace
 
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
@@ -28,28 +15,26 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const Eigen::Index rows = data.rows();
   const double n = static_cast<double>(rows);
   const Vector z = data.dense ? Vector(*data.dense * x) : Vector(*data.sparse * x);
-  const auto weight = [&](Eigen::Index i) { return data.weights ? (*data.weights)[i] : 1.0; };
   double primal = r.value<double>(x.data(), static_cast<std::size_t>(x.size()));
-  Vector theta(rows);
-  // The two losses in closed form (the engine checks gaps between epochs: an expression
-  // evaluation per sample would cost more than the epoch).
+  const Eigen::ArrayXd w = data.weights ? Eigen::ArrayXd(data.weights->array())
+                                        : Eigen::ArrayXd::Ones(rows);
+  const Eigen::ArrayXd b = data.b->array();
+  // The two losses in closed form, as whole arrays (Eigen's vectorized exp and log): the engine
+  // checks gaps between iterations, and a libm call per sample would cost a good part of one.
   const bool logistic = loss == "logistic";
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    const double b = (*data.b)[i];
-    double value, slope;
-    if (logistic) {
-      const double m = -b * z[i];  // phi = softplus(m), phi' = -b sigmoid(m)
-      const double e = std::exp(-std::abs(m));
-      value = std::max(m, 0.0) + std::log1p(e);
-      slope = -b * (m >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e));
-    } else {
-      const double residual = z[i] - b;
-      value = 0.5 * residual * residual;
-      slope = residual;
-    }
-    primal += weight(i) * value / n;
-    theta[i] = weight(i) * slope / n;
+  Eigen::ArrayXd value, slope;
+  if (logistic) {
+    const Eigen::ArrayXd m = -b * z.array();  // phi = softplus(m), phi' = -b sigmoid(m)
+    const Eigen::ArrayXd e = (-m.abs()).exp();
+    value = m.max(0.0) + e.log1p();
+    slope = -b * (m >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
+  } else {
+    const Eigen::ArrayXd residual = z.array() - b;
+    value = 0.5 * residual.square();
+    slope = residual;
   }
+  primal += (w * value).sum() / n;
+  Vector theta = (w * slope / n).matrix();
   Vector correlation = data.dense ? Vector(data.dense->transpose() * theta)
                                   : Vector(data.sparse->transpose() * theta);
   const std::string& name = r.name();
@@ -68,10 +53,10 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     if (!scale_into(p[0])) return std::nullopt;
   } else if (name == "l1") {
     // Weighted: r* is the indicator of |u_i| <= lambda w_i; scale theta by the worst ratio.
-    const std::span<const double> w = r.list_parameter("weights");
+    const std::span<const double> feature_weights = r.list_parameter("weights");
     double worst = 0.0;
     for (Eigen::Index i = 0; i < correlation.size(); ++i) {
-      const double bound = p[0] * w[static_cast<std::size_t>(i)];
+      const double bound = p[0] * feature_weights[static_cast<std::size_t>(i)];
       if (bound == 0.0) {
         if (correlation[i] != 0.0) return std::nullopt;
         continue;
@@ -106,12 +91,23 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   } else {
     return std::nullopt;
   }
-  double dual = -conjugate;
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    const double w = weight(i);
-    if (w == 0.0) continue;
-    dual += w * negative_conjugate(loss, n * theta[i] / w, (*data.b)[i]) / n;
+  // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0.
+  const Eigen::ArrayXd u = n * theta.array() / w;
+  const Eigen::Array<bool, Eigen::Dynamic, 1> counted = w > 0.0;
+  Eigen::ArrayXd terms;
+  if (logistic) {
+    // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u in [0, 1] (NaN outside).
+    const Eigen::ArrayXd p = -b * u;
+    const Eigen::ArrayXd q = 1.0 - p;
+    const Eigen::ArrayXd entropy = (p > 0.0).select(p * p.log(), 0.0) +
+                                   (q > 0.0).select(q * q.log(), 0.0);
+    const bool outside = ((p < 0.0 || p > 1.0) && counted).any();
+    if (outside) return std::nullopt;
+    terms = -entropy;
+  } else {
+    terms = -(0.5 * u.square() + u * b);
   }
+  const double dual = -conjugate + (counted.select(w * terms, 0.0)).sum() / n;
   if (!std::isfinite(dual)) return std::nullopt;
   // Rounding can make a converged gap slightly negative; it bounds a non-negative quantity.
   return std::max(0.0, primal - dual);
