@@ -1071,6 +1071,10 @@ class KernelEmitter {
   // out; -h_j: shrunk, out of the later inner passes but in d), x + d in scratch_in_, u = A d in
   // trial_margins_ (free again for the CDN epoch, the fallback, once the line search has failed).
 
+  // Slot of sample i's u (0) or curvature (1) in model_pairs_.
+  Value* pair_slot(Value* i, int which) {
+    return b_.CreateAdd(b_.CreateShl(i, b_.getInt64(1)), b_.getInt64(which));
+  }
   Value* load_at(Value* base, Value* i, bool vector) {
     return vector ? load_vector(base, i) : load_scalar(base, i);
   }
@@ -1217,8 +1221,11 @@ class KernelEmitter {
                 Value* along = column_sums(
                     j, 1,
                     [&](Value* i, Value* a, bool vector) {
-                      Value* weighted = b_.CreateFMul(load_at(cached_[kCurvature], i, vector),
-                                                      load_at(trial_margins_, i, vector));
+                      Value* weighted =
+                          vector ? b_.CreateFMul(load_vector(cached_[kCurvature], i),
+                                                 load_vector(trial_margins_, i))
+                                 : b_.CreateFMul(load_scalar(model_pairs_, pair_slot(i, 1)),
+                                                 load_scalar(model_pairs_, pair_slot(i, 0)));
                       return std::vector<Value*>{b_.CreateFMul(a, weighted)};
                     },
                     "pn.model")[0];
@@ -1242,9 +1249,13 @@ class KernelEmitter {
                       column_sums(
                           j, 0,
                           [&](Value* i, Value* a, bool vector) {
-                            Value* u = load_at(trial_margins_, i, vector);
-                            store_at(fma(a, vector ? splat(delta) : delta, u), trial_margins_, i,
-                                     vector);
+                            if (vector) {
+                              Value* u = load_vector(trial_margins_, i);
+                              store_vector(fma(a, splat(delta), u), trial_margins_, i);
+                            } else {
+                              Value* slot = address(model_pairs_, pair_slot(i, 0));
+                              b_.CreateStore(fma(a, delta, b_.CreateLoad(scalar_, slot)), slot);
+                            }
                             return std::vector<Value*>{};
                           },
                           "pn.follow");
@@ -1318,6 +1329,19 @@ class KernelEmitter {
 
     // Step 2: inner passes from d = 0.
     emit_zero(trial_margins_, sample_chunks_);
+    if (sparse_columns()) {
+      // CSC columns reach their samples at random: u_i and w_i phi''(z_i) side by side, one
+      // cache line per nonzero instead of two.
+      emit_loop(
+          b_.getInt64(0), rows_, {},
+          [&](Value* i, std::vector<Value*>) {
+            b_.CreateStore(scalar_constant(0.0), address(model_pairs_, pair_slot(i, 0)));
+            b_.CreateStore(load_scalar(cached_[kCurvature], i),
+                           address(model_pairs_, pair_slot(i, 1)));
+            return std::vector<Value*>{};
+          },
+          "pn.pairs");
+    }
     BasicBlock* passes_start = b_.GetInsertBlock();
     BasicBlock* pass_block = block("pn.passes");
     BasicBlock* passes_done = block("pn.passes_done");
@@ -1334,6 +1358,15 @@ class KernelEmitter {
 
     // Step 3: the line search along d.
     b_.SetInsertPoint(passes_done);
+    if (sparse_columns()) {
+      emit_loop(
+          b_.getInt64(0), rows_, {},
+          [&](Value* i, std::vector<Value*>) {
+            b_.CreateStore(load_scalar(model_pairs_, pair_slot(i, 0)), address(trial_margins_, i));
+            return std::vector<Value*>{};
+          },
+          "pn.unpair");
+    }
     Value* predicted = active_coordinates_sum(
         [&](Value* j) {
           Value* old_x = load_scalar(x_, j);
@@ -2424,6 +2457,9 @@ class KernelEmitter {
         trial_[v] = after_margins(1 + kCachedValues + v);
       }
       trial_margins_ = after_margins(1 + 2 * kCachedValues);
+      // The trial's phi' and phi'' buffers, adjacent, for the proximal Newton step's pairs (free
+      // until a fallback epoch needs them, after the pairs are done).
+      model_pairs_ = trial_[kSlope];
     }
     if (coordinate_descent) emit_coordinate_descent_setup();
     if (stochastic) emit_stochastic_setup(out, step_double);
@@ -2695,8 +2731,9 @@ class KernelEmitter {
   Value* cached_[kCachedValues] = {};
   Value* trial_[kCachedValues] = {};
   Value* trial_margins_ = nullptr;
-  Value* penalized_ = nullptr;  // r applies to x[0, penalized)
-  Value* curvature_ = nullptr;  // the loss's sup phi''
+  Value* model_pairs_ = nullptr;  // proximal Newton on CSC: (u_i, w_i phi''(z_i)) per sample
+  Value* penalized_ = nullptr;    // r applies to x[0, penalized)
+  Value* curvature_ = nullptr;    // the loss's sup phi''
   Value* prox_call_ = nullptr;
   Value* prox_context_ = nullptr;
   std::vector<Value*> loss_params_;  // splats

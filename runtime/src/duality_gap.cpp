@@ -16,8 +16,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const double n = static_cast<double>(rows);
   const Vector z = data.dense ? Vector(*data.dense * x) : Vector(*data.sparse * x);
   double primal = r.value<double>(x.data(), static_cast<std::size_t>(x.size()));
-  const Eigen::ArrayXd w = data.weights ? Eigen::ArrayXd(data.weights->array())
-                                        : Eigen::ArrayXd::Ones(rows);
+  const Eigen::ArrayXd w =
+      data.weights ? Eigen::ArrayXd(data.weights->array()) : Eigen::ArrayXd::Ones(rows);
   const Eigen::ArrayXd b = data.b->array();
   // The two losses in closed form, as whole arrays (Eigen's vectorized exp and log): the engine
   // checks gaps between iterations, and a libm call per sample would cost a good part of one.
@@ -99,8 +99,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u in [0, 1] (NaN outside).
     const Eigen::ArrayXd p = -b * u;
     const Eigen::ArrayXd q = 1.0 - p;
-    const Eigen::ArrayXd entropy = (p > 0.0).select(p * p.log(), 0.0) +
-                                   (q > 0.0).select(q * q.log(), 0.0);
+    const Eigen::ArrayXd entropy =
+        (p > 0.0).select(p * p.log(), 0.0) + (q > 0.0).select(q * q.log(), 0.0);
     const bool outside = ((p < 0.0 || p > 1.0) && counted).any();
     if (outside) return std::nullopt;
     terms = -entropy;
