@@ -1,6 +1,6 @@
-// Proximal coordinate Newton steps (CDN) for losses whose phi'' varies: JIT == reference on
-// every loss, far fewer epochs than the bound steps on logistic + l1, and the duality-gap
-// stopping rule.
+// cd for losses whose phi'' varies: proximal Newton steps with coordinate descent on the model,
+// and coordinate Newton epochs (CDN) as their fallback. JIT == reference on every loss, few
+// iterations on logistic + l1, and the duality-gap stopping rule.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -84,6 +84,30 @@ TEST(CoordinateNewton, JitEqualsReferenceOnEveryLossDenseAndCsr) {
       }
     }
   }
+}
+
+// A Newton direction whose every halving overflows (poisson counts of 1e12 from x = 0: exp of
+// about 1e6 even after 20 halvings) fails the line search: the step falls back to a CDN epoch,
+// identically in both backends, and x stays finite.
+TEST(CoordinateNewton, AFailedLineSearchFallsBackToACoordinateEpochInBothBackends) {
+  SyntheticProblem data = make_counts(12, 4, 1.0, 3);
+  data.b.setConstant(1e12);
+  const Problem problem(SmoothComponent::parse("poisson"), ProxComponent::parse("l1(lambda=0.1)"),
+                        data.A, data.b);
+  SolverOptions options;
+  options.algorithm = Algorithm::coordinate_descent;
+  options.max_iterations = 3;
+  options.tolerance = 0.0;
+  options.backend = Backend::reference;
+  const Summary reference = shared_engine().solve(problem, options);
+  options.backend = Backend::jit;
+  options.fallback_to_reference = false;
+  const Summary jit = shared_engine().solve(problem, options);
+  ASSERT_EQ(jit.backend, Backend::jit) << jit.message;
+  EXPECT_TRUE(reference.x.allFinite()) << reference.x.transpose();
+  EXPECT_EQ(jit.status, reference.status);
+  EXPECT_LE((jit.x - reference.x).norm(), 1e-12 * std::max(1.0, reference.x.norm()))
+      << "jit " << jit.x.transpose() << "\nref " << reference.x.transpose();
 }
 
 // Newton steps converge where the bound steps would: poisson runs cd now, to a point where
