@@ -185,6 +185,72 @@ TEST_F(UserComponents, KernelExpIsWithinTwoUlpOfLibm) {
   }
 }
 
+// log and log1p in registers too (emit_log): within 2 ulp of std::log / std::log1p over the
+// positive range, subnormals included, and log(0) = -inf, NaN below 0.
+TEST_F(UserComponents, KernelLogIsWithinTwoUlpOfLibm) {
+  define_components("prox logarithm(y, alpha) = log(y)\nprox logarithm1p(y, alpha) = log1p(y)",
+                    "<log>");
+  for (ScalarType scalar : {ScalarType::f64, ScalarType::f32}) {
+    const bool wide = scalar == ScalarType::f64;
+    for (const bool shifted : {false, true}) {
+      std::vector<double> points = {0.0,
+                                    -1.0,
+                                    1e-320,
+                                    4e-310,
+                                    1e-40,
+                                    1e-300,
+                                    1e-30,
+                                    0.5,
+                                    0.7071067811865476,
+                                    0.70710678,
+                                    1.0,
+                                    1.0 + 1e-15,
+                                    1.4142135,
+                                    1.4142135623730951,
+                                    2.0,
+                                    10.0,
+                                    1e30,
+                                    1e300,
+                                    1.7e308};
+      if (shifted)
+        points = {-1.0,  -0.999, -0.5, -1e-10, -1e-300, 0.0,  1e-300,
+                  1e-16, 1e-8,   0.25, 1.0,    3.0,     1e10, 1e300};
+      for (int i = 0; i < 400; ++i)
+        points.push_back(std::exp(-40.0 + 0.2 * i + 1e-3 * (i % 7)) - (shifted ? 0.9 : 0.0));
+      if (!wide) std::erase_if(points, [](double v) { return std::abs(v) > 3e38; });
+      const Eigen::Index d = static_cast<Eigen::Index>(points.size());
+      const Problem problem(SmoothComponent::parse("least_squares"),
+                            ProxComponent::parse(shifted ? "logarithm1p" : "logarithm"),
+                            Matrix::Zero(3, d), Vector::Zero(3));
+      SolverOptions options;
+      options.scalar = scalar;
+      options.step = 1.0;
+      options.max_iterations = 1;
+      options.tolerance = 0.0;
+      options.x0 = Eigen::Map<const Vector>(points.data(), d);
+      const Summary s = engine_.solve(problem, options);
+      ASSERT_EQ(s.backend, Backend::jit);
+      for (Eigen::Index i = 0; i < d; ++i) {
+        const float narrow = static_cast<float>(points[i]);
+        const double expected =
+            wide ? (shifted ? std::log1p(points[i]) : std::log(points[i]))
+                 : static_cast<double>(shifted ? std::log1p(narrow) : std::log(narrow));
+        const double ulp = wide ? std::numeric_limits<double>::epsilon()
+                                : static_cast<double>(std::numeric_limits<float>::epsilon());
+        const std::string what = std::string(shifted ? "log1p(" : "log(") +
+                                 std::to_string(points[i]) + (wide ? ") double" : ") float");
+        if (std::isnan(expected)) {
+          EXPECT_TRUE(std::isnan(s.x[i])) << what << " = " << s.x[i];
+        } else if (std::isinf(expected) || expected == 0.0) {
+          EXPECT_EQ(s.x[i], expected) << what;
+        } else {
+          EXPECT_LE(std::abs(s.x[i] - expected), 2 * ulp * std::abs(expected)) << what;
+        }
+      }
+    }
+  }
+}
+
 // A data-free smooth term: f(x) = sum_i 0.5 (x_i - c)^2 with l1 has the solution
 // soft_threshold(c, lambda) in every coordinate, whatever the algorithm.
 TEST_F(UserComponents, DataFreeSmoothTermsSumOverTheUnknowns) {
