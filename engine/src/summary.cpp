@@ -36,11 +36,16 @@ std::string Summary::FullReport() const {
   line("status", std::string(to_string(status)));
   if (!message.empty()) line("message", message);
   line("objective", format("%.15g", objective));
-  line("certificate", format("%.6e", certificate) + "  (||x_k+1 - x_k|| / step)");
+  // Coordinate descent has no single step: each coordinate j moves with its own curvature c_j.
+  const bool by_coordinates = algorithm == Algorithm::coordinate_descent;
+  line("certificate",
+       format("%.6e", certificate) +
+           (by_coordinates ? "  (sqrt(sum_j (c_j dx_j)^2), c_j coordinate j's curvature)"
+                           : "  (||x_k+1 - x_k|| / step)"));
   if (duality_gap == duality_gap)
     line("duality gap", format("%.6e", duality_gap) + "  (P(x) - P* <= gap)");
   line("iterations", std::to_string(iterations));
-  line("step", format("%.6g", step));
+  line("step", by_coordinates ? std::string("1/c_j per coordinate") : format("%.6g", step));
   line("algorithm", std::string(to_string(algorithm)));
   line("backend", std::string(to_string(backend)) + ", " + std::string(to_string(scalar)));
   line("run time", milliseconds(timing.run_s));

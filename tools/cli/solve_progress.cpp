@@ -129,7 +129,9 @@ void VerboseTable::footer(const Summary& summary, const std::string& disk_cache)
   line("iterations:", std::to_string(summary.iterations));
   line("objective:", printf_text("%.15g", summary.objective));
   line("certificate:", printf_text("%.4e", summary.certificate));
-  line("step:", printf_text("%.6g", summary.step));
+  line("step:", summary.algorithm == Algorithm::coordinate_descent
+                    ? std::string("1/c_j per coordinate (its curvature)")
+                    : printf_text("%.6g", summary.step));
   line("compile time:", printf_text("%.3f ms", summary.timing.compile_s * 1e3));
   line("run time:", printf_text("%.3f ms", summary.timing.run_s * 1e3));
   line("cache:", std::string(to_string(summary.source)) + (summary.cache_hit ? " (hit)" : "") +
