@@ -2013,6 +2013,18 @@ class KernelEmitter {
     Value* step = step_scalar_;
     Value* tau = b_.CreateFMul(step, group_lambda_);
     Value* a_start = b_.CreateSelect(b_.CreateFCmpOGT(xx, zero), one, zero);
+    // |y|^2 and y.c for the point y = a x0 + (b - step) c the next step takes the prox of; a
+    // step maps y to scale y - step c (group_catch_up).
+    Value* e = b_.CreateFNeg(step);
+    Value* squared_start = b_.CreateFAdd(
+        b_.CreateFAdd(
+            b_.CreateFMul(b_.CreateFMul(a_start, a_start), xx),
+            b_.CreateFMul(b_.CreateFMul(b_.CreateFMul(scalar_constant(2.0), a_start), e), xc)),
+        b_.CreateFMul(b_.CreateFMul(e, e), cc));
+    Value* yc_start = b_.CreateFAdd(b_.CreateFMul(a_start, xc), b_.CreateFMul(e, cc));
+    Value* two_step = b_.CreateFMul(scalar_constant(2.0), step);
+    Value* step_cc = b_.CreateFMul(step, cc);
+    Value* step2_cc = b_.CreateFMul(step, step_cc);
     Function* function = b_.GetInsertBlock()->getParent();
     BasicBlock* preheader = b_.GetInsertBlock();
     BasicBlock* header = BasicBlock::Create(context_, "group.steps.header", function);
@@ -2023,27 +2035,34 @@ class KernelEmitter {
     PHINode* s = b_.CreatePHI(i64_, 2, "group.s");
     PHINode* a = b_.CreatePHI(scalar_, 2, "group.a");
     PHINode* bb = b_.CreatePHI(scalar_, 2, "group.b");
+    PHINode* squared = b_.CreatePHI(scalar_, 2, "group.squared");
+    PHINode* yc = b_.CreatePHI(scalar_, 2, "group.yc");
     s->addIncoming(b_.getInt64(0), preheader);
     a->addIncoming(a_start, preheader);
     bb->addIncoming(zero, preheader);
+    squared->addIncoming(squared_start, preheader);
+    yc->addIncoming(yc_start, preheader);
     b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpSLT(s, k), b_.CreateFCmpUNE(a, zero)), body, exit);
     b_.SetInsertPoint(body);
-    Value* e = b_.CreateFSub(bb, step);
-    Value* squared = b_.CreateFAdd(
-        b_.CreateFAdd(b_.CreateFMul(b_.CreateFMul(a, a), xx),
-                      b_.CreateFMul(b_.CreateFMul(b_.CreateFMul(scalar_constant(2.0), a), e), xc)),
-        b_.CreateFMul(b_.CreateFMul(e, e), cc));
     Value* norm = b_.CreateUnaryIntrinsic(
         llvm::Intrinsic::sqrt, b_.CreateSelect(b_.CreateFCmpOLT(squared, zero), zero, squared));
-    Value* scale = b_.CreateSelect(b_.CreateFCmpOGT(norm, tau),
-                                   b_.CreateFSub(one, b_.CreateFDiv(tau, norm)), zero);
+    Value* scale =
+        b_.CreateSelect(b_.CreateFCmpOGT(norm, tau),
+                        b_.CreateFSub(one, b_.CreateFMul(norm, b_.CreateFDiv(tau, squared))), zero);
     Value* next_a = b_.CreateFMul(scale, a);
-    Value* next_b = b_.CreateFMul(scale, e);
+    Value* next_b = b_.CreateFMul(scale, b_.CreateFSub(bb, step));
     // A fixed point: the remaining steps change nothing.
     Value* fixed = b_.CreateAnd(b_.CreateFCmpOEQ(next_a, a), b_.CreateFCmpOEQ(next_b, bb));
+    Value* next_squared =
+        b_.CreateFAdd(b_.CreateFSub(b_.CreateFMul(b_.CreateFMul(scale, scale), squared),
+                                    b_.CreateFMul(b_.CreateFMul(two_step, scale), yc)),
+                      step2_cc);
+    Value* next_yc = b_.CreateFSub(b_.CreateFMul(scale, yc), step_cc);
     s->addIncoming(b_.CreateSelect(fixed, k, b_.CreateAdd(s, b_.getInt64(1))), body);
-    a->addIncoming(next_a, body);
-    bb->addIncoming(next_b, body);
+    a->addIncoming(b_.CreateSelect(fixed, a, next_a), body);
+    bb->addIncoming(b_.CreateSelect(fixed, bb, next_b), body);
+    squared->addIncoming(next_squared, body);
+    yc->addIncoming(next_yc, body);
     b_.CreateBr(header);
     b_.SetInsertPoint(exit);
     // On the ray -c: b <- min(0, b - (k - s) (step - tau / |c|)).

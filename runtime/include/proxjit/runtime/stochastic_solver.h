@@ -45,8 +45,9 @@
 //   - group_l2 (block soft thresholding per group, GroupLag below): the lags are per group. While
 //     no sample touches a group G, c_G is constant, and the skipped steps keep x_G in
 //     span{x0, c_G} (x0 = x_G at its last update): x = a x0 + b c, and a step is
-//     y = a x0 + (b - step) c, |y|^2 from the Gram numbers x0.x0, x0.c, c.c, s = max(0, 1 -
-//     step lambda / |y|), a <- s a, b <- s (b - step): k steps are O(k) scalar work plus O(|G|)
+//     y = a x0 + (b - step) c, |y|^2 from the Gram numbers x0.x0, x0.c, c.c (then carried: a
+//     step maps y to s y - step c), s = max(0, 1 - step lambda / |y|), a <- s a,
+//     b <- s (b - step): k steps are O(k) scalar work plus O(|G|)
 //     for the Gram numbers and writing x_G back (group_catch_up). Once a = 0 (x0 = 0, or the
 //     group was zeroed) x stays on the ray -c and b <- min(0, b - step (1 - lambda / |c|)) in
 //     closed form; a fixed point (a, b unchanged) ends the loop too. A sample's step brings
@@ -351,18 +352,27 @@ void group_catch_up(VectorOf<T>& x, const VectorOf<T>& c, std::int64_t begin, st
   const T tau = step * lambda;
   T a = xx > T(0) ? T(1) : T(0);  // x = a x0 + b c
   T b = 0;
+  // |y|^2 and y.c for y = a x0 + (b - step) c, the point the next step takes the prox of: a
+  // step maps y to scale y - step c, so they follow from the last ones (a shorter chain of
+  // dependent operations than from a, b and the Gram numbers).
+  const T e = -step;
+  T squared = a * a * xx + T(2) * a * e * xc + e * e * cc;
+  T yc = a * xc + e * cc;
+  const T two_step = T(2) * step, step_cc = step * cc, step2_cc = step * step_cc;
   std::int64_t s = 0;
   for (; s < k && a != T(0); ++s) {
-    const T e = b - step;
-    const T norm = std::sqrt(std::max(a * a * xx + T(2) * a * e * xc + e * e * cc, T(0)));
-    const T scale = norm > tau ? T(1) - tau / norm : T(0);
-    const T next_a = scale * a, next_b = scale * e;
+    const T norm = std::sqrt(std::max(squared, T(0)));
+    // tau / norm as norm (tau / |y|^2): the square root and the division run side by side.
+    const T scale = norm > tau ? T(1) - norm * (tau / squared) : T(0);
+    const T next_a = scale * a, next_b = scale * (b - step);
     if (next_a == a && next_b == b) {  // a fixed point: the remaining steps change nothing
       s = k;
       break;
     }
     a = next_a;
     b = next_b;
+    squared = scale * scale * squared - two_step * scale * yc + step2_cc;
+    yc = scale * yc - step_cc;
   }
   // On the ray -c (b <= 0): each step moves b by -(step - tau / |c|), and stops at 0.
   if (s < k && cc > T(0)) {
