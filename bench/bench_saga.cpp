@@ -5,6 +5,11 @@
 // the default step 1/(3 L_max); the counter per_epoch_ms is the time of one epoch. main checks
 // first that both give the same x (1e-9 relative) and aborts otherwise. BM_HandWrittenSaga
 // NoCertificate leaves the per-epoch full gradient out, for scale.
+//
+// BM_JitSagaGroupLagged / BM_JitSagaGroupDense: SAGA on the same data with group_l2 (groups of
+// 10 or 50 features, the argument), one JIT kernel called directly with and without
+// KernelArgs::groups: lagged per-group steps against dense steps (the whole x and a prox call every
+// step). main checks that both give the same x (1e-9 relative) first.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -13,8 +18,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <map>
+#include <string>
+#include <vector>
 
+#include "proxjit/codegen/jit_compiler.h"
 #include "proxjit/engine.h"
+#include "proxjit/runtime/stochastic_solver.h"
 #include "proxjit/runtime/synthetic.h"
 #include "saga_baseline.h"
 
@@ -85,6 +95,99 @@ Vector run_hand_written(double step, bool certificate, double* last_certificate 
 
 double jit_step = 0.0;
 
+// ---- group_l2: lagged against dense steps ----
+constexpr double kGroupLambda = 5e-4;
+
+struct GroupSetup {
+  proxjit::Problem problem;
+  proxjit::KernelSpec spec;
+  proxjit::CompiledKernel kernel;
+  std::vector<std::int64_t> groups;  // KernelArgs::groups
+  double step;
+};
+
+const GroupSetup& group_setup(Eigen::Index group_size) {
+  static proxjit::JitCompiler compiler;
+  static std::map<Eigen::Index, GroupSetup> setups;
+  if (auto found = setups.find(group_size); found != setups.end()) return found->second;
+  GroupSetup made = [&] {
+    const Setup& base = setup();
+    std::string text = "group_l2(lambda=" + std::to_string(kGroupLambda) + ", groups=[";
+    for (Eigen::Index g = 0; g < kCols / group_size; ++g)
+      text += (g ? ", " : "") + std::to_string(group_size);
+    proxjit::Problem problem(proxjit::SmoothComponent::parse("logistic"),
+                             proxjit::ProxComponent::parse(text + "])"), base.A, base.b);
+    const proxjit::KernelSpec spec = engine().kernel_spec(problem, options());
+    const proxjit::GroupLag lag = proxjit::group_lag(problem.r(), problem.features());
+    if (!lag.active()) std::abort();
+    std::vector<std::int64_t> groups = lag.of;
+    groups.insert(groups.end(), lag.start.begin(), lag.start.end());
+    proxjit::CompiledKernel kernel =
+        compiler.compile(spec, {}, "bench_saga_group" + std::to_string(group_size));
+    return GroupSetup{std::move(problem), spec, std::move(kernel), std::move(groups), jit_step};
+  }();
+  return setups.emplace(group_size, std::move(made)).first->second;
+}
+
+void call_prox(void* context, const void* y, double step, void* out, std::int64_t n) {
+  static_cast<const proxjit::ProxComponent*>(context)->prox<double>(
+      static_cast<const double*>(y), step, static_cast<double*>(out), static_cast<std::size_t>(n));
+}
+
+// kEpochs epochs of SAGA from x = 0; returns x and the seconds they took.
+Vector run_group(Eigen::Index group_size, bool lagged, double* seconds) {
+  const GroupSetup& s = group_setup(group_size);
+  const proxjit::KernelData<double>& data = s.problem.kernel_data<double>(s.spec.layout);
+  proxjit::AlignedBuffer<double> x(proxjit::padded_length(data.cols));
+  proxjit::AlignedBuffer<double> work(proxjit::kernel_work_size(s.spec, data.rows, data.cols));
+  proxjit::KernelArgs args;
+  args.A = data.A.data();
+  args.b = data.b.data();
+  args.x = x.data();
+  args.work = work.data();
+  args.rows = data.rows;
+  args.cols = data.cols;
+  args.params = s.problem.r().parameters().data();
+  args.step = jit_step;
+  args.max_iterations = kEpochs;
+  args.offsets = data.offsets.data();
+  args.indices = data.indices.data();
+  args.loss_params = s.problem.f().parameters().data();
+  args.penalized = s.problem.features();
+  args.prox_call = call_prox;
+  args.prox_context = const_cast<proxjit::ProxComponent*>(&s.problem.r());
+  args.seed = kSeed;
+  args.groups = lagged ? s.groups.data() : nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  s.kernel.entry(&args);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (seconds) *seconds = took.count();
+  return Vector(Eigen::Map<const Vector>(x.data(), data.cols));
+}
+
+void check_group_agreement(Eigen::Index group_size) {
+  double lagged_seconds = 0.0, dense_seconds = 0.0;
+  const Vector lagged = run_group(group_size, true, &lagged_seconds);
+  const Vector dense = run_group(group_size, false, &dense_seconds);
+  const double scale = std::max(dense.lpNorm<Eigen::Infinity>(), 1e-300);
+  const double diff = (lagged - dense).lpNorm<Eigen::Infinity>() / scale;
+  Eigen::Index nonzero_groups = 0;
+  for (Eigen::Index g = 0; g < kCols / group_size; ++g)
+    nonzero_groups += dense.segment(g * group_size, group_size).squaredNorm() > 0.0;
+  std::fprintf(stderr,
+               "bench_saga: group_l2(lambda=%g, %lld groups of %lld): %lld nonzero groups after "
+               "%lld epochs, max|x_lagged - x_dense| / max|x_dense| = %.3g, one run: lagged "
+               "%.2f ms/epoch, dense %.2f ms/epoch\n",
+               kGroupLambda, static_cast<long long>(kCols / group_size),
+               static_cast<long long>(group_size), static_cast<long long>(nonzero_groups),
+               static_cast<long long>(kEpochs), diff, lagged_seconds / kEpochs * 1e3,
+               dense_seconds / kEpochs * 1e3);
+  if (!(diff <= 1e-9)) {
+    std::fprintf(stderr, "bench_saga: the lagged and dense group iterates differ; aborting\n");
+    std::abort();
+  }
+}
+
 void check_agreement() {
   const proxjit::Summary jit = run_jit();
   jit_step = jit.step;
@@ -147,9 +250,29 @@ void BM_JitSaga(benchmark::State& state) {
   per_epoch(state, total);
 }
 
+void BM_JitSagaGroup(benchmark::State& state, bool lagged) {
+  double total = 0.0;
+  for (auto _ : state) {
+    double seconds = 0.0;
+    Vector x = run_group(state.range(0), lagged, &seconds);
+    benchmark::DoNotOptimize(x.data());
+    state.SetIterationTime(seconds);
+    total += seconds;
+  }
+  per_epoch(state, total);
+}
+void BM_JitSagaGroupLagged(benchmark::State& state) {
+  BM_JitSagaGroup(state, true);
+}
+void BM_JitSagaGroupDense(benchmark::State& state) {
+  BM_JitSagaGroup(state, false);
+}
+
 BENCHMARK(BM_HandWrittenSaga)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HandWrittenSagaNoCertificate)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JitSaga)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JitSagaGroupLagged)->Arg(10)->Arg(50)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JitSagaGroupDense)->Arg(10)->Arg(50)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
@@ -158,6 +281,8 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   try {
     check_agreement();
+    check_group_agreement(10);
+    check_group_agreement(50);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_saga: %s\n", e.what());
     return 1;

@@ -35,7 +35,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=10";
+constexpr const char* kKernelFormat = "kernel-format=11";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -574,6 +574,7 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   // The kernel runs on padded, aligned copies (kernel_data.h); padding of x stays zero.
   AlignedBuffer<T> kernel_x;
   AlignedBuffer<T> work;
+  std::vector<std::int64_t> groups;  // KernelArgs::groups
   KernelArgs args;
   if (kernel) {
     const KernelData<T>& data = problem.kernel_data<T>(spec.layout);
@@ -601,6 +602,15 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
     args.prox_call = call_prox<T>;
     args.prox_context = const_cast<ProxComponent*>(&problem.r());
     fill_stochastic_args(args, options);
+    if (spec.prox_call && spec.layout == Layout::csr &&
+        (spec.algorithm == Algorithm::saga || spec.algorithm == Algorithm::svrg)) {
+      const GroupLag lag = group_lag(problem.r(), problem.features());
+      if (lag.active()) {
+        groups = lag.of;
+        groups.insert(groups.end(), lag.start.begin(), lag.start.end());
+        args.groups = groups.data();
+      }
+    }
   }
   ProgressState progress;
   progress.problem = &problem;

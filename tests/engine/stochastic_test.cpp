@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "proxjit/codegen/jit_compiler.h"
 #include "proxjit/engine.h"
+#include "proxjit/runtime/stochastic_solver.h"
 #include "proxjit/runtime/synthetic.h"
 
 namespace proxjit {
@@ -260,6 +262,197 @@ TEST(Stochastic, LaggedSgdFollowsTheDenseIterates) {
   const Summary reference = run_case(c, Backend::reference, problem);
   const Summary jit = run_case(c, Backend::jit, problem);
   EXPECT_LE((jit.x - reference.x).norm(), 1e-5 * std::max(1.0, reference.x.norm()));
+}
+
+// group_l2 on CSR data takes lagged per-group steps where the groups allow it (the largest at
+// most a quarter of the features); they are the dense iterates up to rounding.
+const char* const kSmallGroups[] = {"group_l2(lambda=0.05, groups=[4, 6, 5, 7, 3, 5])",
+                                    // Large enough to zero groups: the closed form on the ray.
+                                    "group_l2(lambda=0.3, groups=[3, 3, 3, 3, 3, 3, 3, 3, 3, 3])"};
+
+Problem group_problem(const std::string& loss, const std::string& prox, bool sparse,
+                      bool intercept) {
+  Data data = data_for(loss, 0.1);
+  ProblemOptions options;
+  options.fit_intercept = intercept;
+  if (sparse) {
+    return Problem(SmoothComponent::parse(loss), ProxComponent::parse(prox), data.A, data.b,
+                   options);
+  }
+  return Problem(SmoothComponent::parse(loss), ProxComponent::parse(prox), Matrix(data.A), data.b,
+                 options);
+}
+
+TEST(Stochastic, GroupsAllowLaggedSteps) {
+  for (const char* prox : kSmallGroups)
+    EXPECT_TRUE(group_lag(ProxComponent::parse(prox), kFeatures).active()) << prox;
+  // One group, or one over a quarter of x: most steps would touch much of x; dense steps.
+  for (const char* prox :
+       {"group_l2(lambda=0.05, groups=[30])", "group_l2(lambda=0.05, groups=[10, 20])",
+        "group_l2(lambda=0.05, groups=[8, 2, 5, 5, 5, 5])", "l1(lambda=0.1)"}) {
+    EXPECT_FALSE(group_lag(ProxComponent::parse(prox), kFeatures).active()) << prox;
+  }
+  const GroupLag lag = group_lag(ProxComponent::parse(kSmallGroups[0]), kFeatures);
+  EXPECT_EQ(lag.start, (std::vector<std::int64_t>{0, 4, 10, 15, 22, 25, 30}));
+  EXPECT_EQ(lag.slot(3), 0);
+  EXPECT_EQ(lag.slot(4), 1);
+  EXPECT_EQ(lag.slot(29), 5);
+  EXPECT_EQ(lag.slot(30), 30);  // an intercept keeps its own lag
+  EXPECT_DOUBLE_EQ(lag.lambda, 0.05);
+}
+
+// A catch-up of k skipped steps is the k steps one by one (the block prox of the dense path).
+TEST(Stochastic, GroupCatchUpIsTheStepsOneByOne) {
+  const double step = 0.1;
+  Vector c(3);
+  c << 0.3, -0.2, 0.5;
+  for (const double lambda : {0.0, 0.2, 0.6, 1.0}) {
+    for (const double scale : {0.0, 0.01, 1.0}) {
+      for (const std::int64_t k : {1, 2, 7, 40, 500}) {
+        Vector x(3);
+        x << 1.0 * scale, 2.0 * scale, -0.5 * scale;
+        Vector stepped = x;
+        for (std::int64_t s = 0; s < k; ++s) {
+          const Vector y = stepped - step * c;
+          const double norm = y.norm();
+          stepped = (norm > step * lambda ? 1.0 - step * lambda / norm : 0.0) * y;
+        }
+        group_catch_up<double>(x, c, 0, 3, k, step, lambda);
+        EXPECT_LE((x - stepped).norm(), 1e-12 * std::max(1.0, stepped.norm()))
+            << "lambda " << lambda << " scale " << scale << " k " << k;
+      }
+    }
+  }
+}
+
+TEST(Stochastic, LaggedGroupStepsFollowTheDenseIterates) {
+  for (const Algorithm algorithm : {Algorithm::saga, Algorithm::svrg}) {
+    for (const char* prox : kSmallGroups) {
+      for (const char* loss : {"logistic", "least_squares"}) {
+        for (const bool intercept : {false, true}) {
+          SCOPED_TRACE(std::string(to_string(algorithm)) + " " + loss + " " + prox +
+                       (intercept ? " intercept" : ""));
+          const Problem dense = group_problem(loss, prox, false, intercept);
+          const Problem sparse = group_problem(loss, prox, true, intercept);
+          for (const ScalarType scalar : {ScalarType::f64, ScalarType::f32}) {
+            const Case c{
+                algorithm,           loss, prox, true, scalar, Sampling::with_replacement, 1,
+                StepSchedule::decay, false};
+            const Summary reference = run_case(c, Backend::reference, sparse);
+            const Summary jit = run_case(c, Backend::jit, sparse);
+            ASSERT_EQ(reference.status, SolveStatus::max_iterations) << reference.message;
+            ASSERT_EQ(jit.backend, Backend::jit) << jit.message;
+            ASSERT_EQ(jit.status, SolveStatus::max_iterations) << jit.message;
+            const double tolerance = scalar == ScalarType::f64 ? 1e-12 : 1e-5;
+            EXPECT_LE((jit.x - reference.x).norm(), tolerance * std::max(1.0, reference.x.norm()));
+            EXPECT_NEAR(
+                jit.certificate, reference.certificate,
+                (scalar == ScalarType::f64 ? 1e-9 : 1e-3) * std::max(1.0, reference.certificate));
+            if (scalar == ScalarType::f32) continue;
+            for (const Backend backend : {Backend::jit, Backend::reference}) {
+              const Summary a = run_case(c, backend, dense);
+              const Summary b = backend == Backend::jit ? jit : reference;
+              EXPECT_LE((a.x - b.x).norm(), 1e-10 * std::max(1.0, a.x.norm()))
+                  << to_string(backend);
+            }
+          }
+          // Shuffled epochs.
+          const Case shuffled{
+              algorithm,           loss, prox, true, ScalarType::f64, Sampling::shuffle, 1,
+              StepSchedule::decay, false};
+          const Summary reference = run_case(shuffled, Backend::reference, sparse);
+          const Summary jit = run_case(shuffled, Backend::jit, sparse);
+          EXPECT_LE((jit.x - reference.x).norm(), 1e-12 * std::max(1.0, reference.x.norm()));
+          const Summary a = run_case(shuffled, Backend::reference, dense);
+          EXPECT_LE((a.x - reference.x).norm(), 1e-10 * std::max(1.0, a.x.norm()));
+        }
+      }
+    }
+  }
+}
+
+// The kernel's lagged group path takes no whole-vector step: it calls the prox (on all of x)
+// only for each epoch's certificate, where dense steps call it every step too. Counted on a
+// kernel called directly, with and without KernelArgs::groups.
+struct CountingProx {
+  const ProxComponent* r = nullptr;
+  std::int64_t calls = 0;
+};
+void counting_prox(void* context, const void* y, double step, void* out, std::int64_t n) {
+  auto* counting = static_cast<CountingProx*>(context);
+  ++counting->calls;
+  counting->r->prox<double>(static_cast<const double*>(y), step, static_cast<double*>(out),
+                            static_cast<std::size_t>(n));
+}
+
+TEST(Stochastic, LaggedGroupStepsTouchOnlyTheSamplesGroups) {
+  for (const Algorithm algorithm : {Algorithm::saga, Algorithm::svrg}) {
+    SCOPED_TRACE(std::string(to_string(algorithm)));
+    const Problem problem = group_problem("logistic", kSmallGroups[0], true, true);
+    SolverOptions o = stochastic(algorithm);
+    const KernelSpec spec = shared_engine().kernel_spec(problem, o);
+    ASSERT_TRUE(spec.prox_call);
+    ASSERT_EQ(spec.layout, Layout::csr);
+    JitCompiler compiler;
+    const CompiledKernel kernel =
+        compiler.compile(spec, CodegenOptions{}, "group_lazy_" + std::string(to_string(algorithm)));
+    const KernelData<double>& data = problem.kernel_data<double>(spec.layout);
+    const GroupLag lag = group_lag(problem.r(), problem.features());
+    ASSERT_TRUE(lag.active());
+    std::vector<std::int64_t> groups = lag.of;
+    groups.insert(groups.end(), lag.start.begin(), lag.start.end());
+    constexpr std::int64_t kEpochs = 3;
+    const auto run = [&](const std::int64_t* group_array, CountingProx& counting) {
+      AlignedBuffer<double> x(padded_length(data.cols));
+      AlignedBuffer<double> work(kernel_work_size(spec, data.rows, data.cols));
+      KernelArgs args;
+      args.A = data.A.data();
+      args.b = data.b.data();
+      args.x = x.data();
+      args.work = work.data();
+      args.rows = data.rows;
+      args.cols = data.cols;
+      args.params = problem.r().parameters().data();
+      args.step = 0.05;
+      args.max_iterations = kEpochs;
+      args.offsets = data.offsets.data();
+      args.indices = data.indices.data();
+      args.loss_params = problem.f().parameters().data();
+      args.penalized = problem.features();
+      args.prox_call = counting_prox;
+      args.prox_context = &counting;
+      args.seed = 5;
+      args.groups = group_array;
+      kernel.entry(&args);
+      EXPECT_EQ(args.iterations, kEpochs);
+      return Vector(Eigen::Map<const Vector>(x.data(), data.cols));
+    };
+    CountingProx lagged{&problem.r()}, dense{&problem.r()};
+    const Vector a = run(groups.data(), lagged);
+    const Vector b = run(nullptr, dense);
+    EXPECT_EQ(lagged.calls, kEpochs);                   // the certificates only
+    EXPECT_EQ(dense.calls, kEpochs * (data.rows + 1));  // and every step
+    EXPECT_LE((a - b).norm(), 1e-10 * std::max(1.0, b.norm()));
+  }
+}
+
+TEST(Stochastic, LaggedGroupStepsReachFistasOptimum) {
+  for (const char* prox : kSmallGroups) {
+    for (const char* loss : {"logistic", "least_squares"}) {
+      const Problem problem = group_problem(loss, prox, true, false);
+      const Vector best = oracle(problem);
+      for (const Algorithm algorithm : {Algorithm::saga, Algorithm::svrg}) {
+        SCOPED_TRACE(std::string(loss) + " " + prox + " " + std::string(to_string(algorithm)));
+        SolverOptions o = stochastic(algorithm);
+        o.tolerance = 1e-9;
+        o.max_iterations = 5000;
+        const Summary s = shared_engine().solve(problem, o);
+        EXPECT_EQ(s.status, SolveStatus::converged) << s.message;
+        EXPECT_LT(relative_distance(s.x, best), 1e-6);
+        EXPECT_NEAR(s.objective, problem.objective(best), 1e-10);
+      }
+    }
+  }
 }
 
 TEST(Stochastic, TheSeedDecidesThePath) {

@@ -154,8 +154,12 @@ struct KernelArgs {
   std::int64_t step_schedule = 0;
   std::int64_t sampling = 0;
   std::int64_t averaging = 0;
+  // SAGA and SVRG on CSR with a called block prox (group_l2) whose groups allow lagged steps
+  // (GroupLag in stochastic_solver.h): each penalized coordinate's group, then the groups'
+  // starts (groups + 1 entries, the last = penalized). nullptr: dense steps.
+  const std::int64_t* groups = nullptr;
 };
-static_assert(sizeof(KernelArgs) == 29 * 8, "KernelArgs fields are all 8 bytes");
+static_assert(sizeof(KernelArgs) == 30 * 8, "KernelArgs fields are all 8 bytes");
 
 using KernelFunction = void (*)(KernelArgs*);
 

@@ -42,8 +42,21 @@
 //     one. So the result is the dense iterate's up to rounding, never an approximation.
 //   - box, nonneg: x_k = clip(clip(x - step c) - (k - 1) step c) (moving by a constant and
 //     clipping, k times, is clipping the whole move once inside the box).
-// Other proxes (whole-vector ones, group_l2, weighted l1...) and dense data take dense steps:
-// the whole x each step.
+//   - group_l2 (block soft thresholding per group, GroupLag below): the lags are per group. While
+//     no sample touches a group G, c_G is constant, and the skipped steps keep x_G in
+//     span{x0, c_G} (x0 = x_G at its last update): x = a x0 + b c, and a step is
+//     y = a x0 + (b - step) c, |y|^2 from the Gram numbers x0.x0, x0.c, c.c (then carried: a
+//     step maps y to s y - step c), s = max(0, 1 - step lambda / |y|), a <- s a,
+//     b <- s (b - step): k steps are O(k) scalar work plus O(|G|)
+//     for the Gram numbers and writing x_G back (group_catch_up). Once a = 0 (x0 = 0, or the
+//     group was zeroed) x stays on the ray -c and b <- min(0, b - step (1 - lambda / |c|)) in
+//     closed form; a fixed point (a, b unchanged) ends the loop too. A sample's step brings
+//     every group holding one of its nonzeros up to date, then takes the whole group's step
+//     x_G <- prox(x_G - step (delta a_iG + c_G)). Only where the groups allow it: when the
+//     largest group is at most a quarter of the penalized coordinates (else most steps would
+//     touch a large share of x anyway, and the dense step is simpler and as fast).
+// Other proxes (whole-vector ones, weighted l1...) and dense data take dense steps: the whole x
+// each step.
 //
 // SGD on sparse data with r = l1, l2sq, zero, box or nonneg (and no averaging) touches only the
 // batch's nonzeros too. A coordinate outside the batch has a zero gradient, so a step is
@@ -68,6 +81,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -287,6 +301,87 @@ T catch_up(const Objective<T>& objective, const LaggedProx& lag, Eigen::Index j,
   return x;
 }
 
+// group_l2's groups for lagged steps (see the top of this file); empty (active() false) when r
+// is not group_l2 or its groups do not allow them.
+struct GroupLag {
+  std::vector<std::int64_t> start;  // group g is [start[g], start[g + 1])
+  std::vector<std::int64_t> of;     // each penalized coordinate's group
+  double lambda = 0.0;
+  bool active() const { return !start.empty(); }
+  // The lag slot of coordinate j: its group, or j itself past the penalized ones (no group
+  // index reaches them, there are at most `penalized` groups).
+  std::int64_t slot(Eigen::Index j) const {
+    return j < static_cast<Eigen::Index>(of.size()) ? of[j] : j;
+  }
+};
+
+inline GroupLag group_lag(const ProxComponent& r, Eigen::Index penalized) {
+  GroupLag lag;
+  if (r.name() != "group_l2") return lag;
+  const std::span<const double> sizes = r.list_parameter("groups");
+  double largest = 0.0, total = 0.0;
+  for (const double size : sizes) {
+    largest = std::max(largest, size);
+    total += size;
+  }
+  // A step touches whole groups: with a group of more than a quarter of x, lagging saves little.
+  if (sizes.empty() || total != static_cast<double>(penalized) ||
+      4.0 * largest > static_cast<double>(penalized)) {
+    return lag;
+  }
+  lag.start.push_back(0);
+  for (const double size : sizes) {
+    const auto group = static_cast<std::int64_t>(lag.start.size() - 1);
+    lag.of.insert(lag.of.end(), static_cast<std::size_t>(size), group);
+    lag.start.push_back(lag.start.back() + static_cast<std::int64_t>(size));
+  }
+  lag.lambda = r.parameters()[0];
+  return lag;
+}
+
+// k >= 1 steps of x_G <- prox_{step lambda |.|}(x_G - step c_G) on x[begin, end), at once.
+template <class T>
+void group_catch_up(VectorOf<T>& x, const VectorOf<T>& c, std::int64_t begin, std::int64_t end,
+                    std::int64_t k, T step, T lambda) {
+  T xx = 0, xc = 0, cc = 0;
+  for (std::int64_t j = begin; j < end; ++j) {
+    xx += x[j] * x[j];
+    xc += x[j] * c[j];
+    cc += c[j] * c[j];
+  }
+  const T tau = step * lambda;
+  T a = xx > T(0) ? T(1) : T(0);  // x = a x0 + b c
+  T b = 0;
+  // |y|^2 and y.c for y = a x0 + (b - step) c, the point the next step takes the prox of: a
+  // step maps y to scale y - step c, so they follow from the last ones (a shorter chain of
+  // dependent operations than from a, b and the Gram numbers).
+  const T e = -step;
+  T squared = a * a * xx + T(2) * a * e * xc + e * e * cc;
+  T yc = a * xc + e * cc;
+  const T two_step = T(2) * step, step_cc = step * cc, step2_cc = step * step_cc;
+  std::int64_t s = 0;
+  for (; s < k && a != T(0); ++s) {
+    const T norm = std::sqrt(std::max(squared, T(0)));
+    // tau / norm as norm (tau / |y|^2): the square root and the division run side by side.
+    const T scale = norm > tau ? T(1) - norm * (tau / squared) : T(0);
+    const T next_a = scale * a, next_b = scale * (b - step);
+    if (next_a == a && next_b == b) {  // a fixed point: the remaining steps change nothing
+      s = k;
+      break;
+    }
+    a = next_a;
+    b = next_b;
+    squared = scale * scale * squared - two_step * scale * yc + step2_cc;
+    yc = scale * yc - step_cc;
+  }
+  // On the ray -c (b <= 0): each step moves b by -(step - tau / |c|), and stops at 0.
+  if (s < k && cc > T(0)) {
+    b = std::min(T(0), b - static_cast<T>(k - s) * (step - tau / std::sqrt(cc)));
+  }
+  for (std::int64_t j = begin; j < end; ++j)
+    x[j] = a * x[j] + b * c[j];
+}
+
 // gradient = grad f(x) = 1/n sum_i d_i a_i, summed sample by sample; alpha_i = d_i when given.
 template <class T>
 void stochastic_full_gradient(const Objective<T>& objective, const VectorOf<T>& x,
@@ -318,6 +413,24 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
   VectorOf<T> gradient(d), trial(d), next(d);
   std::vector<std::int64_t> last(static_cast<std::size_t>(d), 0);
   std::int64_t t = 0;
+  const GroupLag groups = method != StochasticMethod::sgd && objective.sparse_rows()
+                              ? group_lag(objective.r(), objective.penalized())
+                              : GroupLag{};
+  const T lambda = static_cast<T>(groups.lambda);
+  // Lagged group steps: the sample's part of the direction, delta a_i, zero between steps.
+  VectorOf<T> part = VectorOf<T>::Zero(groups.active() ? d : 0);
+  // Brings coordinate j (its group, or itself past the penalized ones) up to step t.
+  const auto bring_up_group = [&](Eigen::Index j, std::int64_t now) {
+    const std::int64_t slot = groups.slot(j);
+    if (last[slot] >= now) return;
+    if (j < objective.penalized()) {
+      group_catch_up(x, average, groups.start[slot], groups.start[slot + 1], now - last[slot], step,
+                     lambda);
+    } else {
+      x[j] = catch_up(objective, lag, j, x[j], average[j], now - last[slot], step);
+    }
+    last[slot] = now;
+  };
   // SGD's lagged steps: the running total and each coordinate's total at its last update.
   const SgdLag sgd_lagged = sgd_lag(objective.r());
   const bool lagged_sgd = method == StochasticMethod::sgd && objective.sparse_rows() &&
@@ -385,6 +498,41 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
         continue;
       }
       const Eigen::Index i = order.at(s);
+      if (groups.active()) {
+        T margin = 0;
+        objective.for_sample(i, [&](Eigen::Index j, T a) {
+          bring_up_group(j, t);
+          margin += a * x[j];
+        });
+        const T di = objective.sample_derivative(i, margin);
+        const T delta = di - alpha[i];
+        objective.for_sample(i, [&](Eigen::Index j, T a) { part[j] += delta * a; });
+        // Each touched group's step, once: x_G <- prox(x_G - step (delta a_iG + c_G)).
+        objective.for_sample(i, [&](Eigen::Index j, T) {
+          const std::int64_t slot = groups.slot(j);
+          if (last[slot] != t) return;
+          last[slot] = t + 1;
+          if (j >= objective.penalized()) {
+            x[j] = x[j] - step * (part[j] + average[j]);
+            return;
+          }
+          T squared = 0;
+          for (std::int64_t m = groups.start[slot]; m < groups.start[slot + 1]; ++m) {
+            x[m] = x[m] - step * (part[m] + average[m]);
+            squared += x[m] * x[m];
+          }
+          const T norm = std::sqrt(squared);
+          const T scale = norm > step * lambda ? T(1) - step * lambda / norm : T(0);
+          for (std::int64_t m = groups.start[slot]; m < groups.start[slot + 1]; ++m)
+            x[m] *= scale;
+        });
+        objective.for_sample(i, [&](Eigen::Index j, T a) {
+          if (method == StochasticMethod::saga) average[j] += delta * a * inverse_n;
+          part[j] = 0;
+        });
+        if (method == StochasticMethod::saga) alpha[i] = di;
+        continue;
+      }
       if (!lagged) {
         const T di = objective.sample_derivative(i, objective.sample_margin(i, x));
         const T delta = di - alpha[i];
@@ -416,6 +564,10 @@ RunOutcome reference_stochastic(StochasticMethod method, const Objective<T>& obj
         if (method == StochasticMethod::saga) average[j] += delta * a * inverse_n;
       });
       if (method == StochasticMethod::saga) alpha[i] = di;
+    }
+    if (groups.active()) {
+      for (Eigen::Index j = 0; j < d; ++j)
+        bring_up_group(j, t);
     }
     if (lagged) {
       for (Eigen::Index j = 0; j < d; ++j) {
