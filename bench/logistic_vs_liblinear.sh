@@ -108,10 +108,13 @@ for name, path, C in datasets:
     n = len(labels)
     lam = 1.0 / (float(C) * n)
     model = os.path.join(work, name + '.model')
-    t_proc, out = timed([proxjit, 'solve', '--f', 'logistic', '--data', path,
-                         '--r', 'l1(lambda=%r)' % lam, '--tol', '0', '--gap-tol', '1e-8',
-                         '--max-iter', '100000', '--repeat', '5', '--json'], env=no_cache)
-    s = json.loads(out)
+    command = [proxjit, 'solve', '--f', 'logistic', '--data', path, '--r', 'l1(lambda=%r)' % lam,
+               '--tol', '0', '--gap-tol', '1e-8', '--max-iter', '100000', '--json']
+    # One plain process (its wall time and first call), then the best of 5 solves in one.
+    t_proc, out = timed(command, env=no_cache)
+    first_call = json.loads(out)['timing']['first_call_s']
+    s = json.loads(timed(command + ['--repeat', '5'], env=no_cache)[1])
+    s['timing']['first_call_s'] = first_call
     # liblinear's stopping rule is relative (-e on its gradient norm): tighten it until its
     # objective is within 1e-8 of proxjit's (whose gap <= 1e-8 bounds its own distance to the
     # optimum), the same accuracy. Its read time is a run that stops at the first check

@@ -10,6 +10,7 @@ packages=(
   libreadline-dev clang-format tmux clang
   python3  # the CLI tests parse JSON output with it
   liblinear-tools  # heart_scale, a real LIBSVM file for the loader tests
+  liblinear-dev  # bench/bench_vs_liblinear.cpp times liblinear's train() in process
 )
 
 missing=()

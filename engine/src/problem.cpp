@@ -194,9 +194,8 @@ std::string Problem::describe() const {
 
 double Problem::objective(const Vector& x, ScalarType scalar) const {
   const DataView<double> data = data_view<double>();
-  Vector gradient(x.size());
   const Objective<double> full(f_, r_, data, features());
-  const double smooth = full.smooth(x, gradient);
+  const double smooth = full.smooth_value(x);
   const auto size = static_cast<std::size_t>(features());
   if (scalar == ScalarType::f32) {
     const VectorOf<float> x_float = x.cast<float>();

@@ -114,6 +114,32 @@ TEST(SmoothValue, EveryLossMatchesItsFormula) {
   }
 }
 
+// The whole-array evaluation (objectives and gradients over all samples) gives exactly the
+// per-sample values, in double and float, including where the margins overflow exp.
+TEST(SmoothValue, ArraysEqualTheScalarEvaluationExactly) {
+  const expr::ArrayOf<double> z =
+      (expr::ArrayOf<double>(9) << -800, -3, -0.5, -0.0, 0.0, 0.2, 2.5, 40, 710).finished();
+  for (const char* text : kLosses) {
+    const SmoothComponent f = SmoothComponent::parse(text);
+    for (double b : {-1.0, 1.0}) {
+      const double label = f.name() == "poisson" ? b + 1.0 : b;
+      const expr::ArrayOf<double> labels = expr::ArrayOf<double>::Constant(z.size(), label);
+      const expr::ArrayOf<double> losses = f.loss_array<double>(z, labels);
+      const expr::ArrayOf<double> slopes = f.derivative_array<double>(z, labels);
+      const expr::ArrayOf<float> losses_float =
+          f.loss_array<float>(z.cast<float>(), labels.cast<float>());
+      for (Eigen::Index i = 0; i < z.size(); ++i) {
+        const auto same = [](double a, double e) { return a == e || (a != a && e != e); };
+        EXPECT_TRUE(same(losses[i], f.loss<double>(z[i], label))) << text << " z=" << z[i];
+        EXPECT_TRUE(same(slopes[i], f.derivative<double>(z[i], label))) << text << " z=" << z[i];
+        EXPECT_TRUE(same(losses_float[i],
+                         f.loss<float>(static_cast<float>(z[i]), static_cast<float>(label))))
+            << text << " z=" << z[i];
+      }
+    }
+  }
+}
+
 TEST(SmoothValue, LogisticIsStableForLargeMargins) {
   const SmoothComponent f = SmoothComponent::parse("logistic");
   EXPECT_DOUBLE_EQ(f.loss<double>(1000.0, -1.0), 1000.0);

@@ -41,6 +41,20 @@ class Objective {
   Eigen::Index penalized() const { return penalized_; }
 
   // f(x) (summed in double), and grad f(x) into g (sized by the caller).
+  // f(x) alone (no gradient: half the work of smooth()).
+  double smooth_value(const VectorOf<T>& x) const {
+    if (f_.kind() == SmoothKind::quadratic) {
+      return 0.5 * static_cast<double>(x.dot(*data_.dense * x)) +
+             static_cast<double>(data_.b->dot(x));
+    }
+    const VectorOf<T> z =
+        data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
+    const expr::ArrayOf<T> losses = f_.loss_array<T>(z.array(), data_.b->array());
+    double value = 0.0;
+    for (Eigen::Index i = 0; i < z.size(); ++i)
+      value += static_cast<double>(weight(i) * losses[i]);
+    return value / static_cast<double>(z.size());
+  }
   double smooth(const VectorOf<T>& x, VectorOf<T>& g) const {
     if (f_.kind() == SmoothKind::quadratic) {
       g.noalias() = *data_.dense * x;
@@ -52,11 +66,13 @@ class Objective {
     const VectorOf<T> z =
         data_.dense ? VectorOf<T>(*data_.dense * x) : VectorOf<T>(*data_.sparse * x);
     VectorOf<T> scaled(z.size());
+    const expr::ArrayOf<T> losses = f_.loss_array<T>(z.array(), data_.b->array());
+    const expr::ArrayOf<T> slopes = f_.derivative_array<T>(z.array(), data_.b->array());
     double value = 0.0;
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const T w = weight(i);
-      value += static_cast<double>(w * f_.loss<T>(z[i], (*data_.b)[i]));
-      scaled[i] = w * f_.derivative<T>(z[i], (*data_.b)[i]);
+      value += static_cast<double>(w * losses[i]);
+      scaled[i] = w * slopes[i];
     }
     const T inverse_n = T(1) / static_cast<T>(z.size());
     if (data_.dense) {

@@ -113,6 +113,15 @@ class SmoothComponent {
   T derivative(T z, T b) const {
     return expr::evaluate<T>(definition_->derivative, z, T(0), typed_parameters<T>().data(), b);
   }
+  // phi and dphi/dz of every sample at once (expr::evaluate_array: the same values).
+  template <class T>
+  expr::ArrayOf<T> loss_array(const expr::ArrayOf<T>& z, const expr::ArrayOf<T>& b) const {
+    return expr::evaluate_array<T>(definition_->loss, z, typed_parameters<T>().data(), b);
+  }
+  template <class T>
+  expr::ArrayOf<T> derivative_array(const expr::ArrayOf<T>& z, const expr::ArrayOf<T>& b) const {
+    return expr::evaluate_array<T>(definition_->derivative, z, typed_parameters<T>().data(), b);
+  }
   template <class T>
   T second_derivative(T z, T b) const {
     return expr::evaluate<T>(definition_->second_derivative, z, T(0), typed_parameters<T>().data(),
