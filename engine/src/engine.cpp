@@ -699,6 +699,7 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   summary.x = x.template cast<double>();
   if (progress.gap_reached) {
     summary.status = SolveStatus::converged;
+    summary.duality_gap = progress.gap;  // at this very x: no need to compute it again
     return "duality gap " + number_text(progress.gap) + " <= gap_tolerance " +
            number_text(options.gap_tolerance) + " after " + std::to_string(summary.iterations) +
            " iterations";
@@ -919,9 +920,11 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     stopped_by = run<double>(problem, options, kernel, spec, start, summary);
   }
   summary.objective = problem.objective(summary.x, options.scalar);
-  if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
-                                   problem.features(), summary.x)) {
-    summary.duality_gap = *gap;
+  if (std::isnan(summary.duality_gap)) {
+    if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
+                                     problem.features(), summary.x)) {
+      summary.duality_gap = *gap;
+    }
   }
   const std::string outcome =
       !stopped_by.empty()

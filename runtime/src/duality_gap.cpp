@@ -19,15 +19,18 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const Eigen::ArrayXd w =
       data.weights ? Eigen::ArrayXd(data.weights->array()) : Eigen::ArrayXd::Ones(rows);
   const Eigen::ArrayXd b = data.b->array();
-  // The two losses in closed form, as whole arrays (Eigen's vectorized exp and log): the engine
-  // checks gaps between iterations, and a libm call per sample would cost a good part of one.
+  // The two losses in closed form, as whole arrays: the engine checks gaps between iterations.
   const bool logistic = loss == "logistic";
   Eigen::ArrayXd value, slope;
+  Eigen::ArrayXd sigmoid, log_sigmoid;  // logistic: sigmoid(m) and its log, for the dual
   if (logistic) {
     const Eigen::ArrayXd m = -b * z.array();  // phi = softplus(m), phi' = -b sigmoid(m)
     const Eigen::ArrayXd e = (-m.abs()).exp();
-    value = m.max(0.0) + e.log1p();
-    slope = -b * (m >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
+    const Eigen::ArrayXd log1p_e = e.log1p();
+    value = m.max(0.0) + log1p_e;
+    sigmoid = (m >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
+    log_sigmoid = -((-m).max(0.0) + log1p_e);  // log sigmoid(m) = -softplus(-m)
+    slope = -b * sigmoid;
   } else {
     const Eigen::ArrayXd residual = z.array() - b;
     value = 0.5 * residual.square();
@@ -40,12 +43,14 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const std::string& name = r.name();
   const auto p = r.parameters();
   // Scales theta so that |A'theta|_inf <= bound (r* is then finite); false when impossible.
+  double kappa = 1.0;  // theta is kappa times w * phi' / n
   const auto scale_into = [&](double bound) {
     const double largest = correlation.cwiseAbs().maxCoeff();
     if (largest <= bound) return true;
     if (bound == 0.0) return false;
     theta *= bound / largest;
     correlation *= bound / largest;
+    kappa *= bound / largest;
     return true;
   };
   double conjugate = 0.0;  // r*(-A'theta)
@@ -66,6 +71,7 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     if (worst > 1.0) {
       theta /= worst;
       correlation /= worst;
+      kappa /= worst;
     }
   } else if (name == "l2sq") {
     if (p[0] == 0.0) return std::nullopt;
@@ -92,19 +98,19 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     return std::nullopt;
   }
   // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0.
-  const Eigen::ArrayXd u = n * theta.array() / w;
   const Eigen::Array<bool, Eigen::Dynamic, 1> counted = w > 0.0;
   Eigen::ArrayXd terms;
   if (logistic) {
-    // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u in [0, 1] (NaN outside).
-    const Eigen::ArrayXd p = -b * u;
-    const Eigen::ArrayXd q = 1.0 - p;
-    const Eigen::ArrayXd entropy =
-        (p > 0.0).select(p * p.log(), 0.0) + (q > 0.0).select(q * q.log(), 0.0);
-    const bool outside = ((p < 0.0 || p > 1.0) && counted).any();
-    if (outside) return std::nullopt;
-    terms = -entropy;
+    // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u = kappa sigmoid(m) in [0, 1]: log s
+    // = log kappa + log sigmoid(m), and at kappa = 1, 1 - s = sigmoid(-m) whose log is -phi.
+    // Logs from the primal's: a gap check costs little more than a gradient.
+    const Eigen::ArrayXd s_dual = kappa * sigmoid;
+    const Eigen::ArrayXd q = 1.0 - s_dual;
+    const Eigen::ArrayXd log_q = kappa == 1.0 ? Eigen::ArrayXd(-value) : Eigen::ArrayXd(q.log());
+    terms = -((s_dual > 0.0).select(s_dual * (std::log(kappa) + log_sigmoid), 0.0) +
+              (q > 0.0).select(q * log_q, 0.0));
   } else {
+    const Eigen::ArrayXd u = n * theta.array() / w;  // = kappa phi'
     terms = -(0.5 * u.square() + u * b);
   }
   const double dual = -conjugate + (counted.select(w * terms, 0.0)).sum() / n;
