@@ -334,6 +334,7 @@ struct ProgressState {
   bool check_gap = false;
   bool gap_reached = false;
   double gap = 0.0;
+  double gap_objective = 0.0;  // P(x) at the last gap check
   // The gap is checked at next_gap_check, then after an interval that keeps the checks near
   // kGapShare of the run time (from the last check's cost and the iterations' since).
   std::int64_t next_gap_check = 0;
@@ -416,7 +417,7 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     if (gap_check) {
       const Problem& problem = *state.problem;
       const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
-                                   problem.features(), state.x);
+                                   problem.features(), state.x, &state.gap_objective);
       state.check_gap = gap.has_value();  // no gap for this pair: stop asking
       const double end = seconds_since(state.start);
       const double per_iteration =
@@ -699,7 +700,10 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   summary.x = x.template cast<double>();
   if (progress.gap_reached) {
     summary.status = SolveStatus::converged;
-    summary.duality_gap = progress.gap;  // at this very x: no need to compute it again
+    // At this very x: neither the gap nor (in double, where r's value is the same) P(x) need
+    // computing again.
+    summary.duality_gap = progress.gap;
+    if (options.scalar == ScalarType::f64) summary.objective = progress.gap_objective;
     return "duality gap " + number_text(progress.gap) + " <= gap_tolerance " +
            number_text(options.gap_tolerance) + " after " + std::to_string(summary.iterations) +
            " iterations";
@@ -914,12 +918,14 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
   }
 
   std::string stopped_by;  // the objective-change rule or the gap, when one ended the run
+  summary.objective = std::numeric_limits<double>::quiet_NaN();  // unless the run computes it
   if (options.scalar == ScalarType::f32) {
     stopped_by = run<float>(problem, options, kernel, spec, start, summary);
   } else {
     stopped_by = run<double>(problem, options, kernel, spec, start, summary);
   }
-  summary.objective = problem.objective(summary.x, options.scalar);
+  if (std::isnan(summary.objective))
+    summary.objective = problem.objective(summary.x, options.scalar);
   if (std::isnan(summary.duality_gap)) {
     if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
                                      problem.features(), summary.x)) {

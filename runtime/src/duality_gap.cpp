@@ -8,7 +8,7 @@ namespace proxjit {
 
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
-                                  const Vector& x) {
+                                  const Vector& x, double* primal_out) {
   const std::string& loss = f.name();
   if (loss != "least_squares" && loss != "logistic") return std::nullopt;
   if (penalized != x.size()) return std::nullopt;
@@ -115,6 +115,7 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   }
   const double dual = -conjugate + (counted.select(w * terms, 0.0)).sum() / n;
   if (!std::isfinite(dual)) return std::nullopt;
+  if (primal_out) *primal_out = primal;
   // Rounding can make a converged gap slightly negative; it bounds a non-negative quantity.
   return std::max(0.0, primal - dual);
 }

@@ -17,9 +17,10 @@ namespace proxjit {
 // at theta_i = w_i phi'(a_i'x, b_i) / n (the point the dual solution is the image of), rescaled
 // into r*'s domain for l1. Empty for other pairs and with an intercept (the dual then needs
 // sum theta = 0 exactly).
+// When `primal` is given and the gap is known, P(x) goes there too (it is part of the gap).
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
-                                  const Vector& x);
+                                  const Vector& x, double* primal = nullptr);
 // Dense data without weights or intercept.
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r, const Matrix& A,
                                   const Vector& b, const Vector& x);
