@@ -275,11 +275,9 @@ KernelData<T> make_for_layout(const Problem::Data& d, Layout layout) {
     case Layout::csr:
       data = make_sparse_kernel_data<T>(d.A_sparse, d.b, d.A_sparse.rows(), d.A_sparse.cols());
       break;
-    case Layout::csc: {
-      const SparseColumnsOf<double> columns = d.A_sparse;
-      data = make_sparse_kernel_data<T>(columns, d.b, d.A_sparse.rows(), d.A_sparse.cols());
+    case Layout::csc:
+      data = make_csc_kernel_data<T>(d.A_sparse, d.b);
       break;
-    }
   }
   set_kernel_weights(data, d.weights);
   return data;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include <Eigen/SparseCore>
 
@@ -55,6 +56,15 @@ struct KernelData {
   std::int64_t cols = 0;     // unknowns, unpadded
 };
 
+// v in T, padded with zeros to whole vectors.
+template <class T, class Vector>
+AlignedBuffer<T> padded_copy(const Vector& v) {
+  AlignedBuffer<T> copy(padded_length(v.size()));
+  for (std::int64_t i = 0; i < v.size(); ++i)
+    copy[i] = static_cast<T>(v[i]);
+  return copy;
+}
+
 // Dense: `A` is stored as given (pass A.transpose() for a column-major layout, and swap rows
 // and cols afterwards).
 template <class T, class Matrix, class Vector>
@@ -68,9 +78,7 @@ KernelData<T> make_kernel_data(const Matrix& A, const Vector& b) {
     for (std::int64_t j = 0; j < data.cols; ++j)
       data.A[i * stride + j] = static_cast<T>(A(i, j));
   }
-  data.b = AlignedBuffer<T>(padded_length(b.size()));
-  for (std::int64_t i = 0; i < b.size(); ++i)
-    data.b[i] = static_cast<T>(b[i]);
+  data.b = padded_copy<T>(b);
   return data;
 }
 
@@ -96,18 +104,45 @@ KernelData<T> make_sparse_kernel_data(const Sparse& A, const Vector& b, std::int
     }
   }
   data.offsets[outer] = k;
-  data.b = AlignedBuffer<T>(padded_length(b.size()));
-  for (std::int64_t i = 0; i < b.size(); ++i)
-    data.b[i] = static_cast<T>(b[i]);
+  data.b = padded_copy<T>(b);
+  return data;
+}
+
+// csc straight from a compressed row-major matrix: a counting sort of the nonzeros by column,
+// rows ascending within each column as a column-major copy would have them, without making that
+// copy first.
+template <class T, class RowMajor, class Vector>
+KernelData<T> make_csc_kernel_data(const RowMajor& A, const Vector& b) {
+  KernelData<T> data;
+  data.rows = A.rows();
+  data.cols = A.cols();
+  const std::int64_t nonzeros = A.nonZeros();
+  data.offsets = AlignedBuffer<std::int64_t>(data.cols + 1);
+  data.indices = AlignedBuffer<std::int32_t>(nonzeros);
+  data.A = AlignedBuffer<T>(nonzeros);
+  std::vector<std::int64_t> next(static_cast<std::size_t>(data.cols) + 1, 0);
+  for (std::int64_t r = 0; r < data.rows; ++r)
+    for (typename RowMajor::InnerIterator it(A, r); it; ++it)
+      ++next[static_cast<std::size_t>(it.index()) + 1];
+  for (std::int64_t c = 0; c < data.cols; ++c)
+    next[static_cast<std::size_t>(c) + 1] += next[static_cast<std::size_t>(c)];
+  for (std::int64_t c = 0; c <= data.cols; ++c)
+    data.offsets[c] = next[static_cast<std::size_t>(c)];
+  for (std::int64_t r = 0; r < data.rows; ++r) {
+    for (typename RowMajor::InnerIterator it(A, r); it; ++it) {
+      const std::int64_t k = next[static_cast<std::size_t>(it.index())]++;
+      data.indices[k] = static_cast<std::int32_t>(r);
+      data.A[k] = static_cast<T>(it.value());
+    }
+  }
+  data.b = padded_copy<T>(b);
   return data;
 }
 
 template <class T, class Vector>
 void set_kernel_weights(KernelData<T>& data, const Vector& weights) {
   if (weights.size() == 0) return;
-  data.weights = AlignedBuffer<T>(padded_length(weights.size()));
-  for (std::int64_t i = 0; i < weights.size(); ++i)
-    data.weights[i] = static_cast<T>(weights[i]);
+  data.weights = padded_copy<T>(weights);
 }
 
 }  // namespace proxjit
