@@ -19,6 +19,7 @@
 
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/expr.h"
+#include "proxjit/runtime/expr_array.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/sparse.h"
 
