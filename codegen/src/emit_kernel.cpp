@@ -848,26 +848,15 @@ class KernelEmitter {
 
   // g_j of a loss: sum_i a_ij w_i dphi(z_i, b_i) / n.
   Value* emit_coordinate_gradient(Value* j) {
-    if (sparse_columns()) {
-      Value* sum = for_sparse_column(
-          j, {scalar_constant(0.0)},
-          [&](Value* k, Value* i, std::vector<Value*> partial) {
-            Value* d = emit_sample_derivative_scalar(load_scalar(margins_, i), i);
-            return std::vector<Value*>{fma(load_scalar(A_, k), d, partial[0])};
-          },
-          "cd.dot")[0];
-      return b_.CreateFMul(sum, inverse_n());
-    }
-    Value* column = column_pointer(j);
-    const std::vector<Value*> dot = emit_loop(
-        b_.getInt64(0), sample_chunks_, {vector_constant(0.0)},
-        [&](Value* c, std::vector<Value*> partial) {
-          Value* i = lanes_times(c);
-          Value* d = emit_sample_derivative(load_vector(margins_, i), i);
-          return std::vector<Value*>{fma(load_vector(column, i), d, partial[0])};
+    const std::vector<Value*> dot = column_sums(
+        j, 1,
+        [&](Value* i, Value* a, bool vector) {
+          Value* d = vector ? emit_sample_derivative(load_vector(margins_, i), i)
+                            : emit_sample_derivative_scalar(load_scalar(margins_, i), i);
+          return std::vector<Value*>{b_.CreateFMul(a, d)};
         },
         "cd.dot");
-    return b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), dot[0]), inverse_n());
+    return b_.CreateFMul(dot[0], inverse_n());
   }
 
   // g_j and h_j = sum_i a_ij^2 w_i phi''(z_i, b_i) / n in one pass over the column, from the
@@ -1002,7 +991,7 @@ class KernelEmitter {
     }
     for_sparse_column(
         j, {},
-        [&](Value* k, Value* i, std::vector<Value*>) {
+        [&](Value*, Value* i, std::vector<Value*>) {
           b_.CreateStore(load_scalar(trial_margins_, i), address(margins_, i));
           for (int v = 0; v < kCachedValues; ++v)
             b_.CreateStore(load_scalar(trial_[v], i), address(cached_[v], i));
@@ -2212,10 +2201,20 @@ class KernelEmitter {
         },
         "group.lag");
   }
-  // A SAGA or SVRG step on sample position s with lagged group steps: the sample's groups are
-  // brought up to step t, then each takes its whole step once.
-  void emit_group_lagged_step(Value* s) {
-    const bool saga = spec_.algorithm == Algorithm::saga;
+  // The start every lagged SAGA/SVRG step shares: step t, sample i at position s and its row,
+  // the prefetch of the next samples, the margin with each touched coordinate (or group)
+  // brought up to step t first, the sample's derivative d and delta = d - its stored one.
+  struct LaggedSample {
+    Value* t;
+    Value* i;
+    Value* begin;
+    Value* end;
+    Value* d;
+    Value* delta;
+    Value* t_next;
+  };
+  LaggedSample emit_lagged_sample(Value* s, const std::function<void(Value* j, Value* t)>& bring_up,
+                                  const char* name) {
     Value* t = b_.CreateLoad(i64_, step_count_);
     Value* i = emit_sample_at(s);
     Value* begin = row_begin(i);
@@ -2225,13 +2224,22 @@ class KernelEmitter {
         begin, end, {scalar_constant(0.0)},
         [&](Value* k, std::vector<Value*> sum) {
           Value* j = column_index(k);
-          emit_group_bring_up(j, t);
+          bring_up(j, t);
           return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(x_, j), sum[0])};
         },
-        "group.margin")[0];
+        name)[0];
     Value* d = emit_sample_derivative_scalar(margin, i);
     Value* delta = b_.CreateFSub(d, load_scalar(memory_, i));
-    Value* t_next = b_.CreateAdd(t, b_.getInt64(1));
+    return {t, i, begin, end, d, delta, b_.CreateAdd(t, b_.getInt64(1))};
+  }
+
+  // A SAGA or SVRG step on sample position s with lagged group steps: the sample's groups are
+  // brought up to step t, then each takes its whole step once.
+  void emit_group_lagged_step(Value* s) {
+    const bool saga = spec_.algorithm == Algorithm::saga;
+    const LaggedSample sample = emit_lagged_sample(
+        s, [&](Value* j, Value* t) { emit_group_bring_up(j, t); }, "group.margin");
+    auto [t, i, begin, end, d, delta, t_next] = sample;
     // delta a_i on the sample's nonzeros, zero elsewhere (x_previous_ is free in this path; the
     // certificate's prox call uses the scratch buffers).
     Value* part = x_previous_;
@@ -2555,23 +2563,10 @@ class KernelEmitter {
   // A SAGA or SVRG step on sample position s over the sample's nonzeros (lagged updates).
   void emit_variance_reduced_lagged_step(Value* s) {
     const bool saga = spec_.algorithm == Algorithm::saga;
-    Value* t = b_.CreateLoad(i64_, step_count_);
-    Value* i = emit_sample_at(s);
-    Value* begin = row_begin(i);
-    Value* end = row_end(i);
-    emit_prefetch_samples(s);
-    Value* margin = emit_loop(
-        begin, end, {scalar_constant(0.0)},
-        [&](Value* k, std::vector<Value*> sum) {
-          Value* j = column_index(k);
-          emit_bring_up(j, t);
-          return std::vector<Value*>{fma(load_scalar(A_, k), load_scalar(x_, j), sum[0])};
-        },
-        "saga.margin")[0];
-    Value* d = emit_sample_derivative_scalar(margin, i);
-    Value* delta = b_.CreateFSub(d, load_scalar(memory_, i));
+    const LaggedSample sample = emit_lagged_sample(
+        s, [&](Value* j, Value* t) { emit_bring_up(j, t); }, "saga.margin");
+    auto [t, i, begin, end, d, delta, t_next] = sample;
     Value* inv_n = inverse_n();
-    Value* t_next = b_.CreateAdd(t, b_.getInt64(1));
     emit_loop(
         begin, end, {},
         [&](Value* k, std::vector<Value*>) {

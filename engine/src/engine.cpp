@@ -35,7 +35,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=11";
+constexpr const char* kKernelFormat = "kernel-format=12";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
