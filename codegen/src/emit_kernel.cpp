@@ -3031,7 +3031,7 @@ class KernelEmitter {
     call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldWeights), "weights"));
     call_args.push_back(work_vector(3, "scratch_in"));
     call_args.push_back(work_vector(4, "scratch_out"));
-    call_args.push_back(work_vector(5, "margins"));
+    call_args.push_back(work_vector(kMarginsWorkVector, "margins"));
     call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldPenalized), "penalized"));
     Value* curvature = b_.CreateLoad(f64_, field(args, kFieldCurvature), "curvature");
     call_args.push_back(scalar_ == f64_ ? curvature : b_.CreateFPTrunc(curvature, scalar_));
@@ -3082,6 +3082,7 @@ class KernelEmitter {
   Value* margins_ = nullptr;      // coordinate descent on a loss: z = A x
   // Coordinate Newton steps: phi, w phi', w phi'' per sample at the margins, the same at the
   // last trial point, and the trial's margins.
+  // (coordinate_work_layout in kernel_spec.h says where the engine finds phi and w phi'.)
   enum { kLoss, kSlope, kCurvature, kCachedValues };
   Value* cached_[kCachedValues] = {};
   Value* trial_[kCachedValues] = {};

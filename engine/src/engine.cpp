@@ -10,6 +10,7 @@
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <type_traits>
 #include <unordered_map>
 
 #include "proxjit/codegen/jit_compiler.h"
@@ -345,6 +346,9 @@ struct ProgressState {
   // solver does not overshoot by a whole interval).
   double last_gap = -1.0;
   double last_gap_certificate = 0.0;
+  // What the kernel holds at x between iterations (coordinate descent in double), so that a
+  // gap check need not recompute it.
+  SampleValues at_x;
 };
 
 // What the progress hook returns to end a run on the objective-change rule: not a public
@@ -417,7 +421,7 @@ std::int64_t report_progress(void* context, std::int64_t iteration, double certi
     if (gap_check) {
       const Problem& problem = *state.problem;
       const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
-                                   problem.features(), state.x, &state.gap_objective);
+                                   problem.features(), state.x, &state.gap_objective, state.at_x);
       state.check_gap = gap.has_value();  // no gap for this pair: stop asking
       const double end = seconds_since(state.start);
       const double per_iteration =
@@ -614,6 +618,17 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
     }
   }
   ProgressState progress;
+  if constexpr (std::is_same_v<T, double>) {
+    if (kernel && spec.algorithm == Algorithm::coordinate_descent &&
+        spec.smooth == SmoothKind::margin) {
+      const CoordinateWorkLayout layout = coordinate_work_layout(args.rows, args.cols);
+      progress.at_x.margins = work.data() + layout.margins;
+      if (spec.coordinate_newton) {
+        progress.at_x.loss = work.data() + layout.loss;
+        progress.at_x.weighted_slope = work.data() + layout.weighted_slope;
+      }
+    }
+  }
   progress.problem = &problem;
   progress.options = &options;
   progress.summary = &summary;

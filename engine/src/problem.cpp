@@ -89,7 +89,11 @@ Problem::Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, Problem
   validate();
 }
 
-Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
+Problem::Problem(SmoothComponent f, ProxComponent r, const SparseMatrix& A, Vector b,
+                 ProblemOptions options)
+    : Problem(std::move(f), std::move(r), SparseMatrix(A), std::move(b), std::move(options)) {}
+
+Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix&& A, Vector b,
                  ProblemOptions options)
     : f_(std::move(f)), r_(std::move(r)), data_(std::make_shared<Data>()) {
   if (f_.kind() == SmoothKind::quadratic) {
@@ -111,11 +115,11 @@ Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
       entries.emplace_back(i, A.cols(), 1.0);
     }
     augmented.setFromTriplets(entries.begin(), entries.end());
-    A = std::move(augmented);
+    A.swap(augmented);
   }
   A.makeCompressed();
   data_->sparse = true;
-  data_->A_sparse = std::move(A);
+  data_->A_sparse.swap(A);
   data_->b = std::move(b);
   data_->weights = std::move(options.sample_weights);
   data_->intercept = options.fit_intercept;

@@ -8,13 +8,15 @@ namespace proxjit {
 
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
-                                  const Vector& x, double* primal_out) {
+                                  const Vector& x, double* primal_out, const SampleValues& at_x) {
   const std::string& loss = f.name();
   if (loss != "least_squares" && loss != "logistic") return std::nullopt;
   if (penalized != x.size()) return std::nullopt;
   const Eigen::Index rows = data.rows();
   const double n = static_cast<double>(rows);
-  const Vector z = data.dense ? Vector(*data.dense * x) : Vector(*data.sparse * x);
+  const Vector z = at_x.margins ? Vector(Eigen::Map<const Vector>(at_x.margins, rows))
+                   : data.dense ? Vector(*data.dense * x)
+                                : Vector(*data.sparse * x);
   double primal = r.value<double>(x.data(), static_cast<std::size_t>(x.size()));
   const Eigen::ArrayXd w =
       data.weights ? Eigen::ArrayXd(data.weights->array()) : Eigen::ArrayXd::Ones(rows);
@@ -23,7 +25,14 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const bool logistic = loss == "logistic";
   Eigen::ArrayXd value, slope;
   Eigen::ArrayXd sigmoid, log_sigmoid;  // logistic: sigmoid(m) and its log, for the dual
-  if (logistic) {
+  if (logistic && at_x.loss && at_x.weighted_slope) {
+    // From the solver's phi and w phi': sigmoid(m) = -b phi', log sigmoid(m) = m - phi.
+    value = Eigen::Map<const Eigen::ArrayXd>(at_x.loss, rows);
+    const Eigen::Map<const Eigen::ArrayXd> weighted_slope(at_x.weighted_slope, rows);
+    slope = (w > 0.0).select(weighted_slope / w, 0.0);
+    sigmoid = -b * slope;
+    log_sigmoid = -b * z.array() - value;
+  } else if (logistic) {
     const Eigen::ArrayXd m = -b * z.array();  // phi = softplus(m), phi' = -b sigmoid(m)
     const Eigen::ArrayXd e = (-m.abs()).exp();
     const Eigen::ArrayXd log1p_e = e.log1p();

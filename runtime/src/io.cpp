@@ -46,6 +46,17 @@ std::string read_whole_file(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) fail(path, "cannot open: it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  if (std::filesystem::is_regular_file(path, ec)) {
+    // One read of the known size: no growing buffer (data files run to gigabytes).
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) {
+      std::string contents(static_cast<std::size_t>(size), '\0');
+      in.read(contents.data(), static_cast<std::streamsize>(size));
+      if (in.bad()) fail(path, "cannot read the file");
+      contents.resize(static_cast<std::size_t>(in.gcount()));
+      return contents;
+    }
+  }
   std::ostringstream contents;
   contents << in.rdbuf();
   if (in.bad()) fail(path, "cannot read the file");
@@ -667,37 +678,46 @@ LibsvmRows parse_libsvm(const std::string& path) {
     if (const std::size_t comment = line.find('#'); comment != std::string_view::npos) {
       line = line.substr(0, comment);
     }
-    const std::vector<std::string_view> tokens = split_blanks(line);
-    if (tokens.empty()) continue;
-    if (const std::optional<double> label = parse_number(tokens.front())) {
+    // Tokens are taken in place (no per-line or per-token allocation: files have millions).
+    std::size_t pos = 0;
+    const auto next_token = [&]() {
+      while (pos < line.size() && is_blank(line[pos]))
+        ++pos;
+      const std::size_t start = pos;
+      while (pos < line.size() && !is_blank(line[pos]))
+        ++pos;
+      return line.substr(start, pos - start);
+    };
+    const std::string_view first = next_token();
+    if (first.empty()) continue;
+    if (const std::optional<double> label = parse_number(first)) {
       rows.labels.push_back(*label);
     } else {
-      std::string what =
-          "expected a label (a number) first, got \"" + std::string(tokens.front()) + "\"";
-      if (tokens.front().find(':') != std::string_view::npos) what += " (the label is missing)";
+      std::string what = "expected a label (a number) first, got \"" + std::string(first) + "\"";
+      if (first.find(':') != std::string_view::npos) what += " (the label is missing)";
       fail_line(path, n, what);
     }
     std::int64_t previous = 0;
-    for (std::size_t t = 1; t < tokens.size(); ++t) {
-      const std::string_view token = tokens[t];
+    for (std::string_view token = next_token(); !token.empty(); token = next_token()) {
       if (token.starts_with("qid:")) continue;  // svmlight query ids: not used here
       const std::size_t colon = token.find(':');
-      const std::string quoted = "\"" + std::string(token) + "\"";
+      const auto quoted = [&] { return "\"" + std::string(token) + "\""; };
       if (colon == std::string_view::npos) {
-        fail_line(path, n, "expected index:value, got " + quoted);
+        fail_line(path, n, "expected index:value, got " + quoted());
       }
       const std::optional<std::int64_t> index = parse_index(token.substr(0, colon));
       if (!index) {
         fail_line(path, n,
-                  "expected index:value, got " + quoted +
+                  "expected index:value, got " + quoted() +
                       " (the index must be a "
                       "positive integer)");
       }
       const std::optional<double> value = parse_number(token.substr(colon + 1));
       if (!value) {
-        fail_line(path, n, "expected index:value, got " + quoted + " (the value is not a number)");
+        fail_line(path, n,
+                  "expected index:value, got " + quoted() + " (the value is not a number)");
       }
-      if (*index == 0) fail_line(path, n, "index 0 in " + quoted + " (indices start at 1)");
+      if (*index == 0) fail_line(path, n, "index 0 in " + quoted() + " (indices start at 1)");
       if (*index <= previous) {
         fail_line(path, n,
                   "indices must increase (" + std::to_string(*index) + " after " +

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -102,8 +103,14 @@ double SmoothComponent::curvature() const {
 
 void SmoothComponent::check_targets(const Vector& b) const {
   if (!definition_->check_label) return;
+  // Labels repeat (classes, counts): a value just accepted needs no second check.
+  double accepted[2] = {std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::quiet_NaN()};
   for (Eigen::Index i = 0; i < b.size(); ++i) {
+    if (b[i] == accepted[0] || b[i] == accepted[1]) continue;
     const std::string problem = definition_->check_label(b[i]);
+    accepted[1] = accepted[0];
+    accepted[0] = b[i];
     if (!problem.empty()) {
       throw Error(name() + ": b[" + std::to_string(i) + "] = " + shortest_number_text(b[i]) +
                   ", but " + problem);

@@ -675,6 +675,21 @@ TEST(EngineBadInput, NonSymmetricQuadraticNamesTheEntries) {
   EXPECT_NO_THROW(Problem::parse("quadratic", "zero", nearly, gaussian_vector(4, 2)));
 }
 
+TEST(EngineProblem, AMovedSparseMatrixIsTakenOverNotCopied) {
+  SparseMatrix A = gaussian_matrix(6, 4, 1).sparseView();
+  const SparseMatrix original = A;
+  const double* values = A.valuePtr();
+  const Problem moved(SmoothComponent::parse("least_squares"), ProxComponent::parse("zero"),
+                      std::move(A), gaussian_vector(6, 2));
+  EXPECT_EQ(moved.A_sparse().valuePtr(), values);
+  EXPECT_TRUE(moved.A_sparse().isApprox(original));
+  // From an lvalue: a copy, the caller's matrix untouched.
+  const Problem copied(SmoothComponent::parse("least_squares"), ProxComponent::parse("zero"),
+                       original, gaussian_vector(6, 2));
+  EXPECT_NE(copied.A_sparse().valuePtr(), original.valuePtr());
+  EXPECT_EQ(original.nonZeros(), 24);
+}
+
 TEST(EngineBadInput, NonFiniteDataNamesTheMatrixAndPosition) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();

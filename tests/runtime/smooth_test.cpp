@@ -99,6 +99,14 @@ TEST(SmoothRegistry, LabelsAreChecked) {
   EXPECT_TRUE(Contains(error_of([&] { SmoothComponent::parse("poisson").check_targets(b); }),
                        "counts >= 0"));
   SmoothComponent::parse("least_squares").check_targets(b);  // any target
+
+  // Values already accepted are not checked again; a new one is, wherever it comes.
+  Vector many(2001);
+  for (Eigen::Index i = 0; i < many.size(); ++i)
+    many[i] = i % 3 == 0 ? 1.0 : -1.0;
+  logistic.check_targets(many);
+  many[1999] = 0.5;
+  EXPECT_TRUE(Contains(error_of([&] { logistic.check_targets(many); }), "b[1999] = 0.5"));
 }
 
 TEST(SmoothValue, EveryLossMatchesItsFormula) {

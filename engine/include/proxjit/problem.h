@@ -30,7 +30,11 @@ class Problem {
  public:
   // Throw proxjit::Error when the data do not fit f or hold non-finite values.
   Problem(SmoothComponent f, ProxComponent r, Matrix A, Vector b, ProblemOptions options = {});
-  Problem(SmoothComponent f, ProxComponent r, SparseMatrix A, Vector b,
+  // A sparse A is copied, or taken over without a copy when moved in (Eigen 3.4's SparseMatrix
+  // has no move constructor: the rvalue overload swaps it in).
+  Problem(SmoothComponent f, ProxComponent r, const SparseMatrix& A, Vector b,
+          ProblemOptions options = {});
+  Problem(SmoothComponent f, ProxComponent r, SparseMatrix&& A, Vector b,
           ProblemOptions options = {});
   // A data-free smooth term f(x) = sum_i g(x_i) (SmoothDefinition::elementwise_term) over
   // `dimension` unknowns: A is the identity (CSR), b zero, the weights n.

@@ -18,9 +18,20 @@ namespace proxjit {
 // into r*'s domain for l1. Empty for other pairs and with an intercept (the dual then needs
 // sum theta = 0 exactly).
 // When `primal` is given and the gap is known, P(x) goes there too (it is part of the gap).
+//
+// A solver that already holds the margins z = A x (coordinate descent), and phi(z_i, b_i) and
+// w_i phi'(z_i, b_i) per sample (proximal Newton), passes them as `at_x`: the check then needs
+// no product A x and no exp or log per sample (the logistic dual's logs follow from phi and z),
+// only A'theta.
+struct SampleValues {
+  const double* margins = nullptr;         // z = A x, one per sample
+  const double* loss = nullptr;            // phi(z_i, b_i); with weighted_slope, or neither
+  const double* weighted_slope = nullptr;  // w_i phi'(z_i, b_i)
+};
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
-                                  const Vector& x, double* primal = nullptr);
+                                  const Vector& x, double* primal = nullptr,
+                                  const SampleValues& at_x = {});
 // Dense data without weights or intercept.
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r, const Matrix& A,
                                   const Vector& b, const Vector& x);
