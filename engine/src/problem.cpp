@@ -102,6 +102,7 @@ Problem::Problem(SmoothComponent f, ProxComponent r, SparseMatrix&& A, Vector b,
         "samples such as least_squares or logistic");
   }
   check_sample_shapes(f_, A.rows(), A.cols(), b.size());
+  A.makeCompressed();  // (check_finite then scans the values in one pass)
   check_finite(A, "A");
   check_finite(b, "b");
   check_margin_options(f_, options, A.rows());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <vector>
 
 namespace proxjit {
 
@@ -18,35 +19,44 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
                    : data.dense ? Vector(*data.dense * x)
                                 : Vector(*data.sparse * x);
   double primal = r.value<double>(x.data(), static_cast<std::size_t>(x.size()));
-  const Eigen::ArrayXd w =
-      data.weights ? Eigen::ArrayXd(data.weights->array()) : Eigen::ArrayXd::Ones(rows);
-  const Eigen::ArrayXd b = data.b->array();
-  // The two losses in closed form, as whole arrays: the engine checks gaps between iterations.
+  const auto weight = [&](Eigen::Index i) { return data.weights ? (*data.weights)[i] : 1.0; };
+  const Vector& b = *data.b;
+  // The two losses in closed form, one fused pass over the samples (no temporaries): the engine
+  // checks gaps between iterations. Logistic: phi = softplus(m) with m = -b z, phi' = -b
+  // sigmoid(m); sigmoid(m) and its log are kept for the dual.
   const bool logistic = loss == "logistic";
-  Eigen::ArrayXd value, slope;
-  Eigen::ArrayXd sigmoid, log_sigmoid;  // logistic: sigmoid(m) and its log, for the dual
-  if (logistic && at_x.loss && at_x.weighted_slope) {
-    // From the solver's phi and w phi': sigmoid(m) = -b phi', log sigmoid(m) = m - phi.
-    value = Eigen::Map<const Eigen::ArrayXd>(at_x.loss, rows);
-    const Eigen::Map<const Eigen::ArrayXd> weighted_slope(at_x.weighted_slope, rows);
-    slope = (w > 0.0).select(weighted_slope / w, 0.0);
-    sigmoid = -b * slope;
-    log_sigmoid = -b * z.array() - value;
-  } else if (logistic) {
-    const Eigen::ArrayXd m = -b * z.array();  // phi = softplus(m), phi' = -b sigmoid(m)
-    const Eigen::ArrayXd e = (-m.abs()).exp();
-    const Eigen::ArrayXd log1p_e = e.log1p();
-    value = m.max(0.0) + log1p_e;
-    sigmoid = (m >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
-    log_sigmoid = -((-m).max(0.0) + log1p_e);  // log sigmoid(m) = -softplus(-m)
-    slope = -b * sigmoid;
-  } else {
-    const Eigen::ArrayXd residual = z.array() - b;
-    value = 0.5 * residual.square();
-    slope = residual;
+  const bool from_values = logistic && at_x.loss && at_x.weighted_slope;
+  std::vector<double> value(static_cast<std::size_t>(rows));
+  std::vector<double> sigmoid(logistic ? value.size() : 0), log_sigmoid(sigmoid.size());
+  Vector theta(rows);  // w phi' / n
+  double loss_sum = 0.0;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const double w = weight(i);
+    double slope;
+    if (from_values) {
+      // From the solver's phi and w phi': sigmoid(m) = -b phi', log sigmoid(m) = m - phi.
+      value[k] = at_x.loss[i];
+      slope = w > 0.0 ? at_x.weighted_slope[i] / w : 0.0;
+      sigmoid[k] = -b[i] * slope;
+      log_sigmoid[k] = -b[i] * z[i] - value[k];
+    } else if (logistic) {
+      const double m = -b[i] * z[i];
+      const double e = std::exp(-std::abs(m));
+      const double log1p_e = std::log1p(e);
+      value[k] = std::max(m, 0.0) + log1p_e;
+      sigmoid[k] = m >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+      log_sigmoid[k] = -(std::max(-m, 0.0) + log1p_e);  // log sigmoid(m) = -softplus(-m)
+      slope = -b[i] * sigmoid[k];
+    } else {
+      const double residual = z[i] - b[i];
+      value[k] = 0.5 * residual * residual;
+      slope = residual;
+    }
+    loss_sum += w * value[k];
+    theta[i] = w * slope / n;
   }
-  primal += (w * value).sum() / n;
-  Vector theta = (w * slope / n).matrix();
+  primal += loss_sum / n;
   Vector correlation = data.dense ? Vector(data.dense->transpose() * theta)
                                   : Vector(data.sparse->transpose() * theta);
   const std::string& name = r.name();
@@ -107,22 +117,30 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     return std::nullopt;
   }
   // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0.
-  const Eigen::Array<bool, Eigen::Dynamic, 1> counted = w > 0.0;
-  Eigen::ArrayXd terms;
-  if (logistic) {
-    // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u = kappa sigmoid(m) in [0, 1]: log s
-    // = log kappa + log sigmoid(m), and at kappa = 1, 1 - s = sigmoid(-m) whose log is -phi.
-    // Logs from the primal's: a gap check costs little more than a gradient.
-    const Eigen::ArrayXd s_dual = kappa * sigmoid;
-    const Eigen::ArrayXd q = 1.0 - s_dual;
-    const Eigen::ArrayXd log_q = kappa == 1.0 ? Eigen::ArrayXd(-value) : Eigen::ArrayXd(q.log());
-    terms = -((s_dual > 0.0).select(s_dual * (std::log(kappa) + log_sigmoid), 0.0) +
-              (q > 0.0).select(q * log_q, 0.0));
-  } else {
-    const Eigen::ArrayXd u = n * theta.array() / w;  // = kappa phi'
-    terms = -(0.5 * u.square() + u * b);
+  // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0. Logistic:
+  // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u = kappa sigmoid(m) in [0, 1]: log s =
+  // log kappa + log sigmoid(m), and at kappa = 1, 1 - s = sigmoid(-m) whose log is -phi. Logs
+  // from the primal's: a gap check costs little more than a gradient.
+  const double log_kappa = std::log(kappa);
+  double dual_sum = 0.0;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const double w = weight(i);
+    if (!(w > 0.0)) continue;
+    double term;
+    if (logistic) {
+      const double s_dual = kappa * sigmoid[k];
+      const double q = 1.0 - s_dual;
+      const double log_q = kappa == 1.0 ? -value[k] : std::log(q);
+      term = -((s_dual > 0.0 ? s_dual * (log_kappa + log_sigmoid[k]) : 0.0) +
+               (q > 0.0 ? q * log_q : 0.0));
+    } else {
+      const double u = n * theta[i] / w;  // = kappa phi'
+      term = -(0.5 * u * u + u * b[i]);
+    }
+    dual_sum += w * term;
   }
-  const double dual = -conjugate + (counted.select(w * terms, 0.0)).sum() / n;
+  const double dual = -conjugate + dual_sum / n;
   if (!std::isfinite(dual)) return std::nullopt;
   if (primal_out) *primal_out = primal;
   // Rounding can make a converged gap slightly negative; it bounds a non-negative quantity.

@@ -107,7 +107,8 @@ void SmoothComponent::check_targets(const Vector& b) const {
   double accepted[2] = {std::numeric_limits<double>::quiet_NaN(),
                         std::numeric_limits<double>::quiet_NaN()};
   for (Eigen::Index i = 0; i < b.size(); ++i) {
-    if (b[i] == accepted[0] || b[i] == accepted[1]) continue;
+    // (A non-short-circuit test: labels alternate unpredictably between the two.)
+    if ((b[i] == accepted[0]) | (b[i] == accepted[1])) continue;
     const std::string problem = definition_->check_label(b[i]);
     accepted[1] = accepted[0];
     accepted[0] = b[i];

@@ -446,6 +446,37 @@ TYPED_TEST(ProxTyped, NanInputStaysNan) {
   }
 }
 
+// r(x) of a long vector is evaluated as whole arrays, of a short one element by element: the
+// same values and the same sum, to the last bit (the gap checks and objectives rely on it).
+TEST(ProxValue, WholeArraysEqualTheElementwiseSum) {
+  std::mt19937 rng(7);
+  for (const ProxDefinition& d : prox_registry()) {
+    if (!d.traits.elementwise) continue;
+    for (const Case& c : cases_for(d.name, rng)) {
+      const ProxComponent component = ProxComponent::parse(c.text);
+      std::vector<double> x;
+      while (x.size() < 500) {
+        for (double v : inputs_for(c, 0.3, rng))
+          x.push_back(v);
+      }
+      double one_by_one = 0.0;
+      for (double v : x)
+        one_by_one += component.value<double>(&v, 1);
+      const double whole = component.value<double>(x.data(), x.size());
+      EXPECT_TRUE(whole == one_by_one || (std::isinf(whole) && std::isinf(one_by_one)))
+          << c.text << ": " << whole << " against " << one_by_one;
+      std::vector<float> xf(x.begin(), x.end());
+      double one_by_one_float = 0.0;
+      for (float v : xf)
+        one_by_one_float += component.value<float>(&v, 1);
+      const double whole_float = component.value<float>(xf.data(), xf.size());
+      EXPECT_TRUE(whole_float == one_by_one_float ||
+                  (std::isinf(whole_float) && std::isinf(one_by_one_float)))
+          << c.text;
+    }
+  }
+}
+
 TEST(ProxPrecision, FloatAgreesWithDouble) {
   std::mt19937 rng(4);
   for (const ProxDefinition& d : prox_registry()) {

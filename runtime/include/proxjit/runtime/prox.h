@@ -17,6 +17,7 @@
 
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/expr.h"
+#include "proxjit/runtime/expr_array.h"
 
 namespace proxjit {
 
@@ -163,11 +164,24 @@ class ProxComponent {
   template <class T>
   double elementwise_value(const T* x, std::size_t size, const std::vector<T>& params) const {
     double sum = 0.0;
-    for (std::size_t i = 0; i < size; ++i) {
-      sum += static_cast<double>(expr::evaluate<T>(definition_->value, x[i], T(0), params.data()));
+    if (size < kWholeArrayValue) {
+      for (std::size_t i = 0; i < size; ++i) {
+        sum +=
+            static_cast<double>(expr::evaluate<T>(definition_->value, x[i], T(0), params.data()));
+      }
+      return sum;
     }
+    // Long vectors as whole arrays: the tree is walked once, not once per element (the same
+    // values, summed in the same order).
+    const auto n = static_cast<Eigen::Index>(size);
+    const expr::ArrayOf<T> values =
+        expr::evaluate_array<T>(definition_->value, Eigen::Map<const expr::ArrayOf<T>>(x, n),
+                                params.data(), expr::ArrayOf<T>::Zero(n));
+    for (Eigen::Index i = 0; i < n; ++i)
+      sum += static_cast<double>(values[i]);
     return sum;
   }
+  static constexpr std::size_t kWholeArrayValue = 64;
   const ProxDefinition* definition_ = nullptr;
   std::vector<double> parameters_;
   std::vector<std::vector<double>> lists_;  // by declared index; empty unless a given list
