@@ -219,9 +219,24 @@ KernelSource Engine::precompile(const KernelSpec& spec, const CodegenOptions& co
 }
 Engine::~Engine() = default;
 
+namespace {
+
+bool reads_densely(const Problem& problem, const SolverOptions& options) {
+  if (!problem.sparse() || is_stochastic(options.algorithm)) return false;
+  // At two thirds nonzero a dense copy takes no more memory than CSR's values and indices, and
+  // its whole-vector loops beat the sparse ones' gathers by far (heart_scale's cd: 3x). The
+  // stochastic solvers keep CSR: their lagged steps touch one row's nonzeros.
+  const double entries =
+      static_cast<double>(problem.samples()) * static_cast<double>(problem.A_sparse().cols());
+  return 3.0 * static_cast<double>(problem.A_sparse().nonZeros()) >= 2.0 * entries;
+}
+
+}  // namespace
+
 KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& options) const {
   KernelSpec spec = kernel_spec_for(problem.f().definition(), problem.r().definition(), options,
-                                    problem.sparse(), problem.sample_weights().size() != 0);
+                                    problem.sparse() && !reads_densely(problem, options),
+                                    problem.sample_weights().size() != 0);
   // l1 with per-coordinate weights is separable but not one expression: it is called.
   spec.prox_call = !problem.r().is_elementwise();
   return spec;

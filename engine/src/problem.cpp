@@ -268,6 +268,12 @@ namespace {
 template <class T>
 KernelData<T> make_for_layout(const Problem::Data& d, Layout layout) {
   KernelData<T> data;
+  if (d.sparse && (layout == Layout::dense_row_major || layout == Layout::dense_col_major)) {
+    // Mostly nonzero sparse data (Engine::kernel_spec): the kernel reads them densely.
+    data = make_dense_kernel_data_from_rows<T>(d.A_sparse, d.b, layout == Layout::dense_col_major);
+    set_kernel_weights(data, d.weights);
+    return data;
+  }
   switch (layout) {
     case Layout::dense_row_major:
       data = make_kernel_data<T>(d.A, d.b);

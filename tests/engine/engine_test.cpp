@@ -690,6 +690,53 @@ TEST(EngineProblem, AMovedSparseMatrixIsTakenOverNotCopied) {
   EXPECT_EQ(original.nonZeros(), 24);
 }
 
+// Sparse data that are mostly nonzero (at least two thirds) run the dense kernels, read from
+// a dense copy: the same kernel and iterates as the dense problem's. Sparser data keep the
+// sparse kernels, and the stochastic solvers always do (their lagged steps).
+TEST(EngineLayouts, MostlyNonzeroSparseDataAreReadDensely) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  Matrix dense = gaussian_matrix(60, 9, 4);
+  for (Eigen::Index i = 0; i < dense.rows(); i += 7)
+    dense(i, i % dense.cols()) = 0.0;  // a few zeros: about 98% nonzero
+  Vector labels = gaussian_vector(60, 5);
+  for (Eigen::Index i = 0; i < labels.size(); ++i)
+    labels[i] = labels[i] >= 0.0 ? 1.0 : -1.0;
+  const auto l1 = ProxComponent::parse("l1(lambda=0.01)");
+  const SmoothComponent logistic = SmoothComponent::parse("logistic");
+  const Problem stored_densely(logistic, l1, dense, labels);
+  const Problem stored_sparsely(logistic, l1, SparseMatrix(dense.sparseView()), labels);
+  for (const auto& [algorithm, layout] : std::vector<std::pair<Algorithm, const char*>>{
+           {Algorithm::coordinate_descent, "|dense_col_major|"},
+           {Algorithm::fista, "|dense_row_major|"},
+           {Algorithm::proximal_gradient, "|dense_row_major|"}}) {
+    SCOPED_TRACE(to_string(algorithm));
+    SolverOptions options;
+    options.algorithm = algorithm;
+    options.tolerance = 1e-9;
+    options.max_iterations = 20000;
+    const Summary from_sparse = engine.solve(stored_sparsely, options);
+    const Summary from_dense = engine.solve(stored_densely, options);
+    EXPECT_NE(from_sparse.kernel_key.find(layout), std::string::npos) << from_sparse.kernel_key;
+    EXPECT_EQ(from_sparse.kernel_key, from_dense.kernel_key);
+    EXPECT_EQ(from_sparse.iterations, from_dense.iterations);
+    EXPECT_EQ(from_sparse.x, from_dense.x);
+  }
+  SolverOptions saga;
+  saga.algorithm = Algorithm::saga;
+  saga.max_iterations = 3;
+  EXPECT_NE(engine.solve(stored_sparsely, saga).kernel_key.find("|csr|"), std::string::npos);
+
+  // Half nonzero: the sparse kernels.
+  Matrix half = dense;
+  for (Eigen::Index i = 0; i < half.rows(); ++i)
+    for (Eigen::Index j = (i % 2); j < half.cols(); j += 2)
+      half(i, j) = 0.0;
+  const Problem sparse(logistic, l1, SparseMatrix(half.sparseView()), labels);
+  SolverOptions cd;
+  cd.algorithm = Algorithm::coordinate_descent;
+  EXPECT_NE(engine.solve(sparse, cd).kernel_key.find("|csc|"), std::string::npos);
+}
+
 TEST(EngineBadInput, NonFiniteDataNamesTheMatrixAndPosition) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();

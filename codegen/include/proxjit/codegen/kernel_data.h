@@ -82,6 +82,26 @@ KernelData<T> make_kernel_data(const Matrix& A, const Vector& b) {
   return data;
 }
 
+// Dense layouts straight from a compressed row-major sparse matrix (data that are mostly
+// nonzero): zero padding, and each nonzero placed at its row-major or column-major slot.
+template <class T, class RowMajor, class Vector>
+KernelData<T> make_dense_kernel_data_from_rows(const RowMajor& A, const Vector& b,
+                                               bool column_major) {
+  KernelData<T> data;
+  data.rows = A.rows();
+  data.cols = A.cols();
+  const std::int64_t stride = padded_length(column_major ? data.rows : data.cols);
+  data.A = AlignedBuffer<T>(padded_length(column_major ? data.cols : data.rows) * stride);
+  for (std::int64_t r = 0; r < data.rows; ++r) {
+    for (typename RowMajor::InnerIterator it(A, r); it; ++it) {
+      const std::int64_t c = it.index();
+      data.A[column_major ? c * stride + r : r * stride + c] = static_cast<T>(it.value());
+    }
+  }
+  data.b = padded_copy<T>(b);
+  return data;
+}
+
 // Sparse: `A` is a compressed Eigen matrix whose outer dimension is what the kernel walks
 // (row-major for csr, column-major for csc); rows and cols are the problem's.
 template <class T, class Sparse, class Vector>
