@@ -1241,6 +1241,8 @@ class KernelEmitter {
           Value* lipschitz = load_scalar(y_, j);
           Value* old_x = load_scalar(x_, j);
           b_.CreateStore(scalar_constant(0.0), address(x_previous_, j));
+          // The whole gradient (0 for an empty column): the engine's gap checks read it.
+          b_.CreateStore(scalar_constant(0.0), address(grad_, j));
           b_.CreateStore(old_x, address(scratch_in_, j));
           return emit_if(
               b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), sum,
@@ -1376,12 +1378,15 @@ class KernelEmitter {
   }
 
   // One proximal Newton step; returns the certificate's sum of squares (at x, before it).
+  // One step from the model at x that newton_sum_ belongs to (emit_newton_outer_setup, before
+  // the loop or at the end of the last step), then the model at the new point: returns its
+  // sum, the certificate of the x the iteration ends with (reference_coordinate_descent).
   Value* emit_proximal_newton_step() {
     Function* function = b_.GetInsertBlock()->getParent();
     const auto block = [&](const char* name) {
       return BasicBlock::Create(context_, name, function);
     };
-    Value* sum = emit_newton_outer_setup();
+    Value* sum = newton_sum_;
     Value* inner_bound = b_.CreateFMul(scalar_constant(kNewtonInnerTolerance), sum);
 
     // Step 2: inner passes from d = 0.
@@ -1501,7 +1506,7 @@ class KernelEmitter {
     b_.CreateBr(done);
 
     b_.SetInsertPoint(done);
-    return sum;
+    return emit_newton_outer_setup();
   }
 
   Value* emit_coordinate_descent_epoch() {
@@ -2834,11 +2839,20 @@ class KernelEmitter {
           },
           "fista.start");
     }
+    const bool proximal_newton = coordinate_descent && spec_.coordinate_newton;
+    Value* initial_newton_sum = proximal_newton ? emit_newton_outer_setup() : nullptr;
     BasicBlock* preheader = b_.GetInsertBlock();
     b_.CreateBr(header);
 
     b_.SetInsertPoint(header);
     PHINode* k = b_.CreatePHI(i64_, 2, "k");
+    // Proximal Newton: the model at x carried from one iteration to the next.
+    PHINode* newton_sum = nullptr;
+    if (proximal_newton) {
+      newton_sum = b_.CreatePHI(scalar_, 2, "newton_sum");
+      newton_sum->addIncoming(initial_newton_sum, preheader);
+      newton_sum_ = newton_sum;
+    }
     PHINode* first_certificate = b_.CreatePHI(f64_, 2, "first_certificate");
     PHINode* last_certificate = b_.CreatePHI(f64_, 2, "last_certificate");
     // Iterations left until the next progress report (a countdown: no division per iteration).
@@ -2871,6 +2885,7 @@ class KernelEmitter {
     Value* certificate_divisor =
         coordinate_descent ? llvm::ConstantFP::get(f64_, 1.0) : step_double;
     Value* next_curvature = nullptr;
+    Value* next_newton_sum = nullptr;
     if (backtracking) {
       BacktrackingStep result = emit_backtracking_step(curvature, gradient_now, gradient_spare);
       squared_change = result.squared_change;
@@ -2879,6 +2894,7 @@ class KernelEmitter {
       certificate_divisor = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), next_curvature);
     } else if (coordinate_descent) {
       squared_change = emit_coordinate_descent_epoch();
+      if (newton_sum) next_newton_sum = squared_change;
     } else if (stochastic) {
       squared_change = emit_stochastic_epoch();
     } else if (fista) {
@@ -2949,6 +2965,7 @@ class KernelEmitter {
     last_certificate->addIncoming(certificate, next);
     until_report->addIncoming(reset, next);
     momentum->addIncoming(next_momentum, next);
+    if (newton_sum) newton_sum->addIncoming(next_newton_sum, next);
     if (backtracking) {
       curvature->addIncoming(next_curvature, next);
       gradient_now->addIncoming(gradient_spare, next);  // the accepted trial's gradient
@@ -3088,6 +3105,7 @@ class KernelEmitter {
   Value* trial_[kCachedValues] = {};
   Value* trial_margins_ = nullptr;
   Value* model_pairs_ = nullptr;  // proximal Newton on CSC: (u_i, w_i phi''(z_i)) per sample
+  Value* newton_sum_ = nullptr;   // proximal Newton: the certificate's sum of squares at x
   Value* penalized_ = nullptr;    // r applies to x[0, penalized)
   Value* curvature_ = nullptr;    // the loss's sup phi''
   Value* prox_call_ = nullptr;

@@ -36,7 +36,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=12";
+constexpr const char* kKernelFormat = "kernel-format=13";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -641,6 +641,7 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
       if (spec.coordinate_newton) {
         progress.at_x.loss = work.data() + layout.loss;
         progress.at_x.weighted_slope = work.data() + layout.weighted_slope;
+        progress.at_x.gradient = work.data() + layout.gradient;
       }
     }
   }

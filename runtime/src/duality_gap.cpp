@@ -57,8 +57,9 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     theta[i] = w * slope / n;
   }
   primal += loss_sum / n;
-  Vector correlation = data.dense ? Vector(data.dense->transpose() * theta)
-                                  : Vector(data.sparse->transpose() * theta);
+  Vector correlation = at_x.gradient ? Vector(Eigen::Map<const Vector>(at_x.gradient, x.size()))
+                       : data.dense  ? Vector(data.dense->transpose() * theta)
+                                     : Vector(data.sparse->transpose() * theta);
   const std::string& name = r.name();
   const auto p = r.parameters();
   // Scales theta so that |A'theta|_inf <= bound (r* is then finite); false when impossible.

@@ -166,19 +166,21 @@ using KernelFunction = void (*)(KernelArgs*);
 // Scratch elements a kernel needs in KernelArgs::work (aligned like the data).
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols);
 
-// Where coordinate descent on a loss keeps its per-sample state in the work buffer, as element
-// offsets: the margins z = A x after the five vectors of the unknowns, then (coordinate Newton)
-// phi(z_i, b_i), w_i phi'(z_i, b_i) and w_i phi''(z_i, b_i). Between iterations they hold the
-// values at the current x, so the engine's gap checks read them instead of recomputing.
+// Where coordinate descent on a loss keeps its state in the work buffer, as element offsets:
+// the margins z = A x after the five vectors of the unknowns, then (coordinate Newton)
+// phi(z_i, b_i), w_i phi'(z_i, b_i) and w_i phi''(z_i, b_i); proximal Newton steps keep the
+// gradient of f in the first vector. Between iterations they hold the values at the current x,
+// so the engine's gap checks read them instead of recomputing.
 struct CoordinateWorkLayout {
   std::int64_t margins = 0;
   std::int64_t loss = 0;
   std::int64_t weighted_slope = 0;
+  std::int64_t gradient = 0;
 };
 inline constexpr std::int64_t kMarginsWorkVector = 5;  // in vectors of the padded unknowns
 constexpr CoordinateWorkLayout coordinate_work_layout(std::int64_t rows, std::int64_t cols) {
   const std::int64_t margins = kMarginsWorkVector * padded_length(cols);
-  return {margins, margins + padded_length(rows), margins + 2 * padded_length(rows)};
+  return {margins, margins + padded_length(rows), margins + 2 * padded_length(rows), 0};
 }
 
 }  // namespace proxjit

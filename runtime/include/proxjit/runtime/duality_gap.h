@@ -19,14 +19,15 @@ namespace proxjit {
 // sum theta = 0 exactly).
 // When `primal` is given and the gap is known, P(x) goes there too (it is part of the gap).
 //
-// A solver that already holds the margins z = A x (coordinate descent), and phi(z_i, b_i) and
-// w_i phi'(z_i, b_i) per sample (proximal Newton), passes them as `at_x`: the check then needs
-// no product A x and no exp or log per sample (the logistic dual's logs follow from phi and z),
-// only A'theta.
+// A solver that already holds the margins z = A x (coordinate descent), phi(z_i, b_i) and
+// w_i phi'(z_i, b_i) per sample and the gradient of f (proximal Newton) passes them as `at_x`:
+// the check then needs no product with A or A' and no exp or log per sample (the logistic
+// dual's logs follow from phi and z), two passes over the samples.
 struct SampleValues {
   const double* margins = nullptr;         // z = A x, one per sample
   const double* loss = nullptr;            // phi(z_i, b_i); with weighted_slope, or neither
   const double* weighted_slope = nullptr;  // w_i phi'(z_i, b_i)
+  const double* gradient = nullptr;        // grad f(x) = A'(w phi') / n, one per unknown
 };
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,

@@ -216,28 +216,23 @@ T coordinate_newton_epoch(Objective<T>& objective, VectorOf<T>& x) {
   return sum;
 }
 
-// One proximal Newton step (the outer step of glmnet and of liblinear's newGLMNET, Yuan, Ho
-// and Lin 2012), for a loss whose phi'' varies:
-//   1. at x, for every j with L_j > 0: g_j, h_j (+ the CDN floor) and d0_j =
-//      prox_{r/h_j}(x_j - g_j / h_j) - x_j; the certificate is sqrt(sum_j (h_j d0_j)^2), the
-//      scaled gradient mapping, zero exactly at a solution. Coordinates with d0_j = 0 sit out
-//      this step (shrinking: at a solution of their own subproblem, as most zeros of a sparse
-//      solution are).
-//   2. cyclic coordinate descent on the quadratic model over the others, from d = 0, keeping
-//      u = A d (kNewtonInnerTolerance, kNewtonInnerPasses). A coordinate that does not move in
-//      a pass sits out the later ones (shrinking, as liblinear's inner loop does; for l1, a
-//      zero with |G_j| <= lambda);
-//   3. a line search along d: beta = 1, 1/2, ... (kNewtonTrials) until
-//      F(x + beta d) - F(x) <= sigma beta (g'd + r(x + d) - r(x)) up to rounding;
-//   4. if no beta passes, one CDN epoch instead.
-// Returns the certificate's sum of squares.
+// The proximal Newton model of F at x (step 1 of proximal_newton_step below).
 template <class T>
-T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
+struct NewtonModel {
+  VectorOf<T> gradient;  // g_j (0 where L_j = 0): the whole gradient of f at x
+  VectorOf<T> hessian;   // h_j for the coordinates that take part, 0 for the others
+  VectorOf<T> target;    // x + d, d = 0 to start
+  T sum = 0;             // the certificate's sum of squares at x
+};
+
+// Step 1 at x: for every j with L_j > 0, g_j, h_j (+ the CDN floor) and d0_j =
+// prox_{r/h_j}(x_j - g_j / h_j) - x_j; the certificate is sqrt(sum_j (h_j d0_j)^2), the scaled
+// gradient mapping, zero exactly at a solution. Coordinates with d0_j = 0 sit out the step
+// (shrinking: at a solution of their own subproblem, as most zeros of a sparse solution are).
+template <class T>
+NewtonModel<T> newton_model(Objective<T>& objective, const VectorOf<T>& x) {
   const Eigen::Index d = x.size();
-  VectorOf<T> gradient = VectorOf<T>::Zero(d);
-  VectorOf<T> hessian = VectorOf<T>::Zero(d);  // 0: sits out
-  VectorOf<T> target = x;                      // x + d
-  T sum = 0;
+  NewtonModel<T> model{VectorOf<T>::Zero(d), VectorOf<T>::Zero(d), x, T(0)};
   for (Eigen::Index j = 0; j < d; ++j) {
     const T L = objective.coordinate_curvature(j);
     if (!(L > T(0))) continue;
@@ -246,10 +241,30 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
     const T curvature = h + (T(kNewtonFloor) + T(kNewtonRelativeFloor) * L);
     const T step = T(1) / curvature;
     const T first = objective.prox_coordinate(j, x[j] - g * step, step) - x[j];
-    sum += (curvature * first) * (curvature * first);
-    gradient[j] = g;
-    if (first != T(0)) hessian[j] = curvature;
+    model.sum += (curvature * first) * (curvature * first);
+    model.gradient[j] = g;
+    if (first != T(0)) model.hessian[j] = curvature;
   }
+  return model;
+}
+
+// One proximal Newton step (the outer step of glmnet and of liblinear's newGLMNET, Yuan, Ho
+// and Lin 2012), for a loss whose phi'' varies, from the model at x (newton_model):
+//   2. cyclic coordinate descent on the quadratic model over the coordinates that take part,
+//      from d = 0, keeping u = A d (kNewtonInnerTolerance, kNewtonInnerPasses). A coordinate
+//      that does not move in a pass sits out the later ones (shrinking, as liblinear's inner
+//      loop does; for l1, a zero with |G_j| <= lambda);
+//   3. a line search along d: beta = 1, 1/2, ... (kNewtonTrials) until
+//      F(x + beta d) - F(x) <= sigma beta (g'd + r(x + d) - r(x)) up to rounding;
+//   4. if no beta passes, one CDN epoch instead.
+// The model is used up (its target and hessian change).
+template <class T>
+void proximal_newton_step(Objective<T>& objective, VectorOf<T>& x, NewtonModel<T>& model) {
+  const Eigen::Index d = x.size();
+  const VectorOf<T>& gradient = model.gradient;
+  VectorOf<T>& hessian = model.hessian;
+  VectorOf<T>& target = model.target;
+  const T sum = model.sum;
   VectorOf<T> u = VectorOf<T>::Zero(objective.samples());
   for (int pass = 0; pass < kNewtonInnerPasses; ++pass) {
     T inner = 0;
@@ -280,7 +295,7 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
   // No coordinate takes part: x is a solution. (Otherwise predicted < 0 in exact arithmetic,
   // the inner solve lowering the model from 0; near a solution it may round to >= 0, and the
   // test below then accepts a change within rounding.)
-  if (!(sum > T(0))) return sum;
+  if (!(sum > T(0))) return;
   {
     const T rounding = static_cast<T>(kNewtonRoundingUlps) * std::numeric_limits<T>::epsilon();
     T beta = 1;
@@ -301,13 +316,12 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
             x[j] = beta == T(1) ? target[j] : x[j] + beta * (target[j] - x[j]);
         }
         objective.accept_model_step(beta, u);
-        return sum;
+        return;
       }
       beta *= T(0.5);
     }
   }
   coordinate_newton_epoch(objective, x);
-  return sum;
 }
 
 // Cyclic proximal coordinate descent, with the kernels' rules. Coordinates with L_j = 0 are
@@ -317,7 +331,8 @@ T proximal_newton_step(Objective<T>& objective, VectorOf<T>& x) {
 //   j = 0..d-1 in order, x_j = prox_{r/L_j}(x_j - g_j / L_j), the gradient (quadratic) or the
 //   margins following every move; the certificate is sqrt(sum_j (L_j delta_j)^2).
 //   Other losses (SmoothDefinition::coordinate_newton): one iteration is a proximal Newton
-//   step whose inner solver is coordinate descent (proximal_newton_step).
+//   step whose inner solver is coordinate descent (proximal_newton_step), and the model at the
+//   new point, whose certificate is the iteration's: it certifies the x it returns with.
 template <class T>
 RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
                                         const IterationBudget& budget) {
@@ -325,11 +340,15 @@ RunOutcome reference_coordinate_descent(Objective<T>& objective, VectorOf<T>& x,
   const Eigen::Index d = x.size();
   objective.start_coordinates(x);
   const bool newton = objective.coordinate_newton();
+  NewtonModel<T> model;
+  if (newton) model = newton_model(objective, x);
   double first_certificate = -1.0;
   for (std::int64_t k = 0; k < budget.max_iterations; ++k) {
     T sum = 0;
     if (newton) {
-      sum = proximal_newton_step(objective, x);
+      proximal_newton_step(objective, x, model);
+      model = newton_model(objective, x);
+      sum = model.sum;
     } else {
       for (Eigen::Index j = 0; j < d; ++j) {
         const T L = objective.coordinate_curvature(j);
