@@ -64,7 +64,7 @@ SigintGuard::~SigintGuard() {
 }
 
 void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
-                          const std::string& algorithm) {
+                          const std::string& algorithm, Algorithm runs, Layout layout) {
   out_ << kRule;
   out_ << "        proxjit " << PROXJIT_VERSION
        << "  -  JIT-compiled proximal gradient for min_x f(x) + r(x)\n";
@@ -73,14 +73,22 @@ void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
   out_ << "variables:  " << problem.variables();
   if (problem.sparse()) {
     const SparseMatrix& A = problem.A_sparse();
-    out_ << "  (A " << A.rows() << " x " << A.cols() << ", CSR, " << A.nonZeros() << " nonzeros)";
+    out_ << "  (A " << A.rows() << " x " << A.cols() << ", CSR, " << A.nonZeros() << " nonzeros";
+    // Mostly nonzero data run the dense kernels.
+    if (layout == Layout::dense_row_major || layout == Layout::dense_col_major) {
+      out_ << ", read densely";
+    }
+    out_ << ")";
   } else {
     out_ << "  (A " << problem.A().rows() << " x " << problem.A().cols() << ")";
   }
   out_ << "\n";
-  out_ << "algorithm:  " << algorithm << ", step "
-       << (options.step > 0.0 ? printf_text("%.6g", options.step) : std::string("auto (1/L)"))
-       << ", max_iter " << options.max_iterations << ", tol "
+  // Coordinate descent has no global step: each coordinate steps by its own curvature.
+  const std::string step = runs == Algorithm::coordinate_descent ? "1/c_j per coordinate"
+                           : options.step > 0.0                  ? printf_text("%.6g", options.step)
+                           : options.line_search                 ? "backtracking"
+                                                                 : "auto (1/L)";
+  out_ << "algorithm:  " << algorithm << ", step " << step << ", max_iter " << options.max_iterations << ", tol "
        << printf_text("%.3g", options.tolerance);
   if (options.max_time > 0.0) out_ << ", max_time " << printf_text("%g", options.max_time) << " s";
   out_ << "\n";
@@ -99,8 +107,15 @@ void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
 void VerboseTable::print_row(std::int64_t iteration, double objective, double certificate,
                              double step, double seconds) {
   char line[160];
-  std::snprintf(line, sizeof line, "%10lld  %17.10e  %12.4e  %10.3e  %9.2es\n",
-                static_cast<long long>(iteration), objective, certificate, step, seconds);
+  // Coordinate descent has no one step (0): a dash.
+  char step_text[32];
+  if (step > 0.0) {
+    std::snprintf(step_text, sizeof step_text, "%10.3e", step);
+  } else {
+    std::snprintf(step_text, sizeof step_text, "%10s", "-");
+  }
+  std::snprintf(line, sizeof line, "%10lld  %17.10e  %12.4e  %s  %9.2es\n",
+                static_cast<long long>(iteration), objective, certificate, step_text, seconds);
   out_ << line << std::flush;
   last_iteration_ = iteration;
 }

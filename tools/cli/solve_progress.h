@@ -36,7 +36,10 @@ class SigintGuard {
 class VerboseTable {
  public:
   explicit VerboseTable(std::ostream& out) : out_(out) {}
-  void banner(const Problem& problem, const SolverOptions& options, const std::string& algorithm);
+  // `algorithm` names the one that runs (`runs`: "auto (cd)" for auto); `layout` is how its
+  // kernel reads A (Engine::kernel_spec).
+  void banner(const Problem& problem, const SolverOptions& options, const std::string& algorithm,
+              Algorithm runs, Layout layout);
   // A row for a trace point; rows of later --repeat runs are not printed again.
   void row(const IterationReport& report);
   // The final row (when the last iteration was not a trace point) and the footer.
