@@ -1068,7 +1068,7 @@ class KernelEmitter {
           emit_restore_column(j);
           Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
           BasicBlock* retry_end = b_.GetInsertBlock();
-          beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry_end);
+          beta->addIncoming(next_newton_beta(beta, change), retry_end);
           trials->addIncoming(next_trials, retry_end);
           b_.CreateCondBr(b_.CreateICmpSLT(next_trials, b_.getInt64(kNewtonTrials)), search,
                           fallback);
@@ -1378,6 +1378,15 @@ class KernelEmitter {
   }
 
   // One proximal Newton step; returns the certificate's sum of squares (at x, before it).
+  // The next line-search trial's beta (reference_solver.h's next_newton_beta): half, or
+  // kNewtonOverflowShrink after a change that was not finite.
+  Value* next_newton_beta(Value* beta, Value* change) {
+    Value* finite = b_.CreateFCmpOLT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, change),
+                                     llvm::ConstantFP::getInfinity(scalar_));
+    return b_.CreateFMul(beta, b_.CreateSelect(finite, scalar_constant(0.5),
+                                               scalar_constant(kNewtonOverflowShrink)));
+  }
+
   // One step from the model at x that newton_sum_ belongs to (emit_newton_outer_setup, before
   // the loop or at the end of the last step), then the model at the new point: returns its
   // sum, the certificate of the x the iteration ends with (reference_coordinate_descent).
@@ -1469,7 +1478,7 @@ class KernelEmitter {
 
     b_.SetInsertPoint(retry);
     Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
-    beta->addIncoming(b_.CreateFMul(beta, scalar_constant(0.5)), retry);
+    beta->addIncoming(next_newton_beta(beta, change), retry);
     trials->addIncoming(next_trials, retry);
     b_.CreateCondBr(b_.CreateICmpSLT(next_trials, b_.getInt64(kNewtonTrials)), search, fallback);
 

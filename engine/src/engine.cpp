@@ -36,7 +36,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=13";
+constexpr const char* kKernelFormat = "kernel-format=14";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -747,7 +747,9 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   return "";
 }
 
-std::string outcome_message(const Summary& s, const SolverOptions& options, double lipschitz) {
+// `start_objective`: F at the start when the run ended at max_iterations (else NaN).
+std::string outcome_message(const Summary& s, const SolverOptions& options, double lipschitz,
+                            double start_objective) {
   switch (s.status) {
     case SolveStatus::converged:
       return "certificate <= tolerance " + number_text(options.tolerance) + " after " +
@@ -756,12 +758,27 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
       if (options.tolerance == 0.0) {
         return "ran all " + std::to_string(s.iterations) + " iterations (tolerance 0)";
       }
+      if (std::isfinite(start_objective) && !(s.objective < start_objective)) {
+        // Not slow: stuck. More iterations would not help.
+        return "stopped at max_iterations = " + std::to_string(options.max_iterations) +
+               " without lowering the objective from its start (" + number_text(s.objective) +
+               ", certificate " + number_text(s.certificate) +
+               "): no step found a decrease. The start may be optimal to within rounding (then "
+               "raise the tolerance), or the loss overflows at this scale of the data (rescale "
+               "A or b, or try pgd with step backtracking)";
+      }
       return "stopped at max_iterations = " + std::to_string(options.max_iterations) +
              " with certificate " + number_text(s.certificate) + " > tolerance " +
              number_text(options.tolerance) + "; raise max_iterations or the tolerance";
     case SolveStatus::diverged: {
       const std::string where = "diverged at iteration " + std::to_string(s.iterations) +
                                 " (certificate " + number_text(s.certificate) + ")";
+      if (!(s.step > 0.0) || !std::isfinite(lipschitz)) {
+        // No global step to blame (coordinate descent steps by each coordinate's curvature).
+        return where +
+               ": values overflowed the scalar type (the data's scale, or f unbounded "
+               "below); rescale A or b, or solve in float64";
+      }
       if (s.step * lipschitz <= 1.0 + 1e-9) {
         // Not the step's fault: 1/L is safe for a convex f.
         return where + " although the step " + number_text(s.step) +
@@ -966,8 +983,14 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
   const std::string outcome =
       !stopped_by.empty()
           ? stopped_by
-          : outcome_message(summary, options,
-                            summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0);
+          : outcome_message(
+                summary, options,
+                summary.status == SolveStatus::diverged ? problem.lipschitz() : 0.0,
+                summary.status == SolveStatus::max_iterations && options.tolerance > 0.0
+                    ? problem.objective(
+                          options.x0.size() ? options.x0 : Vector(Vector::Zero(summary.x.size())),
+                          options.scalar)
+                    : std::numeric_limits<double>::quiet_NaN());
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;
   return summary;
 }

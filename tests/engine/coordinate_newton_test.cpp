@@ -86,12 +86,12 @@ TEST(CoordinateNewton, JitEqualsReferenceOnEveryLossDenseAndCsr) {
   }
 }
 
-// A Newton direction whose every halving overflows (poisson counts of 1e12 from x = 0: exp of
-// about 1e6 even after 20 halvings) fails the line search: the step falls back to a CDN epoch,
-// identically in both backends, and x stays finite.
+// A Newton direction whose every trial overflows (poisson counts of 1e100 from x = 0: exp of
+// about 1e50 even after 20 trials shrinking by 1/256) fails the line search: the step falls
+// back to a CDN epoch, identically in both backends, and x stays finite.
 TEST(CoordinateNewton, AFailedLineSearchFallsBackToACoordinateEpochInBothBackends) {
   SyntheticProblem data = make_counts(12, 4, 1.0, 3);
-  data.b.setConstant(1e12);
+  data.b.setConstant(1e100);
   const Problem problem(SmoothComponent::parse("poisson"), ProxComponent::parse("l1(lambda=0.1)"),
                         data.A, data.b);
   SolverOptions options;
@@ -108,6 +108,49 @@ TEST(CoordinateNewton, AFailedLineSearchFallsBackToACoordinateEpochInBothBackend
   EXPECT_EQ(jit.status, reference.status);
   EXPECT_LE((jit.x - reference.x).norm(), 1e-12 * std::max(1.0, reference.x.norm()))
       << "jit " << jit.x.transpose() << "\nref " << reference.x.transpose();
+  // Stuck, not slow: the report says so rather than asking for more iterations.
+  options.tolerance = 1e-8;
+  const Summary stuck = shared_engine().solve(problem, options);
+  EXPECT_EQ(stuck.status, SolveStatus::max_iterations);
+  EXPECT_NE(stuck.message.find("without lowering the objective"), std::string::npos)
+      << stuck.message;
+  EXPECT_NE(stuck.message.find("overflows"), std::string::npos) << stuck.message;
+  // Counts of 1e300 overflow the certificate itself: diverged, and cd has no step to blame.
+  SyntheticProblem huge = data;
+  huge.b.setConstant(1e300);
+  const Problem overflowing(problem.f(), problem.r(), huge.A, huge.b);
+  const Summary diverged = shared_engine().solve(overflowing, options);
+  EXPECT_EQ(diverged.status, SolveStatus::diverged);
+  EXPECT_NE(diverged.message.find("values overflowed"), std::string::npos) << diverged.message;
+  EXPECT_EQ(diverged.message.find("step 0"), std::string::npos) << diverged.message;
+}
+
+// Counts of 1e12 from x = 0: a Newton step of about 1e12 whose trials overflow exp. Trials
+// after an overflow shrink by 1/256 instead of 1/2 (next_newton_beta), so the line search
+// reaches the scale of the data and cd ends where pgd with backtracking does, in both backends.
+TEST(CoordinateNewton, OverflowingTrialsShrinkFastEnoughToConverge) {
+  SyntheticProblem data = make_counts(12, 4, 1.0, 3);
+  data.b.setConstant(1e12);
+  const Problem problem(SmoothComponent::parse("poisson"), ProxComponent::parse("l1(lambda=0.1)"),
+                        data.A, data.b);
+  SolverOptions pgd;
+  pgd.line_search = true;
+  pgd.tolerance = 1e-8;
+  pgd.max_iterations = 100000;
+  const Summary by_pgd = shared_engine().solve(problem, pgd);
+  ASSERT_EQ(by_pgd.status, SolveStatus::converged) << by_pgd.message;
+  for (Backend backend : {Backend::jit, Backend::reference}) {
+    SolverOptions cd;
+    cd.backend = backend;
+    cd.algorithm = Algorithm::coordinate_descent;
+    cd.tolerance = 0;
+    cd.max_iterations = 200;
+    const Summary by_cd = shared_engine().solve(problem, cd);
+    // The objective is about -7.5e12: agreement to rounding at that scale.
+    EXPECT_NEAR(by_cd.objective, by_pgd.objective, 1e-12 * std::abs(by_pgd.objective))
+        << to_string(backend);
+    EXPECT_LT(by_cd.objective, -1e12) << to_string(backend);  // it left x = 0 (objective 1)
+  }
 }
 
 // Newton steps converge where the bound steps would: poisson runs cd now, to a point where

@@ -135,11 +135,18 @@ RunOutcome reference_fista(const Objective<T>& objective, VectorOf<T>& x,
 // The coordinate Newton step's constants (Yuan, Chang, Hsieh and Lin 2010, "CDN"): h_j gets
 // kNewtonFloor + kNewtonRelativeFloor * L_j added (so h_j > 0 where phi'' vanishes), a step
 // is accepted when F changes by at most kNewtonSigma * beta * (g_j d + r_j(x_j + d) - r_j(x_j)),
-// and at most kNewtonTrials steps beta = 1, 1/2, 1/4, ... are tried.
+// and at most kNewtonTrials steps beta = 1, 1/2, 1/4, ... are tried (next_newton_beta).
 inline constexpr double kNewtonFloor = 1e-12;
 inline constexpr double kNewtonRelativeFloor = 1e-3;
 inline constexpr double kNewtonSigma = 0.01;
 inline constexpr int kNewtonTrials = 20;
+// A trial whose change is not finite (the loss overflowed: poisson's exp at a huge Newton step)
+// shrinks beta by this instead of 1/2, so that the trials reach any scale the data need.
+inline constexpr double kNewtonOverflowShrink = 1.0 / 256.0;
+template <class T>
+T next_newton_beta(T beta, T change) {
+  return beta * (std::isfinite(change) ? T(0.5) : T(kNewtonOverflowShrink));
+}
 // A change within this many epsilons of the column's loss sum (1/n sum_i w_i |phi(z_i)|) is
 // rounding: near the optimum the test then accepts (instead of halving 20 times on noise, and
 // deciding differently in the JIT, whose sums add in another order).
@@ -197,7 +204,7 @@ T coordinate_newton_epoch(Objective<T>& objective, VectorOf<T>& x) {
           break;
         }
         objective.restore_coordinate(j);
-        beta *= T(0.5);
+        beta = next_newton_beta(beta, change);
       }
       if (!accepted) {
         curvature = L;
@@ -318,7 +325,7 @@ void proximal_newton_step(Objective<T>& objective, VectorOf<T>& x, NewtonModel<T
         objective.accept_model_step(beta, u);
         return;
       }
-      beta *= T(0.5);
+      beta = next_newton_beta(beta, change);
     }
   }
   coordinate_newton_epoch(objective, x);
