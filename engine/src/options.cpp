@@ -1,9 +1,21 @@
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "proxjit/options.h"
 
 namespace proxjit {
+
+namespace {
+
+// As written, "1e-08" or "-1", not std::to_string's "-1.000000" (and "0.000000" for 1e-9).
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+}  // namespace
 
 bool SolverOptions::IsValid(std::string* error) const {
   const auto fail = [&](const std::string& message) {
@@ -12,14 +24,14 @@ bool SolverOptions::IsValid(std::string* error) const {
   };
   if (!(std::isfinite(step) && step >= 0.0)) {
     return fail("step must be a finite number > 0, or 0 for automatic (1/L); got " +
-                std::to_string(step));
+                number(step));
   }
   if (max_iterations < 1) {
     return fail("max_iterations must be >= 1; got " + std::to_string(max_iterations));
   }
   if (!(tolerance >= 0.0) || std::isinf(tolerance)) {
     return fail("tolerance must be a finite number >= 0 (0 runs every iteration); got " +
-                std::to_string(tolerance));
+                number(tolerance));
   }
   if (batch_size < 1) {
     return fail("batch_size must be >= 1; got " + std::to_string(batch_size));
@@ -27,15 +39,15 @@ bool SolverOptions::IsValid(std::string* error) const {
   if (repeat < 1) return fail("repeat must be >= 1; got " + std::to_string(repeat));
   if (!(max_time >= 0.0) || std::isinf(max_time)) {
     return fail("max_time must be a finite number of seconds >= 0 (0: no limit); got " +
-                std::to_string(max_time));
+                number(max_time));
   }
   if (!(objective_tolerance >= 0.0) || std::isinf(objective_tolerance)) {
     return fail("objective_tolerance must be a finite number >= 0 (0: off); got " +
-                std::to_string(objective_tolerance));
+                number(objective_tolerance));
   }
   if (!(gap_tolerance >= 0.0) || std::isinf(gap_tolerance)) {
     return fail("gap_tolerance must be a finite number >= 0 (0: off); got " +
-                std::to_string(gap_tolerance));
+                number(gap_tolerance));
   }
   if (trace_every < 0) {
     return fail("trace_every must be >= 0 (0: no trace); got " + std::to_string(trace_every));

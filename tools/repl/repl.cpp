@@ -49,8 +49,9 @@ class SolvingScope {
   SolvingScope& operator=(const SolvingScope&) = delete;
 };
 
-const std::vector<std::string> kSettings = {"f",   "r",     "algorithm", "step",     "max_iter",
-                                            "tol", "dtype", "backend",   "max_time", "intercept"};
+const std::vector<std::string> kSettings = {"f",       "r",       "algorithm", "step",
+                                            "max_iter", "tol",     "gap_tol",   "obj_tol",
+                                            "dtype",    "backend", "max_time",  "intercept"};
 const std::vector<std::string> kGenKinds = {"lasso", "quadratic"};
 
 std::vector<std::string> command_names() {
@@ -184,11 +185,13 @@ const std::vector<CommandHelp>& command_table() {
        "definite, b standard normal, the seed article's problem for d=50 seed=0 (sets f "
        "quadratic)."},
       {"set",
-       "set f NAME | set r NAME(key=value, ...) | set algorithm|step|max_iter|tol|dtype|"
-       "backend|max_time VALUE | set intercept on|off",
-       "Choose the smooth term f, the prox r, or a solver option. step auto (or 0) is 1/L; "
-       "tol 0 runs every iteration; max_time 0 is no limit; dtype float32|float64; backend "
-       "jit|reference."},
+       "set f NAME | set r NAME(key=value, ...) | set algorithm|step|max_iter|tol|gap_tol|"
+       "obj_tol|dtype|backend|max_time VALUE | set intercept on|off",
+       "Choose the smooth term f, the prox r, or a solver option. algorithm auto (the default) "
+       "picks one for the pair, as the command line does; step auto (or 0) is 1/L, or "
+       "backtracking; tol 0 runs every iteration; gap_tol stops once the duality gap is at most "
+       "it (0: off); obj_tol on the relative objective change (0: off); max_time 0 is no limit; "
+       "dtype float32|float64; backend jit|reference."},
       {"def",
        "def loss NAME(z, y; params) = EXPR [; grad = EXPR] [; lipschitz = EXPR] | "
        "def prox NAME(y, alpha; params) = EXPR [; value(x) = EXPR]",
@@ -234,7 +237,11 @@ struct Session::State {
   ProxComponent r = ProxComponent::parse("zero");
   bool intercept = false;          // fit an unpenalized intercept (losses over samples)
   std::optional<Problem> problem;  // built from the above on first use
-  SolverOptions options;
+  SolverOptions options = [] {
+    SolverOptions defaults;
+    defaults.automatic_algorithm = true;  // as on the command line
+    return defaults;
+  }();
   std::optional<Summary> last;
 
   const Problem& current_problem() {
@@ -534,6 +541,10 @@ class Runner {
       options.max_iterations = parse_integer(value, "set max_iter");
     } else if (name == "tol") {
       options.tolerance = parse_number(value, "set tol");
+    } else if (name == "gap_tol") {
+      options.gap_tolerance = parse_number(value, "set gap_tol");
+    } else if (name == "obj_tol") {
+      options.objective_tolerance = parse_number(value, "set obj_tol");
     } else if (name == "dtype") {
       if (value == "float64" || value == "f64" || value == "double") {
         options.scalar = ScalarType::f64;
@@ -576,6 +587,10 @@ class Runner {
     }
     if (name == "max_iter") return std::to_string(o.max_iterations);
     if (name == "tol") return number_text(o.tolerance);
+    if (name == "gap_tol") return o.gap_tolerance == 0.0 ? "off" : number_text(o.gap_tolerance);
+    if (name == "obj_tol") {
+      return o.objective_tolerance == 0.0 ? "off" : number_text(o.objective_tolerance);
+    }
     if (name == "dtype") return std::string(to_string(o.scalar));
     if (name == "backend") return std::string(to_string(o.backend));
     if (name == "max_time") return o.max_time == 0.0 ? "none" : number_text(o.max_time) + " s";
