@@ -807,11 +807,14 @@ std::string outcome_message(const Summary& s, const SolverOptions& options, doub
 }  // namespace
 
 Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
-                                          const ProxDefinition& prox, bool line_search) {
+                                          const ProxDefinition& prox, bool line_search,
+                                          bool fixed_step) {
   // Only proximal gradient searches for its step; a loss without a curvature bound needs it.
   const bool bounded = smooth.kind == SmoothKind::quadratic ||
                        std::isfinite(smooth.curvature ? smooth.curvature({}) : 0.0);
   if (line_search) return Algorithm::proximal_gradient;
+  // A step given is for a gradient method (coordinate descent would ignore it): FISTA's.
+  if (fixed_step) return Algorithm::fista;
   // Coordinate descent is what scikit-learn, glmnet and liblinear use for these problems:
   // exact or Newton steps along each coordinate, no step size, epochs as cheap as one
   // gradient. It needs r one coordinate at a time; a loss without a curvature bound takes
@@ -827,7 +830,7 @@ Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
 
 Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
   const Algorithm algorithm = suggested_algorithm_for(
-      problem.f().definition(), problem.r().definition(), options.line_search);
+      problem.f().definition(), problem.r().definition(), options.line_search, options.step > 0.0);
   // Weighted l1 is separable but applied as a whole vector.
   if (algorithm == Algorithm::coordinate_descent && !problem.r().is_elementwise()) {
     const bool bounded =

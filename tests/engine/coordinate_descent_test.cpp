@@ -108,6 +108,11 @@ TEST(AutomaticAlgorithm, PicksCoordinateDescentForSeparableProxesAndReportsIt) {
   EXPECT_NE(s.kernel_key.find("cd|"), std::string::npos);
   options.line_search = true;  // only proximal gradient searches for its step
   EXPECT_EQ(Engine::suggested_algorithm(problem, options), Algorithm::proximal_gradient);
+  options.line_search = false;
+  options.step = 0.01;  // a step given is for a gradient method, not ignored
+  const Summary with_step = engine.solve(problem, options);
+  EXPECT_EQ(with_step.algorithm, Algorithm::fista);
+  EXPECT_EQ(with_step.step, 0.01);
 }
 
 }  // namespace

@@ -156,8 +156,8 @@ KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions
   SolverOptions typed = options;
   typed.scalar = signature.scalar;
   if (typed.automatic_algorithm) {
-    typed.algorithm =
-        Engine::suggested_algorithm_for(*signature.smooth, *signature.prox, typed.line_search);
+    typed.algorithm = Engine::suggested_algorithm_for(*signature.smooth, *signature.prox,
+                                                      typed.line_search, typed.step > 0.0);
     // A loss without a Lipschitz bound runs pgd with its line search.
     if (typed.algorithm == Algorithm::proximal_gradient && signature.smooth->curvature &&
         !std::isfinite(signature.smooth->curvature({}))) {

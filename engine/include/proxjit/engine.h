@@ -53,12 +53,15 @@ class Engine {
   Summary solve(const Problem& problem, const SolverOptions& options = {});
 
   // What SolverOptions::automatic_algorithm picks: coordinate descent for a separable r,
-  // FISTA otherwise.
+  // FISTA otherwise; a step that is asked for (a number, or backtracking) asks for a gradient
+  // method.
   static Algorithm suggested_algorithm(const Problem& problem, const SolverOptions& options);
-  // The same from the components' definitions (precompile): cd for a separable elementwise r,
-  // pgd with a line search when asked or when the loss has no curvature bound, else fista.
+  // The same from the components' definitions (precompile): pgd when a line search is asked
+  // for, fista when a fixed step is given, else cd for a separable elementwise r, pgd with a
+  // line search when the loss has no curvature bound, fista otherwise.
   static Algorithm suggested_algorithm_for(const SmoothDefinition& smooth,
-                                           const ProxDefinition& prox, bool line_search);
+                                           const ProxDefinition& prox, bool line_search,
+                                           bool fixed_step = false);
 
   // A regularization path: solves for each value of the prox parameter `parameter` (e.g.
   // "lambda"), in the order given, each run warm-started from the previous solution (the first
