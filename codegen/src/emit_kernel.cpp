@@ -1377,7 +1377,6 @@ class KernelEmitter {
             b_.CreateFMul(b_.CreateFAddReduce(scalar_constant(0.0), sums[1]), inverse_n())};
   }
 
-  // One proximal Newton step; returns the certificate's sum of squares (at x, before it).
   // The next line-search trial's beta (reference_solver.h's next_newton_beta): half, or
   // kNewtonOverflowShrink after a change that was not finite.
   Value* next_newton_beta(Value* beta, Value* change) {
