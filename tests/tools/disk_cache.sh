@@ -180,9 +180,24 @@ case "$case_name" in
     cat "$work/bad"
     [ "$status" -eq 2 ] || fail "a misspelt signature exited with $status, expected 2"
     grep -q "did you mean 'quadratic'" "$work/bad" || fail "no suggestion for quadratc"
+    "$proxjit" precompile --signature "logistic l1" --cache-dir "$cache" >"$work/loss" ||
+      fail "precompile of a loss failed"
+    cat "$work/loss"
+    # A loss over samples may meet dense or sparse data: both kernels.
+    grep -q "logistic l1 float64 dense .*compiled" "$work/loss" || fail "no dense logistic l1"
+    grep -q "logistic l1 float64 sparse .*compiled" "$work/loss" || fail "no sparse logistic l1"
     "$proxjit" precompile --all --cache-dir "$cache" >"$work/all" || fail "precompile --all failed"
     cat "$work/all"
-X
+    # Every kernel it names is in the cache (signatures sharing a kernel count once)...
+    counts=$(sed -n 's/^[0-9]* kernels: \([0-9]*\) compiled, \([0-9]*\) from disk.*/\1 \2/p' "$work/all")
+    compiled=${counts% *} loaded=${counts#* }
+    [ -n "$counts" ] || fail "precompile --all printed no totals"
+    [ "$(ls_lines)" = "$((compiled + loaded))" ] ||
+      fail "cache ls does not show the $compiled compiled and $loaded loaded kernels"
+    # ... so a second --all loads every one from disk.
+    "$proxjit" precompile --all --cache-dir "$cache" >"$work/again" || fail "second --all failed"
+    grep -q "kernels: 0 compiled, $((compiled + loaded)) from disk" "$work/again" ||
+      fail "second --all compiled something: $(tail -1 "$work/again")"
     ;;
 
   no_cache)

@@ -55,6 +55,10 @@ int run_bench_compile(const BenchCompileFlags& flags) {
   } else {
     for (const std::string& text : flags.signatures) {
       const KernelSignature parsed = parse_signature(text, ScalarType::f64, "--signature");
+      if (parsed.sparse) {
+        throw Error("--signature \"" + text +
+                    "\": bench compile solves dense synthetic data; drop 'sparse'");
+      }
       if (parsed.scalar_given) {
         signatures.push_back(parsed);
       } else {
@@ -71,7 +75,7 @@ int run_bench_compile(const BenchCompileFlags& flags) {
       "Compile cost per kernel: a fresh engine per row (no disk cache); run = best of %d "
       "solves, n = %lld, %lld iterations (tol 0)\n",
       kRepeat, static_cast<long long>(flags.size), static_cast<long long>(flags.iterations));
-  std::printf("%-30s %3s %8s %11s %10s %8s %11s %10s %8s\n", "signature", "-O", "IR ms",
+  std::printf("%-39s %3s %8s %11s %10s %8s %11s %10s %8s\n", "signature", "-O", "IR ms",
               "optimize ms", "codegen ms", "link ms", "compile ms", "run ms",
               ("vs -O" + std::to_string(baseline)).c_str());
   std::vector<double> setups;
@@ -102,7 +106,7 @@ int run_bench_compile(const BenchCompileFlags& flags) {
       const double compile = t.ir_s + t.optimize_s + t.codegen_s + t.link_s;
       char speed[32];
       std::snprintf(speed, sizeof speed, "%.2fx", t.run_s > 0 ? baseline_run / t.run_s : 0.0);
-      std::printf("%-30s %3d %8.2f %11.2f %10.2f %8.2f %11.2f %10.4g %8s\n",
+      std::printf("%-39s %3d %8.2f %11.2f %10.2f %8.2f %11.2f %10.4g %8s\n",
                   signature.text().c_str(), row.level, ms(t.ir_s), ms(t.optimize_s),
                   ms(t.codegen_s), ms(t.link_s), ms(compile), ms(t.run_s), speed);
       if (row.summary.backend != Backend::jit) {
@@ -135,7 +139,8 @@ void add_bench_compile_flags(CLI::App& app, BenchCompileFlags& flags) {
   app.add_option("--dtype", flags.dtypes, "Scalar type(s), repeatable (default float64)")
       ->type_name("float64|float32");
   app.add_option("--signature", flags.signatures,
-                 "Only these kernels, \"SMOOTH PROX [DTYPE]\" (default: every built-in one)")
+                 "Only these kernels, \"SMOOTH PROX [DTYPE] [dense]\" (default: every built-in "
+                 "one)")
       ->type_name("TEXT");
 }
 

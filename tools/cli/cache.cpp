@@ -178,7 +178,8 @@ std::string milliseconds(double seconds) {
 int run_precompile(const PrecompileFlags& flags) {
   if (!flags.all && flags.signatures.empty()) {
     throw Error(
-        "nothing to compile: pass --signature \"SMOOTH PROX [DTYPE]\" (repeatable) or "
+        "nothing to compile: pass --signature \"SMOOTH PROX [DTYPE] [dense|sparse]\" "
+        "(repeatable) or "
         "--all");
   }
   std::vector<ScalarType> scalars;
@@ -200,10 +201,16 @@ int run_precompile(const PrecompileFlags& flags) {
     if (parsed.scalar_given || scalars.empty()) {
       signatures.push_back(parsed);
     } else {
-      for (const ScalarType scalar : scalars)
-        signatures.push_back({parsed.smooth, parsed.prox, scalar, true});
+      for (const ScalarType scalar : scalars) {
+        KernelSignature typed = parsed;
+        typed.scalar = scalar;
+        typed.scalar_given = true;
+        signatures.push_back(typed);
+      }
     }
   }
+  // A loss over samples may meet dense or sparse data: both, unless the signature says.
+  signatures = with_both_storages(signatures);
   SolverOptions options = kernel_options_from(flags.kernel);
   validate_options(options);
 
@@ -229,7 +236,7 @@ int run_precompile(const PrecompileFlags& flags) {
         engine.precompile(kernel_spec_for(signature, options), options.codegen);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     ++counts[source];
-    std::printf("  %-32s %-9s %10s\n", signature.text().c_str(),
+    std::printf("  %-39s %-9s %10s\n", signature.text().c_str(),
                 std::string(to_string(source)).c_str(), milliseconds(seconds).c_str());
   }
   const double total = std::chrono::duration<double>(Clock::now() - all_start).count();
@@ -285,10 +292,12 @@ Command add_precompile_command(CLI::App& root) {
       "precompile",
       "Compile kernels ahead of time into the on-disk cache, so no process pays a first call.");
   app->add_flag("--all", flags->all,
-                "Every smooth term x every prox, for float64 and float32 (or each --dtype)");
+                "Every smooth term x every prox, for float64 and float32 (or each --dtype), "
+                "losses over samples for dense and sparse data");
   app->add_option("--signature", flags->signatures,
-                  "A kernel as \"SMOOTH PROX [DTYPE]\", e.g. \"quadratic l1\" or "
-                  "\"least_squares box float32\"; repeatable")
+                  "A kernel as \"SMOOTH PROX [DTYPE] [dense|sparse]\", e.g. \"quadratic l1\", "
+                  "\"least_squares box float32\" or \"logistic l1 sparse\"; a loss over samples "
+                  "without dense|sparse gets both; repeatable")
       ->type_name("TEXT");
   app->add_option("--dtype", flags->dtypes,
                   "Scalar type(s) for signatures that name none (default float64); repeatable")

@@ -87,7 +87,9 @@ std::filesystem::path cache_directory_from(const CacheFlags& flags) {
 }
 
 std::string KernelSignature::text() const {
-  return smooth->name + " " + prox->name + " " + std::string(to_string(scalar));
+  std::string text = smooth->name + " " + prox->name + " " + std::string(to_string(scalar));
+  if (smooth->kind == SmoothKind::margin) text += sparse ? " sparse" : " dense";
+  return text;
 }
 
 ScalarType scalar_named(const std::string& name, const std::string& flag) {
@@ -105,9 +107,9 @@ KernelSignature parse_signature(const std::string& text, ScalarType default_scal
   for (std::string word; words >> word;)
     parts.push_back(word);
   const std::string quoted = flag + " \"" + text + "\"";
-  if (parts.size() < 2 || parts.size() > 3) {
-    throw Error(quoted + ": expected \"SMOOTH PROX [DTYPE]\", e.g. \"quadratic l1\" or " +
-                "\"least_squares box float32\"");
+  if (parts.size() < 2 || parts.size() > 4) {
+    throw Error(quoted + ": expected \"SMOOTH PROX [DTYPE] [dense|sparse]\", e.g. " +
+                "\"quadratic l1\", \"least_squares box float32\" or \"logistic l1 sparse\"");
   }
   KernelSignature signature;
   signature.scalar = default_scalar;
@@ -134,11 +136,38 @@ KernelSignature parse_signature(const std::string& text, ScalarType default_scal
     throw Error(quoted + ": unknown prox '" + prox_name + "'" +
                 did_you_mean(prox_name, prox_names()) + "; known: " + joined(prox_names()));
   }
-  if (parts.size() == 3) {
-    signature.scalar = scalar_named(parts[2], quoted);
-    signature.scalar_given = true;
+  for (std::size_t p = 2; p < parts.size(); ++p) {
+    if ((parts[p] == "dense" || parts[p] == "sparse") && !signature.storage_given) {
+      signature.sparse = parts[p] == "sparse";
+      signature.storage_given = true;
+    } else if (!signature.scalar_given) {
+      signature.scalar = scalar_named(parts[p], quoted);
+      signature.scalar_given = true;
+    } else {
+      throw Error(quoted + ": unexpected '" + parts[p] +
+                  "'; expected \"SMOOTH PROX [DTYPE] [dense|sparse]\"");
+    }
+  }
+  if (signature.sparse && signature.smooth->kind != SmoothKind::margin) {
+    throw Error(quoted + ": " + signature.smooth->name +
+                " takes dense data; sparse data are for losses over samples such as "
+                "least_squares or logistic");
   }
   return signature;
+}
+
+std::vector<KernelSignature> with_both_storages(const std::vector<KernelSignature>& signatures) {
+  std::vector<KernelSignature> expanded;
+  for (const KernelSignature& signature : signatures) {
+    expanded.push_back(signature);
+    if (!signature.storage_given && signature.smooth->kind == SmoothKind::margin) {
+      KernelSignature sparse = signature;
+      sparse.sparse = true;
+      sparse.storage_given = true;
+      expanded.push_back(sparse);
+    }
+  }
+  return expanded;
 }
 
 std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& scalars) {
@@ -164,7 +193,7 @@ KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions
       typed.line_search = true;
     }
   }
-  return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed);
+  return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed, signature.sparse);
 }
 
 ProxComponent sample_prox(const ProxDefinition& prox, std::int64_t size) {

@@ -83,15 +83,23 @@ struct KernelSignature {
   const ProxDefinition* prox = nullptr;
   ScalarType scalar = ScalarType::f64;
   bool scalar_given = false;  // the text named the dtype
+  // The data's storage, for losses over samples: sparse data (LIBSVM files, CSR matrices)
+  // run other kernels than dense ones. Mostly nonzero sparse data run the dense ones.
+  bool sparse = false;
+  bool storage_given = false;  // the text said dense or sparse
 
-  std::string text() const;  // "quadratic l1 float64"
+  std::string text() const;  // "quadratic l1 float64", "logistic l1 float64 sparse"
 };
 
-// "SMOOTH PROX [DTYPE]"; PROX may be written with arguments ("l1(lambda=0.1)"), which are
-// ignored. Names are checked against the registries, with the nearest name suggested; a
-// missing dtype is `default_scalar`. Throws proxjit::Error naming `flag`.
+// "SMOOTH PROX [DTYPE] [dense|sparse]" (the last two in either order); PROX may be written with
+// arguments ("l1(lambda=0.1)"), which are ignored. Names are checked against the registries, with
+// the nearest name suggested; a missing dtype is `default_scalar`, a missing storage dense. Throws
+// proxjit::Error naming `flag`.
 KernelSignature parse_signature(const std::string& text, ScalarType default_scalar,
                                 const std::string& flag);
+// Each signature of a loss over samples that names no storage, for dense and for sparse data
+// (precompile: a deployment may read either); the others as they are.
+std::vector<KernelSignature> with_both_storages(const std::vector<KernelSignature>& signatures);
 // "float64" / "float32", with a suggestion for anything else.
 ScalarType scalar_named(const std::string& name, const std::string& flag);
 // Every smooth term x every prox, for each scalar type, in registry order.
