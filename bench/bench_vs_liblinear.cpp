@@ -1,10 +1,10 @@
 // L1-regularized logistic regression against liblinear (Debian liblinear-dev), in one process:
 // liblinear's train() (-s 6, no bias) and proxjit's Engine::solve (auto: cd, kernel compiled
-// before timing) on the same CSR data, each the best (and the median) of alternating runs, to the same accuracy.
-// Both times are whole calls: train() copies the data column-wise and solves; the solve call
-// (on a fresh Problem, which takes the CSR matrix over and validates it inside the timing, as
-// train() is handed liblinear's rows) makes its padded and CSC copies, runs the kernel and
-// checks the duality gap.
+// before timing) on the same CSR data, each the best (and the median) of alternating runs, to the
+// same accuracy. Both times are whole calls: train() copies the data column-wise and solves; the
+// solve call (on a fresh Problem, which takes the CSR matrix over and validates it inside the
+// timing, as train() is handed liblinear's rows) makes its padded and CSC copies, runs the kernel
+// and checks the duality gap.
 //
 //   liblinear -s 6 minimizes  ||w||_1 + C sum_i log(1 + exp(-y_i w'x_i))
 //   proxjit minimizes         1/n sum_i log(1 + exp(-b_i a_i'x)) + lambda ||x||_1

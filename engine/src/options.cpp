@@ -23,8 +23,7 @@ bool SolverOptions::IsValid(std::string* error) const {
     return false;
   };
   if (!(std::isfinite(step) && step >= 0.0)) {
-    return fail("step must be a finite number > 0, or 0 for automatic (1/L); got " +
-                number(step));
+    return fail("step must be a finite number > 0, or 0 for automatic (1/L); got " + number(step));
   }
   if (max_iterations < 1) {
     return fail("max_iterations must be >= 1; got " + std::to_string(max_iterations));

@@ -195,9 +195,9 @@ int run_solve(const SolveFlags& flags) {
       resolved.algorithm = Engine::suggested_algorithm(problem, options);
       resolved.automatic_algorithm = false;
     }
-    const std::string algorithm =
-        options.automatic_algorithm ? "auto (" + std::string(to_string(resolved.algorithm)) + ")"
-                                    : flags.kernel.algorithm;
+    const std::string algorithm = options.automatic_algorithm
+                                      ? "auto (" + std::string(to_string(resolved.algorithm)) + ")"
+                                      : flags.kernel.algorithm;
     table->banner(problem, options, algorithm, resolved.algorithm,
                   engine.kernel_spec(problem, resolved).layout);
   }

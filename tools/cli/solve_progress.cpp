@@ -88,8 +88,8 @@ void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
                            : options.step > 0.0                  ? printf_text("%.6g", options.step)
                            : options.line_search                 ? "backtracking"
                                                                  : "auto (1/L)";
-  out_ << "algorithm:  " << algorithm << ", step " << step << ", max_iter " << options.max_iterations << ", tol "
-       << printf_text("%.3g", options.tolerance);
+  out_ << "algorithm:  " << algorithm << ", step " << step << ", max_iter "
+       << options.max_iterations << ", tol " << printf_text("%.3g", options.tolerance);
   if (options.max_time > 0.0) out_ << ", max_time " << printf_text("%g", options.max_time) << " s";
   out_ << "\n";
   out_ << "dtype:      " << to_string(options.scalar) << ", backend " << to_string(options.backend)

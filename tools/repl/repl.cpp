@@ -49,7 +49,7 @@ class SolvingScope {
   SolvingScope& operator=(const SolvingScope&) = delete;
 };
 
-const std::vector<std::string> kSettings = {"f",       "r",       "algorithm", "step",
+const std::vector<std::string> kSettings = {"f",        "r",       "algorithm", "step",
                                             "max_iter", "tol",     "gap_tol",   "obj_tol",
                                             "dtype",    "backend", "max_time",  "intercept"};
 const std::vector<std::string> kGenKinds = {"lasso", "quadratic"};
