@@ -41,6 +41,13 @@ TEST(DualityGap, BoundsTheSuboptimalityAndVanishesAtTheOptimum) {
   }
 }
 
+// Logistic loss + r on `data`, with sample weights 0..2 when `weighted`.
+Problem logistic_problem(const SyntheticProblem& data, const char* r, bool weighted) {
+  ProblemOptions with;
+  if (weighted) with.sample_weights = Vector::LinSpaced(data.b.size(), 0.0, 2.0);
+  return Problem(SmoothComponent::parse("logistic"), ProxComponent::parse(r), data.A, data.b, with);
+}
+
 // Logistic (its dual reuses the primal's logs), CSR, with and without sample weights: the gap
 // bounds P(x) - P* along the way, including where the dual point is scaled (l1), and vanishes.
 TEST(DualityGap, LogisticBoundsTheSuboptimalityWithAndWithoutWeights) {
@@ -49,10 +56,7 @@ TEST(DualityGap, LogisticBoundsTheSuboptimalityWithAndWithoutWeights) {
   for (const char* r : {"l1(lambda=0.02)", "l2sq(lambda=0.1)", "elastic_net(l1=0.02, l2=0.1)"}) {
     for (const bool weighted : {false, true}) {
       SCOPED_TRACE(std::string(r) + (weighted ? " weighted" : ""));
-      ProblemOptions with;
-      if (weighted) with.sample_weights = Vector::LinSpaced(data.b.size(), 0.0, 2.0);
-      const Problem problem(SmoothComponent::parse("logistic"), ProxComponent::parse(r), data.A,
-                            data.b, with);
+      const Problem problem = logistic_problem(data, r, weighted);
       SolverOptions options;
       options.algorithm = Algorithm::coordinate_descent;
       options.tolerance = 1e-13;
@@ -101,10 +105,7 @@ TEST(DualityGap, FromASolversSampleValuesEqualsTheGapFromX) {
   for (const char* r : {"l1(lambda=0.02)", "l2sq(lambda=0.1)", "elastic_net(l1=0.02, l2=0)"}) {
     for (const bool weighted : {false, true}) {
       SCOPED_TRACE(std::string(r) + (weighted ? " weighted" : ""));
-      ProblemOptions with;
-      if (weighted) with.sample_weights = Vector::LinSpaced(data.b.size(), 0.0, 2.0);
-      const Problem problem(SmoothComponent::parse("logistic"), ProxComponent::parse(r), data.A,
-                            data.b, with);
+      const Problem problem = logistic_problem(data, r, weighted);
       SolverOptions options;
       options.algorithm = Algorithm::proximal_gradient;
       options.tolerance = 0;

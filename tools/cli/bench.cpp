@@ -59,12 +59,8 @@ int run_bench_compile(const BenchCompileFlags& flags) {
         throw Error("--signature \"" + text +
                     "\": bench compile solves dense synthetic data; drop 'sparse'");
       }
-      if (parsed.scalar_given) {
-        signatures.push_back(parsed);
-      } else {
-        for (const ScalarType scalar : scalars)
-          signatures.push_back({parsed.smooth, parsed.prox, scalar, true});
-      }
+      for (const KernelSignature& typed : for_each_dtype(parsed, scalars))
+        signatures.push_back(typed);
     }
   }
   const bool has_baseline =

@@ -197,16 +197,9 @@ int run_precompile(const PrecompileFlags& flags) {
   }
   for (const std::string& text : flags.signatures) {
     // A signature without a dtype is compiled for each --dtype (default float64).
-    const KernelSignature parsed = parse_signature(text, ScalarType::f64, "--signature");
-    if (parsed.scalar_given || scalars.empty()) {
-      signatures.push_back(parsed);
-    } else {
-      for (const ScalarType scalar : scalars) {
-        KernelSignature typed = parsed;
-        typed.scalar = scalar;
-        typed.scalar_given = true;
-        signatures.push_back(typed);
-      }
+    for (const KernelSignature& typed :
+         for_each_dtype(parse_signature(text, ScalarType::f64, "--signature"), scalars)) {
+      signatures.push_back(typed);
     }
   }
   // A loss over samples may meet dense or sparse data: both, unless the signature says.

@@ -156,6 +156,19 @@ KernelSignature parse_signature(const std::string& text, ScalarType default_scal
   return signature;
 }
 
+std::vector<KernelSignature> for_each_dtype(const KernelSignature& signature,
+                                            const std::vector<ScalarType>& scalars) {
+  if (signature.scalar_given || scalars.empty()) return {signature};
+  std::vector<KernelSignature> typed;
+  for (const ScalarType scalar : scalars) {
+    KernelSignature one = signature;
+    one.scalar = scalar;
+    one.scalar_given = true;
+    typed.push_back(one);
+  }
+  return typed;
+}
+
 std::vector<KernelSignature> with_both_storages(const std::vector<KernelSignature>& signatures) {
   std::vector<KernelSignature> expanded;
   for (const KernelSignature& signature : signatures) {

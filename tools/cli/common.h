@@ -97,6 +97,10 @@ struct KernelSignature {
 // proxjit::Error naming `flag`.
 KernelSignature parse_signature(const std::string& text, ScalarType default_scalar,
                                 const std::string& flag);
+// The signature as it is when it names its dtype (or `scalars` is empty), else once for each
+// of `scalars` (the --dtype flags).
+std::vector<KernelSignature> for_each_dtype(const KernelSignature& signature,
+                                            const std::vector<ScalarType>& scalars);
 // Each signature of a loss over samples that names no storage, for dense and for sparse data
 // (precompile: a deployment may read either); the others as they are.
 std::vector<KernelSignature> with_both_storages(const std::vector<KernelSignature>& signatures);
