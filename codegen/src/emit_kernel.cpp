@@ -1691,16 +1691,23 @@ class KernelEmitter {
     if (spec_.algorithm != Algorithm::sgd || spec_.layout != Layout::csr || spec_.prox_call) {
       return false;
     }
-    const std::string& name = spec_.prox_name;
-    return name == "l1" || name == "l2sq" || name == "zero" || name == "box" || name == "nonneg";
+    return spec_.lagged.composes_for_sgd();
   }
   LaggedProx::Kind lagged_kind() const {
-    const std::string& name = spec_.prox_name;
-    if (name == "l1" || name == "l2sq" || name == "elastic_net" || name == "zero") {
-      return LaggedProx::shrink;
-    }
-    if (name == "box" || name == "nonneg") return LaggedProx::box;
+    if (spec_.lagged.kind == LaggedRule::Kind::shrink) return LaggedProx::shrink;
+    if (spec_.lagged.kind == LaggedRule::Kind::box) return LaggedProx::box;
     return LaggedProx::none;
+  }
+  // The shrink rule's weights: a parameter slot, or 0 when the term is absent.
+  Value* lagged_l1() { return lagged_weight(spec_.lagged.l1_slot); }
+  Value* lagged_l2() { return lagged_weight(spec_.lagged.l2_slot); }
+  Value* lagged_weight(int slot) {
+    return slot < 0 ? scalar_constant(0.0) : scalar_params_[static_cast<std::size_t>(slot)];
+  }
+  // Soft thresholding alone: shrink with an l1 weight and no l2.
+  bool lagged_soft_threshold() const {
+    return spec_.lagged.kind == LaggedRule::Kind::shrink && spec_.lagged.l1_slot >= 0 &&
+           spec_.lagged.l2_slot < 0;
   }
   Value* load_i64(Value* base, Value* index) {
     return b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, base, index));
@@ -1920,10 +1927,12 @@ class KernelEmitter {
   // elsewhere: two dependent operations instead of four, which counts in the step-by-step
   // catch-up, a chain of dependent steps.
   Value* emit_scalar_prox(Value* y, Value* step) {
-    if (spec_.prox_name != "l1") return emit_expr(spec_.prox, {y, step, &scalar_params_, scalar_});
+    if (!lagged_soft_threshold()) {
+      return emit_expr(spec_.prox, {y, step, &scalar_params_, scalar_});
+    }
     llvm::IRBuilderBase::FastMathFlagGuard exact(b_);
     b_.clearFastMathFlags();
-    Value* threshold = b_.CreateFMul(step, scalar_params_[0]);
+    Value* threshold = b_.CreateFMul(step, lagged_l1());
     Value* beyond = b_.CreateFCmpUGT(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, y), threshold);
     const auto copysign = [&](Value* magnitude) {
       return b_.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, magnitude, y);
@@ -1946,19 +1955,17 @@ class KernelEmitter {
       Value* moved = b_.CreateSelect(b_.CreateICmpEQ(k, b_.getInt64(1)), first, rest);
       return b_.CreateSelect(penalized, moved, plain());
     }
-    const std::string& name = spec_.prox_name;
+    const bool has_l1 = spec_.lagged.l1_slot >= 0, has_l2 = spec_.lagged.l2_slot >= 0;
     Value* zero = scalar_constant(0.0);
-    Value* l1 = name == "l1" || name == "elastic_net" ? scalar_params_[0] : zero;
-    Value* l2 = name == "l2sq"          ? scalar_params_[0]
-                : name == "elastic_net" ? scalar_params_[1]
-                                        : zero;
+    Value* l1 = has_l1 ? lagged_l1() : zero;
+    Value* l2 = has_l2 ? lagged_l2() : zero;
     // k steps of x <- (x - step rate) / (1 + step l2): decay x - span rate.
     Value* decay = nullptr;
     Value* span = nullptr;
     const auto shrink_factors = [&] {
       decay = scalar_constant(1.0);
       span = b_.CreateFMul(kk, step);
-      if (name == "l2sq" || name == "elastic_net") {
+      if (has_l2) {
         Value* log_rho = emit_libm("log1p", b_.CreateFMul(step, l2));
         Value* exponent = b_.CreateFNeg(b_.CreateFMul(kk, log_rho));
         Value* has_l2 = b_.CreateFCmpOGT(l2, zero);
@@ -1971,7 +1978,7 @@ class KernelEmitter {
     const auto shrink = [&](Value* rate) {
       return b_.CreateFSub(b_.CreateFMul(decay, x), b_.CreateFMul(span, rate));
     };
-    if (name == "l2sq" || name == "zero") {
+    if (!has_l1) {
       shrink_factors();
       return b_.CreateSelect(penalized, shrink(c), plain());
     }
@@ -2048,21 +2055,25 @@ class KernelEmitter {
   // SGD's lagged steps (sgd_total_increment, sgd_catch_up): the running total grows by
   // increment(rate) a step; each coordinate keeps, in sum_, the total at its last update.
   Value* emit_sgd_total_increment(Value* rate) {
-    const std::string& name = spec_.prox_name;
-    if (name == "l1") return b_.CreateFMul(rate, scalar_params_[0]);
-    if (name == "l2sq") return emit_libm("log1p", b_.CreateFMul(rate, scalar_params_[0]));
+    if (spec_.lagged.kind == LaggedRule::Kind::shrink && spec_.lagged.l1_slot >= 0) {
+      return b_.CreateFMul(rate, lagged_l1());
+    }
+    if (spec_.lagged.kind == LaggedRule::Kind::shrink && spec_.lagged.l2_slot >= 0) {
+      return emit_libm("log1p", b_.CreateFMul(rate, lagged_l2()));
+    }
     return scalar_constant(0.0);
   }
   Value* emit_sgd_catch_up(Value* x, Value* gap, Value* j) {
-    const std::string& name = spec_.prox_name;
+    const LaggedRule& rule = spec_.lagged;
+    const bool shrink = rule.kind == LaggedRule::Kind::shrink;
     Value* moved = x;
-    if (name == "l1") {
+    if (shrink && rule.l1_slot >= 0) {
       Value* inner = b_.CreateSelect(b_.CreateFCmpOLT(x, b_.CreateFNeg(gap)), b_.CreateFAdd(x, gap),
                                      scalar_constant(0.0));
       moved = b_.CreateSelect(b_.CreateFCmpOGT(x, gap), b_.CreateFSub(x, gap), inner);
-    } else if (name == "l2sq") {
+    } else if (shrink && rule.l2_slot >= 0) {
       moved = b_.CreateFMul(x, b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, b_.CreateFNeg(gap)));
-    } else if (name == "box" || name == "nonneg") {
+    } else if (rule.kind == LaggedRule::Kind::box) {
       moved = emit_expr(spec_.prox, {x, step_scalar_, &scalar_params_, scalar_});
     }
     return b_.CreateSelect(b_.CreateICmpSLT(j, penalized_), moved, x);

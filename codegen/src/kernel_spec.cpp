@@ -33,6 +33,10 @@ std::string KernelSpec::canonical() const {
   } else {
     text += prox_canonical.empty() ? expr::canonical(prox) : prox_canonical;
   }
+  if (lagged.kind != LaggedRule::Kind::none) {
+    text += "+lagged:";
+    text += lagged.canonical();
+  }
   text += '|';
   text += to_string(scalar);
   text += '|';

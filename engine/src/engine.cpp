@@ -1,6 +1,7 @@
 // solve(): validate -> spec -> key -> kernel (memory cache, else compile once) -> run -> summary.
 #include "proxjit/engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -36,7 +37,7 @@ std::string number_text(double value) {
 
 // Bumped whenever the emitted code or the kernel ABI changes: part of every key, so the disk
 // cache never hands an old process's kernel to a new one.
-constexpr const char* kKernelFormat = "kernel-format=14";
+constexpr const char* kKernelFormat = "kernel-format=15";
 
 // A kernel as the cache holds it, with what the call that made it paid.
 struct CachedKernel {
@@ -239,6 +240,7 @@ KernelSpec Engine::kernel_spec(const Problem& problem, const SolverOptions& opti
                                     problem.sample_weights().size() != 0);
   // l1 with per-coordinate weights is separable but not one expression: it is called.
   spec.prox_call = !problem.r().is_elementwise();
+  if (spec.prox_call) spec.lagged = {};
   return spec;
 }
 
@@ -251,7 +253,9 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
   if (smooth.kind == SmoothKind::margin) {
     spec.loss_derivative = smooth.derivative;
     spec.loss_canonical = smooth.derivative_canonical;
-    spec.loss_parameter_count = static_cast<int>(smooth.parameters.size());
+    // The slots the emitted expressions read, not the declared parameters: what the key says
+    // (by the expressions' canonical texts) is then all the code depends on.
+    spec.loss_parameter_count = expr::parameter_count(smooth.derivative);
     spec.weighted = weighted;
   }
   spec.prox_name = prox.name;
@@ -259,7 +263,8 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
   if (!spec.prox_call) {
     spec.prox = prox.prox;
     spec.prox_canonical = prox.prox_canonical;
-    spec.prox_parameter_count = static_cast<int>(prox.parameters.size());
+    spec.prox_parameter_count = expr::parameter_count(prox.prox);
+    if (is_stochastic(options.algorithm)) spec.lagged = prox.lagged;
   }
   spec.scalar = options.scalar;
   // Coordinate descent on a loss walks columns: they are stored contiguously.
@@ -278,6 +283,11 @@ KernelSpec Engine::kernel_spec_for(const SmoothDefinition& smooth, const ProxDef
     spec.loss_value_canonical = smooth.loss_canonical;
     spec.loss_second_canonical = smooth.second_derivative_canonical;
     spec.prox_value = prox.value;
+    spec.loss_parameter_count =
+        std::max({spec.loss_parameter_count, expr::parameter_count(smooth.loss),
+                  expr::parameter_count(smooth.second_derivative)});
+    spec.prox_parameter_count =
+        std::max(spec.prox_parameter_count, expr::parameter_count(prox.value));
   }
   spec.adaptive_restart = options.adaptive_restart;
   spec.backtracking = options.line_search && options.algorithm == Algorithm::proximal_gradient;

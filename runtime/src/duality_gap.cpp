@@ -10,8 +10,8 @@ namespace proxjit {
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
                                   const Vector& x, double* primal_out, const SampleValues& at_x) {
-  const std::string& loss = f.name();
-  if (loss != "least_squares" && loss != "logistic") return std::nullopt;
+  const LossDual loss = f.definition().dual;
+  if (loss == LossDual::none) return std::nullopt;
   if (penalized != x.size()) return std::nullopt;
   const Eigen::Index rows = data.rows();
   const double n = static_cast<double>(rows);
@@ -24,7 +24,7 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   // The two losses in closed form, one fused pass over the samples (no temporaries): the engine
   // checks gaps between iterations. Logistic: phi = softplus(m) with m = -b z, phi' = -b
   // sigmoid(m); sigmoid(m) and its log are kept for the dual.
-  const bool logistic = loss == "logistic";
+  const bool logistic = loss == LossDual::logistic;
   const bool from_values = logistic && at_x.loss && at_x.weighted_slope;
   std::vector<double> value(static_cast<std::size_t>(rows));
   std::vector<double> sigmoid(logistic ? value.size() : 0), log_sigmoid(sigmoid.size());
@@ -60,8 +60,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   Vector correlation = at_x.gradient ? Vector(Eigen::Map<const Vector>(at_x.gradient, x.size()))
                        : data.dense  ? Vector(data.dense->transpose() * theta)
                                      : Vector(data.sparse->transpose() * theta);
-  const std::string& name = r.name();
-  const auto p = r.parameters();
+  const DualRule& rule = r.definition().dual;
+  const auto slot = [&](int index) { return index < 0 ? 0.0 : r.parameters()[index]; };
   // Scales theta so that |A'theta|_inf <= bound (r* is then finite); false when impossible.
   double kappa = 1.0;  // theta is kappa times w * phi' / n
   const auto scale_into = [&](double bound) {
@@ -74,14 +74,15 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
     return true;
   };
   double conjugate = 0.0;  // r*(-A'theta)
-  if (name == "l1" && r.is_elementwise()) {
-    if (!scale_into(p[0])) return std::nullopt;
-  } else if (name == "l1") {
-    // Weighted: r* is the indicator of |u_i| <= lambda w_i; scale theta by the worst ratio.
-    const std::span<const double> feature_weights = r.list_parameter("weights");
+  const std::span<const double> feature_weights =
+      rule.weights_list.empty() ? std::span<const double>() : r.list_parameter(rule.weights_list);
+  if (rule.kind == DualRule::Kind::shrink && !feature_weights.empty()) {
+    // Weighted: r* is the indicator of |u_i| <= l1 w_i; scale theta by the worst ratio.
+    if (rule.l2_slot >= 0) return std::nullopt;
+    const double l1 = slot(rule.l1_slot);
     double worst = 0.0;
     for (Eigen::Index i = 0; i < correlation.size(); ++i) {
-      const double bound = p[0] * feature_weights[static_cast<std::size_t>(i)];
+      const double bound = l1 * feature_weights[static_cast<std::size_t>(i)];
       if (bound == 0.0) {
         if (correlation[i] != 0.0) return std::nullopt;
         continue;
@@ -93,31 +94,30 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
       correlation /= worst;
       kappa /= worst;
     }
-  } else if (name == "l2sq") {
-    if (p[0] == 0.0) return std::nullopt;
-    conjugate = correlation.squaredNorm() / (2.0 * p[0]);
-  } else if (name == "elastic_net") {
-    // r*(u) = sum_i max(|u_i| - l1, 0)^2 / (2 l2); with l2 = 0 it is the lasso's.
-    const double l1 = p[0], l2 = p[1];
+  } else if (rule.kind == DualRule::Kind::shrink) {
+    // r*(u) = sum_i max(|u_i| - l1, 0)^2 / (2 l2); with l2 = 0 the indicator of |u_i| <= l1.
+    const double l1 = slot(rule.l1_slot), l2 = slot(rule.l2_slot);
     if (l2 == 0.0) {
       if (!scale_into(l1)) return std::nullopt;
+    } else if (rule.l1_slot < 0) {
+      conjugate = correlation.squaredNorm() / (2.0 * l2);
     } else {
       for (Eigen::Index i = 0; i < correlation.size(); ++i) {
         const double excess = std::max(std::abs(correlation[i]) - l1, 0.0);
         conjugate += excess * excess / (2.0 * l2);
       }
     }
-  } else if (name == "box") {
+  } else if (rule.kind == DualRule::Kind::box) {
     // The support function of the box at u = -A'theta.
-    if (!std::isfinite(p[0]) || !std::isfinite(p[1])) return std::nullopt;
+    const double lo = slot(rule.lo_slot), hi = slot(rule.hi_slot);
+    if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
     for (Eigen::Index i = 0; i < correlation.size(); ++i) {
       const double u = -correlation[i];
-      conjugate += std::max(p[0] * u, p[1] * u);
+      conjugate += std::max(lo * u, hi * u);
     }
   } else {
     return std::nullopt;
   }
-  // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0.
   // -phi*(u_i, b_i) with u_i = n theta_i / w_i, over the samples with w_i > 0. Logistic:
   // phi*(u) = s log s + (1 - s) log(1 - s) with s = -b u = kappa sigmoid(m) in [0, 1]: log s =
   // log kappa + log sigmoid(m), and at kappa = 1, 1 - s = sigmoid(-m) whose log is -phi. Logs

@@ -40,6 +40,35 @@ std::vector<ParameterSpec> parameters_of(const FormulaDefinition& formula) {
   return parameters;
 }
 
+// A formula with a built-in's math gets the built-in's solver rules (solver_rules.h), as it gets
+// its kernels: its lagged steps and lambda_max from the prox, its conjugate (duality gaps) only
+// when its value(x) is the built-in's too.
+void inherit_solver_rules(ProxDefinition& d) {
+  for (const ProxDefinition& builtin : prox_registry()) {
+    if (!builtin.traits.elementwise || builtin.prox_canonical != d.prox_canonical) continue;
+    // Equal canonical texts read equal slots, so the rules' slots exist in the formula too.
+    d.lagged = builtin.lagged;
+    d.lambda_max = builtin.lambda_max;
+    d.lambda_max.weights_list.clear();  // a formula has no list parameters
+    if (expr::canonical(builtin.value) == expr::canonical(d.value)) {
+      d.dual = builtin.dual;
+      d.dual.weights_list.clear();
+    }
+    return;
+  }
+}
+
+void inherit_solver_rules(SmoothDefinition& d) {
+  for (const SmoothDefinition& builtin : smooth_registry()) {
+    // phi* follows from phi alone (the derivative may be written in another form).
+    if (builtin.kind == SmoothKind::margin && builtin.loss_canonical == d.loss_canonical &&
+        !d.elementwise_term) {
+      d.dual = builtin.dual;
+      return;
+    }
+  }
+}
+
 SmoothDefinition loss_from(const FormulaDefinition& formula) {
   SmoothDefinition d;
   d.name = formula.name;
@@ -54,6 +83,7 @@ SmoothDefinition loss_from(const FormulaDefinition& formula) {
   d.loss = formula.value;
   d.derivative = formula.derivative;
   complete_loss_definition(d);
+  inherit_solver_rules(d);
   if (formula.lipschitz) {
     const expr::Expr bound = *formula.lipschitz;
     d.curvature = [bound](std::span<const double> parameters) {
@@ -73,6 +103,7 @@ ProxDefinition prox_from(const FormulaDefinition& formula) {
   d.prox = formula.prox;
   d.value = formula.has_value ? formula.value : expr::Expr(0.0);
   d.prox_canonical = expr::canonical(formula.prox);
+  inherit_solver_rules(d);
   return d;
 }
 
@@ -146,6 +177,10 @@ void define_prox(ProxDefinition definition) {
   }
   definition.traits = ProxTraits{};
   definition.prox_canonical = expr::canonical(definition.prox);
+  definition.lagged = {};
+  definition.dual = {};
+  definition.lambda_max = {};
+  inherit_solver_rules(definition);
   UserRegistry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   if (latest(r.losses, definition.name)) {
@@ -164,6 +199,8 @@ void define_loss(SmoothDefinition definition) {
     definition.derivative = expr::simplify(expr::derivative(definition.loss));
   }
   complete_loss_definition(definition);
+  definition.dual = LossDual::none;
+  inherit_solver_rules(definition);
   if (!definition.curvature) {
     definition.curvature = [](std::span<const double>) {
       return std::numeric_limits<double>::infinity();

@@ -24,6 +24,12 @@ ProxDefinition box_prox() {
     if (p[0] > p[1]) return "lo must be <= hi (the box is empty)";
     return "";
   };
+  // Solvers may exploit: a projection, so two steps give any number of skipped ones; r* is the
+  // support function of the box (finite bounds).
+  d.lagged = {LaggedRule::Kind::box};
+  d.dual = {DualRule::Kind::box};
+  d.dual.lo_slot = 0;
+  d.dual.hi_slot = 1;
   return d;
 }
 

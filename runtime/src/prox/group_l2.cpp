@@ -71,6 +71,10 @@ ProxDefinition group_l2_prox() {
     return "parameter 'groups' has sizes summing to " + std::to_string(std::llround(total)) +
            " but the problem has " + std::to_string(size) + " variables";
   };
+  // Solvers may exploit: a group's skipped steps follow a two-number recurrence (GroupLag);
+  // x = 0 is optimal from lambda = max_g ||g_G||_2.
+  d.lagged = {LaggedRule::Kind::group, /*l1_slot=*/0};
+  d.lambda_max = {LambdaMaxRule::Kind::group, /*slot=*/0, "", "groups"};
   return d;
 }
 

@@ -64,6 +64,13 @@ ProxDefinition l1_prox() {
     return "parameter 'weights' has " + std::to_string(w.size()) + " entries but the problem has " +
            std::to_string(size) + " variables";
   };
+  // Solvers may exploit: soft thresholding composes in closed form over skipped steps; r* is
+  // the indicator of |u_i| <= lambda w_i; x = 0 is optimal from lambda = max_i |g_i| / w_i.
+  // (With weights the prox is called as a whole vector: no lagged steps then.)
+  d.lagged = {LaggedRule::Kind::shrink, /*l1_slot=*/0};
+  d.dual = {DualRule::Kind::shrink, /*l1_slot=*/0};
+  d.dual.weights_list = "weights";
+  d.lambda_max = {LambdaMaxRule::Kind::linf, /*slot=*/0, "weights"};
   return d;
 }
 

@@ -15,6 +15,9 @@ ProxDefinition l2sq_prox() {
       {"lambda", "weight of the squared L2 norm", 0.0, true, is_non_negative, "finite and >= 0"}};
   d.prox = y / (1.0 + Expr::step() * lambda);
   d.value = 0.5 * lambda * y * y;
+  // Solvers may exploit: skipped steps are a geometric decay; r*(u) = |u|^2 / (2 lambda).
+  d.lagged = {LaggedRule::Kind::shrink, -1, /*l2_slot=*/0};
+  d.dual = {DualRule::Kind::shrink, -1, /*l2_slot=*/0};
   return d;
 }
 

@@ -15,6 +15,8 @@ ProxDefinition nonneg_prox() {
   d.traits.indicator = true;
   d.prox = max(y, 0.0);
   d.value = where(y >= 0.0, 0.0, std::numeric_limits<double>::infinity());
+  // Solvers may exploit: a projection, so two steps give any number of skipped ones.
+  d.lagged = {LaggedRule::Kind::box};
   return d;
 }
 

@@ -10,6 +10,8 @@ ProxDefinition zero_prox() {
   d.formula = "r(x) = 0";
   d.prox = Expr::variable();
   d.value = 0.0;
+  // Solvers may exploit: a plain gradient step per skipped step (shrink with nothing).
+  d.lagged = {LaggedRule::Kind::shrink};
   return d;
 }
 

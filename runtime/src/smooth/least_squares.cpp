@@ -15,6 +15,7 @@ SmoothDefinition least_squares_smooth() {
   d.loss = 0.5 * (z - b) * (z - b);
   d.derivative = z - b;
   d.curvature = [](std::span<const double>) { return 1.0; };
+  d.dual = LossDual::squared;  // phi*(u, b) = u^2 / 2 + u b
   return d;
 }
 

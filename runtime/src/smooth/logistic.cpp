@@ -22,6 +22,7 @@ SmoothDefinition logistic_smooth() {
   d.second_derivative = (b * b) * (e / ((1.0 + e) * (1.0 + e)));
   d.curvature = [](std::span<const double>) { return 0.25; };
   d.check_label = check_sign_label;
+  d.dual = LossDual::logistic;  // phi*(u, b) = s log s + (1 - s) log(1 - s), s = -b u
   return d;
 }
 

@@ -15,6 +15,7 @@
 #include "proxjit/runtime/expr.h"
 #include "proxjit/runtime/scalar.h"
 #include "proxjit/runtime/smooth.h"
+#include "proxjit/runtime/solver_rules.h"
 
 namespace proxjit {
 
@@ -78,6 +79,9 @@ struct KernelSpec {
   // A prox that is not elementwise (tv1d, projections, slope, ...): the kernel writes the trial
   // point to a buffer and calls KernelArgs::prox_call on it (precompiled runtime code).
   bool prox_call = false;
+  // Stochastic solvers with an elementwise prox: how skipped steps are caught up on sparse data
+  // (the prox's declared rule, solver_rules.h; none elsewhere, as nothing else reads it).
+  LaggedRule lagged;
   ScalarType scalar = ScalarType::f64;
   Layout layout = Layout::dense_row_major;
   // FISTA: drop the momentum when it points uphill (O'Donoghue and Candes' gradient scheme).

@@ -18,6 +18,7 @@
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/expr.h"
 #include "proxjit/runtime/expr_array.h"
+#include "proxjit/runtime/solver_rules.h"
 
 namespace proxjit {
 
@@ -75,6 +76,10 @@ struct ProxDefinition {
   // Does the vector size fit the list parameters? Returns an error text naming the parameter
   // and both numbers, or "". Null: any size.
   std::function<std::string(const ProxArguments&, std::size_t size)> check_size;
+  // What solvers may exploit (solver_rules.h); none unless the prox's file declares it.
+  LaggedRule lagged;
+  DualRule dual;
+  LambdaMaxRule lambda_max;
   // Filled in once by the registry, kernel keys read it on every solve: expr::canonical(prox)
   // for an elementwise prox, "call:<name>" for a whole-vector one.
   std::string prox_canonical;

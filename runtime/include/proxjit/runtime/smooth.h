@@ -56,6 +56,8 @@ struct SmoothDefinition {
   std::function<double(std::span<const double> parameters)> curvature;
   // What is wrong with one target value ("" when it is fine), e.g. logistic's labels in {-1, 1}.
   std::function<std::string(double label)> check_label;
+  // phi*, for duality gaps (solver_rules.h); none unless the loss's file declares it.
+  LossDual dual = LossDual::none;
   // expr::canonical of loss and derivative, filled in by the registry (kernel keys read them).
   std::string derivative_canonical;
   // A data-free term f(x) = sum_i g(x_i) (a user's `smooth` formula): phi is g, and the Problem

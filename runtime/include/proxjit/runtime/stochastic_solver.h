@@ -201,17 +201,11 @@ struct LaggedProx {
 inline LaggedProx lagged_prox(const ProxComponent& r) {
   LaggedProx lag;
   if (!r.is_elementwise()) return lag;
-  const std::string& name = r.name();
-  const auto p = r.parameters();
-  if (name == "l1") {
-    lag = {LaggedProx::shrink, p[0], 0.0};
-  } else if (name == "l2sq") {
-    lag = {LaggedProx::shrink, 0.0, p[0]};
-  } else if (name == "elastic_net") {
-    lag = {LaggedProx::shrink, p[0], p[1]};
-  } else if (name == "zero") {
-    lag = {LaggedProx::shrink, 0.0, 0.0};
-  } else if (name == "box" || name == "nonneg") {
+  const LaggedRule& rule = r.definition().lagged;
+  const auto slot = [&](int index) { return index < 0 ? 0.0 : r.parameters()[index]; };
+  if (rule.kind == LaggedRule::Kind::shrink) {
+    lag = {LaggedProx::shrink, slot(rule.l1_slot), slot(rule.l2_slot)};
+  } else if (rule.kind == LaggedRule::Kind::box) {
     lag.kind = LaggedProx::box;
   }
   return lag;
@@ -225,16 +219,16 @@ struct SgdLag {
 
 inline SgdLag sgd_lag(const ProxComponent& r) {
   SgdLag lag;
-  if (!r.is_elementwise()) return lag;
-  const std::string& name = r.name();
-  if (name == "l1") {
-    lag = {SgdLag::l1, r.parameters()[0]};
-  } else if (name == "l2sq") {
-    lag = {SgdLag::l2sq, r.parameters()[0]};
-  } else if (name == "zero") {
-    lag.kind = SgdLag::zero;
-  } else if (name == "box" || name == "nonneg") {
+  const LaggedRule& rule = r.definition().lagged;
+  if (!r.is_elementwise() || !rule.composes_for_sgd()) return lag;
+  if (rule.kind == LaggedRule::Kind::box) {
     lag.kind = SgdLag::box;
+  } else if (rule.l1_slot >= 0) {
+    lag = {SgdLag::l1, r.parameters()[rule.l1_slot]};
+  } else if (rule.l2_slot >= 0) {
+    lag = {SgdLag::l2sq, r.parameters()[rule.l2_slot]};
+  } else {
+    lag.kind = SgdLag::zero;
   }
   return lag;
 }
@@ -317,7 +311,8 @@ struct GroupLag {
 
 inline GroupLag group_lag(const ProxComponent& r, Eigen::Index penalized) {
   GroupLag lag;
-  if (r.name() != "group_l2") return lag;
+  const LaggedRule& rule = r.definition().lagged;
+  if (rule.kind != LaggedRule::Kind::group) return lag;
   const std::span<const double> sizes = r.list_parameter("groups");
   double largest = 0.0, total = 0.0;
   for (const double size : sizes) {
@@ -335,7 +330,7 @@ inline GroupLag group_lag(const ProxComponent& r, Eigen::Index penalized) {
     lag.of.insert(lag.of.end(), static_cast<std::size_t>(size), group);
     lag.start.push_back(lag.start.back() + static_cast<std::int64_t>(size));
   }
-  lag.lambda = r.parameters()[0];
+  lag.lambda = r.parameters()[rule.l1_slot];
   return lag;
 }
 
