@@ -95,7 +95,7 @@ void compare(proxjit::Engine& engine, const std::string& name, const SparseMatri
   const proxjit::Problem problem(proxjit::SmoothComponent::parse("logistic"),
                                  proxjit::ProxComponent::make("l1", {{"lambda", lambda}}), A, b);
   proxjit::SolverOptions options;
-  options.automatic_algorithm = true;
+  options.algorithm = proxjit::Algorithm::automatic;
   options.tolerance = 0.0;
   options.gap_tolerance = kGapTolerance;
   options.max_iterations = 100000;

@@ -44,10 +44,6 @@ std::string KernelSpec::canonical() const {
   return text;
 }
 
-std::string CodegenOptions::canonical() const {
-  return "O" + std::to_string(optimization_level) + "|w" + std::to_string(prefer_vector_width);
-}
-
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
   // Five padded vectors of the unknowns: the gradient, FISTA's extrapolated point (or the
   // backtracking's second gradient, or coordinate descent's L_j), the previous iterate, and the

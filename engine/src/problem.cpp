@@ -2,7 +2,9 @@
 
 #include <mutex>
 
+#include "proxjit/codegen/kernel_data.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/objective.h"
 
 namespace proxjit {
 

@@ -7,6 +7,24 @@
 
 namespace proxjit {
 
+bool duality_gap_known(const SmoothComponent& f, const ProxComponent& r, Eigen::Index penalized,
+                       Eigen::Index variables) {
+  const DualRule& rule = r.definition().dual;
+  if (f.definition().dual == LossDual::none || penalized != variables) return false;
+  const auto slot = [&](int index) { return index < 0 ? 0.0 : r.parameters()[index]; };
+  switch (rule.kind) {
+    case DualRule::Kind::none:
+      return false;
+    case DualRule::Kind::shrink:
+      // Weighted l1 plus an l2 term has no closed form here.
+      return rule.weights_list.empty() || r.list_parameter(rule.weights_list).empty() ||
+             rule.l2_slot < 0;
+    case DualRule::Kind::box:
+      return std::isfinite(slot(rule.lo_slot)) && std::isfinite(slot(rule.hi_slot));
+  }
+  return false;
+}
+
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
                                   const Vector& x, double* primal_out, const SampleValues& at_x) {

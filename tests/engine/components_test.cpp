@@ -204,6 +204,7 @@ TEST(Components, WeightedL1HasADualityGap) {
     mixed += (i ? ", " : "") + std::string(i % 3 ? "1" : "2.5");
   }
   SolverOptions options;
+  options.algorithm = Algorithm::proximal_gradient;  // the same algorithm for all three
   options.tolerance = 1e-11;
   options.max_iterations = 100000;
   const Problem plain(f, ProxComponent::parse("l1(0.02)"), data.A, data.b);
@@ -240,7 +241,7 @@ TEST(Components, PairingsAnAlgorithmCannotRunAreRejectedWithAReason) {
   // Automatic choices pick what works: coordinate Newton steps for poisson + l1, a line
   // search with a prox that is not separable.
   SolverOptions automatic;
-  automatic.automatic_algorithm = true;
+  automatic.algorithm = Algorithm::automatic;
   automatic.tolerance = 1e-8;
   automatic.max_iterations = 100000;
   const Summary s = shared_engine().solve(counts, automatic);

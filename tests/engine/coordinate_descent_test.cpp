@@ -100,12 +100,20 @@ namespace {
 TEST(AutomaticAlgorithm, PicksCoordinateDescentForSeparableProxesAndReportsIt) {
   Engine engine(EngineOptions{.disk_cache = false});
   const Problem problem = testing::make_problem("least_squares", "l1(lambda=0.1)", 10, 30, 2);
-  SolverOptions options;
-  options.automatic_algorithm = true;
-  options.algorithm = Algorithm::fista;  // ignored
+  SolverOptions options;  // the default is auto
+  EXPECT_EQ(options.algorithm, Algorithm::automatic);
   const Summary s = engine.solve(problem, options);
   EXPECT_EQ(s.algorithm, Algorithm::coordinate_descent);
   EXPECT_NE(s.kernel_key.find("cd|"), std::string::npos);
+  const SolvePlan plan = Engine::plan(problem, options);
+  EXPECT_TRUE(plan.automatic);
+  EXPECT_EQ(plan.algorithm(), Algorithm::coordinate_descent);
+  EXPECT_EQ(plan.algorithm_text(), "auto (cd)");
+  // A chosen algorithm is never overridden.
+  SolverOptions chosen = options;
+  chosen.algorithm = Algorithm::fista;
+  EXPECT_EQ(engine.solve(problem, chosen).algorithm, Algorithm::fista);
+  EXPECT_FALSE(Engine::plan(problem, chosen).automatic);
   options.line_search = true;  // only proximal gradient searches for its step
   EXPECT_EQ(Engine::suggested_algorithm(problem, options), Algorithm::proximal_gradient);
   options.line_search = false;

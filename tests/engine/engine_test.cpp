@@ -18,7 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "proxjit/codegen/kernel_spec.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/objective.h"
 #include "support/problems.h"
 
 namespace proxjit {
@@ -425,6 +427,7 @@ class EngineStatus : public ::testing::TestWithParam<Backend> {
  protected:
   SolverOptions options() const {
     SolverOptions o;
+    o.algorithm = Algorithm::proximal_gradient;  // the statuses of fixed-step runs
     o.backend = GetParam();
     o.fallback_to_reference = false;
     return o;
@@ -795,6 +798,7 @@ TEST(EngineReports, BriefAndFullReportsSayWhatHappened) {
   Engine engine;
   const Problem problem = make_problem("quadratic", "l1(lambda=0.1)", 12, 12, 71);
   SolverOptions options;
+  options.algorithm = Algorithm::proximal_gradient;
   const Summary s = engine.solve(problem, options);
   ASSERT_EQ(s.status, SolveStatus::converged);
   EXPECT_EQ(s.problem, "quadratic + l1(lambda=0.1)");

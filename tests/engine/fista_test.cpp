@@ -56,6 +56,7 @@ TEST_P(Fista, ReachesTheOptimumInFewerIterationsThanProximalGradient) {
   options.backend = GetParam();
   options.tolerance = 1e-7;
   options.max_iterations = 500000;
+  options.algorithm = Algorithm::proximal_gradient;
   const Summary pgd = engine_.solve(problem, options);
   options.algorithm = Algorithm::fista;
   const Summary fista = engine_.solve(problem, options);
@@ -90,6 +91,7 @@ TEST(FistaKey, AlgorithmAndRestartArePartOfTheKernelKey) {
   Engine engine(EngineOptions{.disk_cache = false});
   const Problem problem = testing::make_problem("quadratic", "l1(lambda=0.1)", 4, 4, 1);
   SolverOptions options;
+  options.algorithm = Algorithm::proximal_gradient;
   const std::string pgd = engine.kernel_key(problem, options);
   options.algorithm = Algorithm::fista;
   const std::string fista = engine.kernel_key(problem, options);

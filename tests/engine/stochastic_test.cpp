@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proxjit/codegen/jit_compiler.h"
+#include "proxjit/codegen/kernel_data.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/stochastic_solver.h"
 #include "proxjit/runtime/synthetic.h"

@@ -329,7 +329,7 @@ TEST_F(UserComponents, ParametersDefaultsAndErrors) {
   const Problem problem(SmoothComponent::parse("my_exp"), ProxComponent::parse("my_l1(0.01)"),
                         counts.A, counts.b);
   SolverOptions automatic;
-  automatic.automatic_algorithm = true;
+  automatic.algorithm = Algorithm::automatic;
   automatic.tolerance = 1e-8;
   automatic.max_iterations = 100000;
   const Summary s = engine_.solve(problem, automatic);

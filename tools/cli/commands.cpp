@@ -189,17 +189,9 @@ int run_solve(const SolveFlags& flags) {
     };
   }
   if (table) {
-    // auto: the algorithm that will run, as the Summary reports it.
-    SolverOptions resolved = options;
-    if (options.automatic_algorithm) {
-      resolved.algorithm = Engine::suggested_algorithm(problem, options);
-      resolved.automatic_algorithm = false;
-    }
-    const std::string algorithm = options.automatic_algorithm
-                                      ? "auto (" + std::string(to_string(resolved.algorithm)) + ")"
-                                      : flags.kernel.algorithm;
-    table->banner(problem, options, algorithm, resolved.algorithm,
-                  engine.kernel_spec(problem, resolved).layout);
+    // The plan the solve will follow: `auto` resolved as the Summary reports it.
+    const SolvePlan plan = Engine::plan(problem, options);
+    table->banner(problem, plan);
   }
 
   // Ctrl-C stops the run (status interrupted) and the report is still printed.

@@ -197,15 +197,7 @@ std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& s
 KernelSpec kernel_spec_for(const KernelSignature& signature, const SolverOptions& options) {
   SolverOptions typed = options;
   typed.scalar = signature.scalar;
-  if (typed.automatic_algorithm) {
-    typed.algorithm = Engine::suggested_algorithm_for(*signature.smooth, *signature.prox,
-                                                      typed.line_search, typed.step > 0.0);
-    // A loss without a Lipschitz bound runs pgd with its line search.
-    if (typed.algorithm == Algorithm::proximal_gradient && signature.smooth->curvature &&
-        !std::isfinite(signature.smooth->curvature({}))) {
-      typed.line_search = true;
-    }
-  }
+  // `auto` as a solve resolves it (the plan): the same kernel a first solve would want.
   return Engine::kernel_spec_for(*signature.smooth, *signature.prox, typed, signature.sparse);
 }
 
@@ -363,7 +355,6 @@ void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
 
 SolverOptions kernel_options_from(const KernelFlags& flags) {
   SolverOptions options;
-  options.automatic_algorithm = flags.algorithm == "auto";
   options.adaptive_restart = !flags.no_restart;
   for (const AlgorithmEntry& entry : algorithm_table()) {
     if (entry.name == flags.algorithm) options.algorithm = entry.algorithm;

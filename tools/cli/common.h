@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "proxjit/codegen/kernel_spec.h"
 #include "proxjit/engine.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"

@@ -63,8 +63,11 @@ SigintGuard::~SigintGuard() {
   delete saved_;
 }
 
-void VerboseTable::banner(const Problem& problem, const SolverOptions& options,
-                          const std::string& algorithm, Algorithm runs, Layout layout) {
+void VerboseTable::banner(const Problem& problem, const SolvePlan& plan) {
+  const SolverOptions& options = plan.options;
+  const Layout layout = plan.layout;
+  const Algorithm runs = plan.algorithm();
+  const std::string algorithm = plan.algorithm_text();
   out_ << kRule;
   out_ << "        proxjit " << PROXJIT_VERSION
        << "  -  JIT-compiled proximal gradient for min_x f(x) + r(x)\n";

@@ -11,6 +11,7 @@
 
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
+#include "proxjit/solve_plan.h"
 #include "proxjit/summary.h"
 
 namespace proxjit::cli {
@@ -36,10 +37,9 @@ class SigintGuard {
 class VerboseTable {
  public:
   explicit VerboseTable(std::ostream& out) : out_(out) {}
-  // `algorithm` names the one that runs (`runs`: "auto (cd)" for auto); `layout` is how its
-  // kernel reads A (Engine::kernel_spec).
-  void banner(const Problem& problem, const SolverOptions& options, const std::string& algorithm,
-              Algorithm runs, Layout layout);
+  // What will run, as the plan says: "auto (cd)" for auto, its step rule and how its kernel
+  // reads A.
+  void banner(const Problem& problem, const SolvePlan& plan);
   // A row for a trace point; rows of later --repeat runs are not printed again.
   void row(const IterationReport& report);
   // The final row (when the last iteration was not a trace point) and the footer.

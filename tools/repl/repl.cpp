@@ -237,11 +237,7 @@ struct Session::State {
   ProxComponent r = ProxComponent::parse("zero");
   bool intercept = false;          // fit an unpenalized intercept (losses over samples)
   std::optional<Problem> problem;  // built from the above on first use
-  SolverOptions options = [] {
-    SolverOptions defaults;
-    defaults.automatic_algorithm = true;  // as on the command line
-    return defaults;
-  }();
+  SolverOptions options;           // algorithm auto, as on the command line
   std::optional<Summary> last;
 
   const Problem& current_problem() {
@@ -518,7 +514,7 @@ class Runner {
     SolverOptions options = s_.options;
     if (name == "algorithm") {
       bool found = value == "auto";
-      options.automatic_algorithm = found;
+      if (found) options.algorithm = Algorithm::automatic;
       for (const cli::AlgorithmEntry& entry : cli::algorithm_table()) {
         if (entry.name == value) {
           options.algorithm = entry.algorithm;
@@ -579,7 +575,7 @@ class Runner {
     const SolverOptions& o = s_.options;
     if (name == "intercept") return s_.intercept ? "on" : "off";
     if (name == "algorithm") {
-      return o.automatic_algorithm ? std::string("auto") : std::string(to_string(o.algorithm));
+      return std::string(to_string(o.algorithm));
     }
     if (name == "step") {
       if (o.line_search) return "backtracking";

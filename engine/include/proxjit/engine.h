@@ -18,9 +18,12 @@
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/solve_plan.h"
 #include "proxjit/summary.h"
 
 namespace proxjit {
+
+struct KernelSpec;  // proxjit/codegen/kernel_spec.h, for those who read specs
 
 struct CacheStats {
   std::int64_t hits = 0;          // solves that found their kernel in memory
@@ -52,13 +55,19 @@ class Engine {
   // merely does not converge is a status in the Summary. Thread-safe.
   Summary solve(const Problem& problem, const SolverOptions& options = {});
 
-  // What SolverOptions::automatic_algorithm picks: coordinate descent for a separable r,
-  // FISTA otherwise; a step that is asked for (a number, or backtracking) asks for a gradient
-  // method.
+  // Every decision about the solve (solve_plan.h): the algorithm with `auto` resolved, the step
+  // rule, the layout, the checks. Throws proxjit::Error when the options do not fit the problem
+  // (the messages solve() would give).
+  static SolvePlan plan(const Problem& problem, const SolverOptions& options);
+  // The same from the components' definitions and a data trait alone (precompile, inspect
+  // without data); parameters at their defaults, nothing validated.
+  static SolvePlan plan_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
+                            const SolverOptions& options, bool sparse = false);
+  // What Algorithm::automatic picks (the plan's rule): coordinate descent for a separable
+  // elementwise r, FISTA otherwise; pgd with a line search for a loss without a curvature bound
+  // and a non-separable r; a step that is asked for (a number, or backtracking) asks for a
+  // gradient method.
   static Algorithm suggested_algorithm(const Problem& problem, const SolverOptions& options);
-  // The same from the components' definitions (precompile): pgd when a line search is asked
-  // for, fista when a fixed step is given, else cd for a separable elementwise r, pgd with a
-  // line search when the loss has no curvature bound, fista otherwise.
   static Algorithm suggested_algorithm_for(const SmoothDefinition& smooth,
                                            const ProxDefinition& prox, bool line_search,
                                            bool fixed_step = false);
@@ -69,8 +78,10 @@ class Engine {
   std::vector<Summary> solve_path(const Problem& problem, const std::string& parameter,
                                   const std::vector<double>& values, SolverOptions options);
 
-  // The structure-only spec and the full kernel key a solve would use.
+  // The structure-only spec and the full kernel key a solve would use (include
+  // proxjit/codegen/kernel_spec.h to read a spec).
   KernelSpec kernel_spec(const Problem& problem, const SolverOptions& options) const;
+  static KernelSpec kernel_spec(const SolvePlan& plan, const Problem& problem);
   // The same from the components' definitions and data traits alone (precompile, inspect without
   // data).
   static KernelSpec kernel_spec_for(const SmoothDefinition& smooth, const ProxDefinition& prox,

@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "proxjit/codegen/kernel_spec.h"
+#include "proxjit/codegen/codegen_options.h"
+#include "proxjit/runtime/algorithm.h"
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/scalar.h"
-#include "proxjit/runtime/stochastic_solver.h"
+#include "proxjit/runtime/stochastic_settings.h"
 
 namespace proxjit {
 
@@ -38,11 +39,10 @@ constexpr std::string_view to_string(Backend backend) {
 }
 
 struct SolverOptions {
-  // The loop: proximal gradient or FISTA (line search and coordinate descent follow).
-  Algorithm algorithm = Algorithm::proximal_gradient;
-  // Let the engine pick the algorithm for the problem (Engine::suggested_algorithm), ignoring
-  // `algorithm`; the Summary says which ran.
-  bool automatic_algorithm = false;
+  // The loop. `automatic` (the default, as on the command line and in the REPL) lets the engine
+  // pick for the problem (Engine::plan); the Summary says which ran. Any other value is run as
+  // chosen, never overridden.
+  Algorithm algorithm = Algorithm::automatic;
   // FISTA only: restart the momentum when it points uphill (part of the kernel key).
   bool adaptive_restart = true;
   // Proximal gradient only: Beck-Teboulle backtracking line search; `step` (or 1/L) is the

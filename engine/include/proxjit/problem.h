@@ -9,15 +9,20 @@
 #include <memory>
 #include <string_view>
 
-#include "proxjit/codegen/kernel_data.h"
 #include "proxjit/runtime/dense.h"
-#include "proxjit/runtime/objective.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/scalar.h"
 #include "proxjit/runtime/smooth.h"
 #include "proxjit/runtime/sparse.h"
 
 namespace proxjit {
+
+// The data as the reference solvers (proxjit/runtime/objective.h) and the kernels
+// (proxjit/codegen/kernel_data.h) read them; include those to use data_view and kernel_data.
+template <class T>
+struct DataView;
+template <class T>
+struct KernelData;
 
 struct ProblemOptions {
   // One weight >= 0 per sample (margin losses): f(x) = 1/n sum_i w_i phi(a_i'x, b_i). Empty: 1.

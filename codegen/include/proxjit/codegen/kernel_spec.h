@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "proxjit/codegen/codegen_options.h"
+#include "proxjit/runtime/algorithm.h"
 #include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/expr.h"
 #include "proxjit/runtime/scalar.h"
@@ -18,40 +20,6 @@
 #include "proxjit/runtime/solver_rules.h"
 
 namespace proxjit {
-
-enum class Algorithm {
-  proximal_gradient,   // x+ = prox(x - step grad f(x))
-  fista,               // the same from an extrapolated point (Beck and Teboulle), O(1/k^2)
-  coordinate_descent,  // cyclic proximal coordinate descent (separable r); an iteration is an
-                       // epoch over all coordinates
-  // Stochastic solvers for margin losses (runtime/stochastic_solver.h); an iteration is an epoch.
-  sgd,   // proximal stochastic gradient, step schedules, mini-batches, optional averaging
-  saga,  // SAGA, one stored scalar gradient per sample
-  svrg,  // proximal SVRG, a full-gradient snapshot per epoch
-};
-
-constexpr bool is_stochastic(Algorithm algorithm) {
-  return algorithm == Algorithm::sgd || algorithm == Algorithm::saga ||
-         algorithm == Algorithm::svrg;
-}
-
-constexpr std::string_view to_string(Algorithm algorithm) {
-  switch (algorithm) {
-    case Algorithm::proximal_gradient:
-      return "pgd";
-    case Algorithm::fista:
-      return "fista";
-    case Algorithm::coordinate_descent:
-      return "cd";
-    case Algorithm::sgd:
-      return "sgd";
-    case Algorithm::saga:
-      return "saga";
-    case Algorithm::svrg:
-      return "svrg";
-  }
-  return "unknown";
-}
 
 struct KernelSpec {
   Algorithm algorithm = Algorithm::proximal_gradient;
@@ -90,17 +58,6 @@ struct KernelSpec {
   bool backtracking = false;
 
   // Canonical text of everything above that changes the machine code.
-  std::string canonical() const;
-};
-
-// Options that change the machine code; they are part of the kernel key.
-struct CodegenOptions {
-  // 0: no IR optimization, fast instruction selection; 1 and 2: the kernel pipeline (a few
-  // cleanup passes) with less or default machine-code optimization; 3: LLVM's full O3.
-  int optimization_level = 2;
-  // Vector width preference in bits (0: let LLVM choose; 512 uses zmm on AVX-512 hosts).
-  int prefer_vector_width = 0;
-
   std::string canonical() const;
 };
 

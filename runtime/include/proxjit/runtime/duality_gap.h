@@ -23,6 +23,11 @@ namespace proxjit {
 // w_i phi'(z_i, b_i) per sample and the gradient of f (proximal Newton) passes them as `at_x`:
 // the check then needs no product with A or A' and no exp or log per sample (the logistic
 // dual's logs follow from phi and z), two passes over the samples.
+// Whether duality_gap gives a gap for the pair: a loss and an r with known conjugates
+// (solver_rules.h), no intercept (penalized == variables), finite bounds for a box.
+bool duality_gap_known(const SmoothComponent& f, const ProxComponent& r, Eigen::Index penalized,
+                       Eigen::Index variables);
+
 struct SampleValues {
   const double* margins = nullptr;         // z = A x, one per sample
   const double* loss = nullptr;            // phi(z_i, b_i); with weighted_slope, or neither
