@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -85,17 +86,76 @@ std::string stable_hash_hex(const std::string& text) {
   return buffer;
 }
 
-DiskCache::DiskCache(fs::path directory, std::int64_t max_bytes)
-    : directory_(std::move(directory)), max_bytes_(max_bytes) {
-  std::error_code error;
-  fs::create_directories(directory_ / "kernels", error);
-  if (error) {
-    throw Error("kernel cache directory " + directory_.string() + " cannot be created: " +
-                error.message() + " (set another with --cache-dir or PROXJIT_CACHE_DIR)");
+namespace {
+
+std::string mode_text(mode_t mode) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
+  return buffer;
+}
+
+[[noreturn]] void refuse(const fs::path& directory, const std::string& why) {
+  throw Error("kernel cache directory " + directory.string() + " " + why +
+              " (set another with --cache-dir or PROXJIT_CACHE_DIR)");
+}
+
+// Makes `path` a directory: an existing one is left exactly as it is; a missing one is created
+// owner-only (kernels are code this process will run). Returns its status.
+struct stat ensure_directory(const fs::path& path, const fs::path& shown, bool create) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno != ENOENT || !create)
+      refuse(shown, std::string("cannot be used: ") + std::strerror(errno));
+    std::error_code error;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), error);
+    if (error) refuse(shown, "cannot be created: " + error.message());
+    if (::mkdir(path.c_str(), 0700) == 0) {
+      ::chmod(path.c_str(), 0700);  // ours: exactly 0700, whatever the umask
+    } else if (errno != EEXIST) {   // EEXIST: another process made it just now
+      refuse(shown, std::string("cannot be created: ") + std::strerror(errno));
+    }
+    if (::stat(path.c_str(), &info) != 0) {
+      refuse(shown, std::string("cannot be used: ") + std::strerror(errno));
+    }
   }
-  // Kernels are code this process will run: only the owner may write (or read) them.
-  fs::permissions(directory_, fs::perms::owner_all, fs::perm_options::replace, error);
-  fs::permissions(directory_ / "kernels", fs::perms::owner_all, fs::perm_options::replace, error);
+  if (!S_ISDIR(info.st_mode)) refuse(shown, "is not a directory");
+  return info;
+}
+
+}  // namespace
+
+DiskCache::DiskCache(fs::path directory, std::int64_t max_bytes, DiskCacheAccess access)
+    : directory_(std::move(directory)), max_bytes_(max_bytes) {
+  const bool writing = access == DiskCacheAccess::read_write;
+  // "dir/" has an empty file name: mkdir and stat want "dir".
+  const fs::path top = directory_.has_filename() ? directory_ : directory_.parent_path();
+  const fs::path kernels = directory_ / "kernels";
+  const struct stat top_info = ensure_directory(top, directory_, writing);
+  if (!writing) return;
+  const struct stat kernel_info = ensure_directory(kernels, kernels, true);
+  // Never chmod what proxjit did not create (a shared /tmp-like directory would lose its
+  // sticky bit): refuse what is unusable or unsafe instead, and say why.
+  for (const fs::path& dir : {top, kernels}) {
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      struct stat info {};
+      ::stat(dir.c_str(), &info);
+      refuse(dir, "is not writable (mode " + mode_text(info.st_mode) + ": " + std::strerror(errno) +
+                      "); proxjit leaves its permissions as they are");
+    }
+  }
+  // Others who can write kernels/ (or swap it: a non-sticky writable parent) could plant code.
+  if (kernel_info.st_uid != ::geteuid()) {
+    refuse(kernels, "belongs to another user (uid " + std::to_string(kernel_info.st_uid) +
+                        "); kernels are code this process runs");
+  }
+  if ((kernel_info.st_mode & 022) != 0) {
+    refuse(kernels, "is writable by other users (mode " + mode_text(kernel_info.st_mode) +
+                        "); kernels are code this process runs: chmod go-w it");
+  }
+  if ((top_info.st_mode & 022) != 0 && (top_info.st_mode & S_ISVTX) == 0) {
+    refuse(directory_, "is writable by other users without the sticky bit (mode " +
+                           mode_text(top_info.st_mode) + "), who could replace its kernels/");
+  }
 }
 
 fs::path DiskCache::default_directory() {

@@ -68,6 +68,92 @@ TEST(DiskCache, DirectoryIsOwnerOnly) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
+unsigned mode_of(const fs::path& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 07777;
+}
+
+fs::path existing_directory(const std::string& name, unsigned mode) {
+  const fs::path dir = fresh_directory(name);
+  fs::create_directories(dir);
+  EXPECT_EQ(::chmod(dir.c_str(), mode), 0);
+  return dir;
+}
+
+TEST(DiskCache, ExistingSharedStickyDirectoryKeepsItsMode) {
+  // A /tmp-like directory: losing its sticky bit or world access would harm its other users.
+  const fs::path dir = existing_directory("sticky", 01777);
+  DiskCache cache(dir);
+  ASSERT_TRUE(cache.store("k", "object"));
+  EXPECT_EQ(cache.load("k").status, DiskLookupStatus::hit);
+  EXPECT_EQ(mode_of(dir), 01777u);
+  EXPECT_EQ(mode_of(dir / "kernels"), 0700u);  // created by proxjit: owner-only
+}
+
+TEST(DiskCache, ExistingDirectoryIsUsedAsItIs) {
+  const fs::path dir = existing_directory("as_is", 0755);
+  { DiskCache cache(dir); }
+  EXPECT_EQ(mode_of(dir), 0755u);
+}
+
+TEST(DiskCache, ReadOnlyCacheIsNeverMadeWritable) {
+  const fs::path dir = existing_directory("read_only", 0700);
+  { DiskCache(dir).store("k", "object"); }
+  ASSERT_EQ(::chmod((dir / "kernels").c_str(), 0500), 0);
+  ASSERT_EQ(::chmod(dir.c_str(), 0500), 0);
+  Engine engine(EngineOptions{.disk_cache = true, .cache_directory = dir.string()});
+  if (::geteuid() == 0) {
+    // Root writes whatever the mode says; what matters is that the mode stays.
+    ASSERT_NE(engine.disk_cache(), nullptr) << engine.disk_cache_problem();
+    EXPECT_TRUE(engine.disk_cache()->store("k2", "object"));
+  } else {
+    EXPECT_EQ(engine.disk_cache(), nullptr);
+    EXPECT_NE(engine.disk_cache_problem().find("not writable"), std::string::npos)
+        << engine.disk_cache_problem();
+    EXPECT_THROW(DiskCache{dir}, Error);
+    // Looking at it needs no write access.
+    EXPECT_EQ(
+        DiskCache(dir, DiskCache::kDefaultMaxBytes, DiskCacheAccess::read_only).entries().size(),
+        1u);
+  }
+  EXPECT_EQ(mode_of(dir), 0500u);
+  EXPECT_EQ(mode_of(dir / "kernels"), 0500u);
+  ::chmod(dir.c_str(), 0700);
+  ::chmod((dir / "kernels").c_str(), 0700);
+}
+
+TEST(DiskCache, KernelsDirectoryWritableByOthersIsRefusedNotChmodded) {
+  const fs::path dir = existing_directory("others", 0700);
+  fs::create_directories(dir / "kernels");
+  ASSERT_EQ(::chmod((dir / "kernels").c_str(), 0777), 0);
+  try {
+    DiskCache cache(dir);
+    ADD_FAILURE() << "a kernels/ anyone can write was used";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("writable by other users"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find((dir / "kernels").string()), std::string::npos);
+  }
+  EXPECT_EQ(mode_of(dir / "kernels"), 0777u);
+}
+
+TEST(DiskCache, WorldWritableDirectoryWithoutStickyBitIsRefusedNotChmodded) {
+  const fs::path dir = existing_directory("no_sticky", 0777);
+  EXPECT_THROW(DiskCache{dir}, Error);
+  EXPECT_EQ(mode_of(dir), 0777u);
+}
+
+TEST(DiskCache, ReadOnlyAccessCreatesNothing) {
+  const fs::path dir = existing_directory("look_only", 0755);
+  DiskCache cache(dir, DiskCache::kDefaultMaxBytes, DiskCacheAccess::read_only);
+  EXPECT_EQ(cache.stats().entries, 0);
+  EXPECT_FALSE(fs::exists(dir / "kernels"));
+  EXPECT_THROW(DiskCache(fresh_directory("look_missing"), DiskCache::kDefaultMaxBytes,
+                         DiskCacheAccess::read_only),
+               Error);
+}
+
 TEST(DiskCache, TruncatedEntryIsDetectedAndRemoved) {
   const fs::path dir = fresh_directory("truncated");
   DiskCache cache(dir);
