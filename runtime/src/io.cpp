@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <unistd.h>
+
 #include "io/io_internal.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
@@ -144,6 +146,49 @@ std::string lowercase(std::string_view text) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return lower;
+}
+
+std::uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+}
+
+std::string count_text(long double count) {
+  if (count < 1e15L) return std::to_string(static_cast<std::uint64_t>(count));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3Lg", count);
+  std::string text = buffer;
+  if (const std::size_t plus = text.find("e+"); plus != std::string::npos) text.erase(plus + 1, 1);
+  return text;
+}
+
+std::string bytes_text(long double bytes) {
+  static constexpr const char* kUnits[] = {"bytes", "kB", "MB", "GB", "TB"};
+  int unit = 0;
+  while (unit < 4 && bytes >= 1000.0L) {
+    bytes /= 1000.0L;
+    ++unit;
+  }
+  if (bytes >= 1000.0L) return count_text(bytes * 1e12L) + " bytes";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0Lf %s" : "%.3Lg %s", bytes, kUnits[unit]);
+  return buffer;
+}
+
+void check_solve_memory(const std::string& path, std::size_t line, const std::string& what,
+                        long double data_bytes, long double rows, long double cols) {
+  const std::uint64_t memory = physical_memory_bytes();
+  const long double vectors = 8.0L * kSolveVectors * (rows + cols);
+  if (memory == 0 || data_bytes + vectors <= static_cast<long double>(memory)) return;
+  const std::string message = what + " needs about " + bytes_text(data_bytes + vectors) +
+                              " to solve (the data, " + bytes_text(data_bytes) +
+                              ", and float64 vectors over its " + count_text(rows) + " rows and " +
+                              count_text(cols) + " columns, " + bytes_text(vectors) +
+                              "), more than this machine's " + bytes_text(memory) + " of memory";
+  if (line > 0) fail_line(path, line, message);
+  fail(path, message);
 }
 
 }  // namespace io_detail

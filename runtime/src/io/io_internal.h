@@ -42,6 +42,18 @@ void check_dense_size(const std::string& path, std::uint64_t rows, std::uint64_t
 // Eigen's sparse matrices index with int: larger shapes are refused with the line that needs them.
 constexpr std::int64_t kMaxSparseIndex = std::numeric_limits<SparseMatrix::StorageIndex>::max();
 
+// Physical memory in bytes (sysconf); 0 when unknown, and then no size is refused for it.
+std::uint64_t physical_memory_bytes();
+// Counts and sizes for messages: "3", "1e18"; "512 kB", "16 GB".
+std::string count_text(long double count);
+std::string bytes_text(long double bytes);
+// A few bytes of input can declare terabytes: refuses `what` (e.g. "a 10 x 10 matrix") when its
+// data (`data_bytes` as stored) and a solve's float64 vectors (kSolveVectors per row and per
+// column: b, A x, a residual; x, a gradient, a step) need more than the machine's memory.
+constexpr int kSolveVectors = 3;
+void check_solve_memory(const std::string& path, std::size_t line, const std::string& what,
+                        long double data_bytes, long double rows, long double cols);
+
 // float64, C order, 1-D or 2-D (npy.cpp).
 void write_npy(const std::string& path, const std::vector<std::int64_t>& shape,
                const double* values, std::size_t count);
@@ -65,6 +77,8 @@ class Lines {
     return true;
   }
   std::size_t number() const { return number_; }
+  // Bytes not read yet: bounds what the rest of the file can hold.
+  std::size_t remaining() const { return rest_.size(); }
 
  private:
   std::string_view rest_;

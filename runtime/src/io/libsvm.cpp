@@ -113,6 +113,13 @@ LabeledSparseData libsvm_to_csr(const std::string& path, const LibsvmRows& rows,
   }
   const auto samples = static_cast<Eigen::Index>(rows.labels.size());
   const auto features = static_cast<Eigen::Index>(std::max(rows.largest_index, min_features));
+  // One large index makes every vector over the features that long (x: 8 bytes a feature).
+  const std::string what = rows.largest_index >= min_features
+                               ? "feature index " + std::to_string(rows.largest_index) + " (so " +
+                                     std::to_string(features) + " columns)"
+                               : std::to_string(features) + " features (min_features)";
+  check_solve_memory(path, rows.largest_index >= min_features ? rows.largest_index_line : 0, what,
+                     12.0L * rows.values.size() + 4.0L * (samples + 1), samples, features);
   LabeledSparseData data;
   data.A.resize(samples, features);
   data.A.resizeNonZeros(static_cast<Eigen::Index>(rows.values.size()));

@@ -25,9 +25,10 @@ constexpr const char* kBannerForm =
 class MatrixMarketSink {
  public:
   virtual ~MatrixMarketSink() = default;
-  // `coordinate_entries`: the size line's count for coordinate files, 0 for array files.
-  virtual void shape(std::int64_t rows, std::int64_t cols, bool coordinate,
-                     std::int64_t coordinate_entries, std::size_t size_line) = 0;
+  // `entries`: the size line's count for coordinate files, the values stored for array files
+  // (both checked against the file's size already).
+  virtual void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t entries,
+                     std::size_t size_line) = 0;
   // Coordinate entries add up (duplicates are summed); array entries come once per position.
   virtual void add(Eigen::Index row, Eigen::Index col, double value) = 0;
 };
@@ -36,8 +37,11 @@ class DenseMatrixMarketSink final : public MatrixMarketSink {
  public:
   explicit DenseMatrixMarketSink(const std::string& path) : path_(path) {}
   void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t,
-             std::size_t) override {
+             std::size_t size_line) override {
     check_dense_size(path_, static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols));
+    check_solve_memory(path_, size_line,
+                       "a " + std::to_string(rows) + " x " + std::to_string(cols) + " matrix",
+                       8.0L * rows * cols, rows, cols);
     matrix_ = Matrix::Zero(rows, cols);
     coordinate_ = coordinate;
   }
@@ -60,7 +64,7 @@ class DenseMatrixMarketSink final : public MatrixMarketSink {
 class SparseMatrixMarketSink final : public MatrixMarketSink {
  public:
   explicit SparseMatrixMarketSink(const std::string& path) : path_(path) {}
-  void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t coordinate_entries,
+  void shape(std::int64_t rows, std::int64_t cols, bool coordinate, std::int64_t entries,
              std::size_t size_line) override {
     if (rows > kMaxSparseIndex || cols > kMaxSparseIndex) {
       fail_line(path_, size_line,
@@ -68,12 +72,18 @@ class SparseMatrixMarketSink final : public MatrixMarketSink {
                     " matrix is too large for sparse storage (at most " +
                     std::to_string(kMaxSparseIndex) + " rows and columns)");
     }
+    // Triplets while reading, then CSR: 16 + 12 bytes an entry (twice for mirrored ones), and
+    // 4 a row. A 10^9 x 10^9 matrix with 3 entries is 3 lines, but a solve over it is not.
+    const long double stored = entries * (coordinate && rows == cols ? 2.0L : 1.0L);
+    check_solve_memory(path_, size_line,
+                       "a " + std::to_string(rows) + " x " + std::to_string(cols) + " matrix",
+                       28.0L * stored + 4.0L * (rows + 1), rows, cols);
     rows_ = rows;
     cols_ = cols;
     coordinate_ = coordinate;
     // The size line is only a promise: reserve no more than a modest amount up front.
     triplets_.reserve(
-        static_cast<std::size_t>(std::min<std::int64_t>(coordinate_entries, 1 << 24)));
+        static_cast<std::size_t>(std::min<std::int64_t>(coordinate ? entries : 0, 1 << 24)));
   }
   void add(Eigen::Index row, Eigen::Index col, double value) override {
     // An array file lists its zeros; a coordinate file's explicit entries are kept.
@@ -177,19 +187,53 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
               "a " + symmetry + " matrix must be square, got " + std::to_string(rows) + " x " +
                   std::to_string(cols));
   }
-  sink.shape(rows, cols, coordinate, coordinate ? sizes[2] : 0, size_line);
-
   // How many entries the file holds: the size line's count, or the stored part of the array.
-  std::int64_t expected = 0;
+  // In 128 bits: rows and columns are each up to 2^63.
+  using Wide = unsigned __int128;
+  const Wide wide_rows = static_cast<Wide>(rows);
+  Wide declared = 0;
   if (coordinate) {
-    expected = sizes[2];
+    declared = static_cast<Wide>(sizes[2]);
   } else if (symmetric) {
-    expected = rows * (rows + 1) / 2;
+    declared = wide_rows * (wide_rows + 1) / 2;
   } else if (skew) {
-    expected = rows * (rows - 1) / 2;
+    declared = rows == 0 ? 0 : wide_rows * (wide_rows - 1) / 2;
   } else {
-    expected = rows * cols;
+    declared = wide_rows * static_cast<Wide>(cols);
   }
+  // A few bytes can declare 10^18 entries: each needs a few bytes in the file ("1 1 1\n", "1 1\n",
+  // "1\n"), so refuse what the rest of the file cannot hold before allocating for it. Small
+  // declarations are left to the count check after the entries, which says the same.
+  const std::size_t entry_bytes = coordinate ? (pattern ? 4 : 6) : 2;
+  const Wide room = (static_cast<Wide>(lines.remaining()) + 1) / entry_bytes;
+  const long double bytes = static_cast<long double>(declared) * (coordinate ? 16 : 8);
+  if (declared > room && bytes > (1 << 20)) {
+    std::uint64_t present = 0;
+    Lines rest = lines;
+    std::string_view rest_line;
+    while (rest.next(rest_line)) {
+      if (rest_line.starts_with('%')) continue;
+      const std::size_t tokens = split_blanks(rest_line).size();
+      present += coordinate ? (tokens > 0 ? 1 : 0) : tokens;
+    }
+    const std::string size = std::to_string(rows) + " x " + std::to_string(cols);
+    const std::string declared_text = count_text(static_cast<long double>(declared));
+    std::string what;
+    if (coordinate) {
+      what = "the header declares " + declared_text + " entries for a " + size + " matrix (" +
+             bytes_text(bytes) + " as row, column, value), but the file holds " +
+             std::to_string(present);
+    } else {
+      what = "the header declares " + (symmetric || skew ? "a " + symmetry + " " : std::string()) +
+             size + (symmetric || skew ? " matrix, " : " = ") + declared_text +
+             (symmetric || skew ? " stored values" : " entries") + " (" + bytes_text(bytes) +
+             " as float64), but the file holds " + std::to_string(present) + " values";
+    }
+    fail_line(path, size_line, what);
+  }
+  const auto expected = static_cast<std::int64_t>(declared);
+  sink.shape(rows, cols, coordinate, expected, size_line);
+
   const auto promise = [&] {
     return "the size line (line " + std::to_string(size_line) + ") promises " +
            std::to_string(expected) + (coordinate ? " entries" : " values");

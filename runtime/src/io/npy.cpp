@@ -277,6 +277,12 @@ NpyArray read_npy(const std::string& path) {
                    " values its header promises (is the header's shape right?)");
   }
 
+  // The values are there, but a shape such as (0, 10^12) holds none and still asks a solve for
+  // vectors that long.
+  const long double extent_rows = static_cast<long double>(array.shape[0]);
+  const long double extent_cols = array.shape.size() == 2 ? array.shape[1] : 1;
+  check_solve_memory(path, 0, "an array of shape " + shape_text(array.shape), 8.0L * count,
+                     extent_rows, extent_cols);
   array.values.resize(count);
   const unsigned char* data = bytes + data_offset;
   const bool fortran_order = fortran.boolean && array.shape.size() == 2;
