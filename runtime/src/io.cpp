@@ -60,6 +60,31 @@ std::string read_whole_file(const std::string& path) {
   return std::move(contents).str();
 }
 
+std::string printable(std::string_view text) {
+  constexpr std::size_t kMaxChars = 80;
+  std::string shown;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    char escape[8];
+    if (c == '\\') {
+      std::snprintf(escape, sizeof escape, "\\\\");
+    } else if (c >= 0x20 && c < 0x7f) {
+      std::snprintf(escape, sizeof escape, "%c", c);
+    } else if (c == '\0' || c == '\t' || c == '\n' || c == '\r') {
+      std::snprintf(escape, sizeof escape, "\\%c",
+                    c == '\0'   ? '0'
+                    : c == '\t' ? 't'
+                    : c == '\n' ? 'n'
+                                : 'r');
+    } else {
+      std::snprintf(escape, sizeof escape, "\\x%02x", c);
+    }
+    if (shown.size() + std::strlen(escape) > kMaxChars) return shown + "...";
+    shown += escape;
+  }
+  return shown;
+}
+
 std::string lowercase_extension(const std::string& path) {
   std::string extension = std::filesystem::path(path).extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
@@ -296,7 +321,7 @@ DataFormat parse_data_format(std::string_view name) {
     if (lower == text) return format;
     accepted.push_back(text);
   }
-  std::string message = "unknown data format '" + std::string(name) + "'";
+  std::string message = "unknown data format '" + printable(name) + "'";
   const std::string suggestion = nearest_name(lower, accepted);
   if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
   std::string list;

@@ -92,14 +92,15 @@ std::vector<TextRow> read_text_rows(const std::string& path) {
                                         f.front() == '"' || f.front() == '\'' || f.front() == '_');
           });
       if (header_like) {
-        fail_at(
-            path, line_number, 0,
-            "expected numbers, got \"" +
-                std::string(fields.front().data(), fields.back().data() + fields.back().size()) +
-                "\", which looks like a header line: remove the header line (or start it "
-                "with '#')");
+        fail_at(path, line_number, 0,
+                "expected numbers, got \"" +
+                    printable(std::string_view(
+                        fields.front().data(),
+                        fields.back().data() + fields.back().size() - fields.front().data())) +
+                    "\", which looks like a header line: remove the header line (or start it "
+                    "with '#')");
       }
-      std::string message = "expected a number, got \"" + std::string(fields[column]) + "\"";
+      std::string message = "expected a number, got \"" + printable(fields[column]) + "\"";
       if (is_out_of_range(fields[column])) message += " (out of the float64 range)";
       if (fields[column].find(';') != std::string_view::npos) {
         message += " (values must be separated by commas or whitespace)";

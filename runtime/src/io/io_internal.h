@@ -26,6 +26,11 @@ void write_file(const std::string& path, const std::string& contents);
 std::string lowercase_extension(const std::string& path);
 std::string lowercase(std::string_view text);
 
+// Input text for a message: printable ASCII as it is, anything else escaped (\x1b, \0, \t),
+// at most 80 characters then "...": a file's bytes never reach the terminal raw, and a huge token
+// makes no huge message. Every loader quotes what it read through this.
+std::string printable(std::string_view text);
+
 // A number, all of the token (a leading '+' allowed); nullopt otherwise.
 std::optional<double> parse_number(std::string_view token);
 // A positive or zero decimal integer, all of the token; nullopt otherwise (also on overflow).

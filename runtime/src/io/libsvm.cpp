@@ -52,7 +52,7 @@ LibsvmRows parse_libsvm(const std::string& path) {
     if (const std::optional<double> label = parse_number(first)) {
       rows.labels.push_back(*label);
     } else {
-      std::string what = "expected a label (a number) first, got \"" + std::string(first) + "\"";
+      std::string what = "expected a label (a number) first, got \"" + printable(first) + "\"";
       if (first.find(':') != std::string_view::npos) what += " (the label is missing)";
       fail_line(path, n, what);
     }
@@ -60,7 +60,7 @@ LibsvmRows parse_libsvm(const std::string& path) {
     for (std::string_view token = next_token(); !token.empty(); token = next_token()) {
       if (token.starts_with("qid:")) continue;  // svmlight query ids: not used here
       const std::size_t colon = token.find(':');
-      const auto quoted = [&] { return "\"" + std::string(token) + "\""; };
+      const auto quoted = [&] { return "\"" + printable(token) + "\""; };
       if (colon == std::string_view::npos) {
         fail_line(path, n, "expected index:value, got " + quoted());
       }

@@ -121,8 +121,8 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
   const std::vector<std::string_view> banner = split_blanks(line);
   const auto bad_banner = [&](const std::string& why) {
     fail_line(path, 1,
-              "bad Matrix Market banner \"" + trimmed(line) + "\": " + why + " (expected \"" +
-                  kBannerForm + "\")");
+              "bad Matrix Market banner \"" + printable(trimmed(line)) + "\": " + why +
+                  " (expected \"" + kBannerForm + "\")");
   };
   if (banner.empty() || lowercase(banner[0]) != "%%matrixmarket") {
     bad_banner("it must start with %%MatrixMarket");
@@ -132,9 +132,9 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
   const std::string layout = lowercase(banner[2]);
   const std::string field = lowercase(banner[3]);
   const std::string symmetry = lowercase(banner[4]);
-  if (object != "matrix") bad_banner("unsupported object '" + std::string(banner[1]) + "'");
+  if (object != "matrix") bad_banner("unsupported object '" + printable(banner[1]) + "'");
   if (layout != "coordinate" && layout != "array") {
-    bad_banner("unsupported format '" + std::string(banner[2]) + "'");
+    bad_banner("unsupported format '" + printable(banner[2]) + "'");
   }
   if (field == "complex") {
     fail_line(path, 1,
@@ -142,13 +142,13 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
               "pattern only)");
   }
   if (field != "real" && field != "integer" && field != "pattern" && field != "double") {
-    bad_banner("unsupported field '" + std::string(banner[3]) + "'");
+    bad_banner("unsupported field '" + printable(banner[3]) + "'");
   }
   if (symmetry == "hermitian") {
     fail_line(path, 1, "hermitian Matrix Market matrices are not supported (they are complex)");
   }
   if (symmetry != "general" && symmetry != "symmetric" && symmetry != "skew-symmetric") {
-    bad_banner("unsupported symmetry '" + std::string(banner[4]) + "'");
+    bad_banner("unsupported symmetry '" + printable(banner[4]) + "'");
   }
   const bool coordinate = layout == "coordinate";
   const bool pattern = field == "pattern";
@@ -178,7 +178,7 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
   }
   if (sizes.size() != tokens.size() || sizes.size() != (coordinate ? 3u : 2u)) {
     fail_line(path, size_line,
-              "expected the size line " + size_form + ", got \"" + trimmed(line) + "\"");
+              "expected the size line " + size_form + ", got \"" + printable(trimmed(line)) + "\"");
   }
   const std::int64_t rows = sizes[0];
   const std::int64_t cols = sizes[1];
@@ -241,7 +241,7 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
   const auto value_of = [&](std::string_view token) {
     const std::optional<double> value = parse_number(token);
     if (!value) {
-      fail_line(path, lines.number(), "expected a number, got \"" + std::string(token) + "\"");
+      fail_line(path, lines.number(), "expected a number, got \"" + printable(token) + "\"");
     }
     return *value;
   };
@@ -256,14 +256,14 @@ void parse_matrix_market(const std::string& path, MatrixMarketSink& sink) {
       }
       if (tokens.size() != width) {
         fail_line(path, lines.number(),
-                  "expected an entry " + entry_form + ", got \"" + trimmed(line) + "\"");
+                  "expected an entry " + entry_form + ", got \"" + printable(trimmed(line)) + "\"");
       }
       const std::optional<std::int64_t> i = parse_index(tokens[0]);
       const std::optional<std::int64_t> j = parse_index(tokens[1]);
       if (!i || !j) {
         fail_line(path, lines.number(),
                   "expected an entry " + entry_form + " with integer indices, got \"" +
-                      trimmed(line) + "\"");
+                      printable(trimmed(line)) + "\"");
       }
       if (*i < 1 || *i > rows) {
         fail_line(

@@ -122,7 +122,7 @@ class HeaderParser {
         v.kind = PyValue::Kind::none;
       } else {
         pos_ = start;
-        malformed("unexpected word '" + std::string(word) + "'");
+        malformed("unexpected word '" + printable(word) + "'");
       }
     } else {
       malformed("expected a value");
@@ -143,7 +143,7 @@ class HeaderParser {
 
   [[noreturn]] void malformed(const std::string& what) const {
     fail(path_, "malformed .npy header at character " + std::to_string(pos_ + 1) + " (" + what +
-                    "): " + std::string(text_));
+                    "): " + printable(text_));
   }
 
   std::string_view text_;
@@ -204,7 +204,8 @@ Dtype parse_dtype(const PyValue& descr, const std::string& path) {
   if (d == "<f4") return Dtype::f32;
   if (d == "<i4") return Dtype::i32;
   if (d == "<i8") return Dtype::i64;
-  std::string message = "unsupported dtype '" + d + "' (expected " + kSupportedDtypes + ")";
+  std::string message =
+      "unsupported dtype '" + printable(d) + "' (expected " + kSupportedDtypes + ")";
   if (d.size() == 3 && d[0] == '>' &&
       (d.substr(1) == "f8" || d.substr(1) == "f4" || d.substr(1) == "i4" || d.substr(1) == "i8")) {
     message += "; the data are big-endian: convert with a.astype('<" + d.substr(1) + "')";
