@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "proxjit/runtime/error.h"
@@ -47,33 +47,101 @@ std::uint64_t get_u64(const char* in) {
   return value;
 }
 
-bool read_file(const fs::path& path, std::string& contents) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  contents = buffer.str();
+// Closes on every way out.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool read_exactly(int fd, char* out, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, out + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
   return true;
 }
 
-// Parses an entry; returns "" when valid, else what is wrong.
-std::string parse_entry(const std::string& contents, std::string& key, std::string& object) {
-  if (contents.size() >= sizeof kMagic &&
-      std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) {
-    return "not a proxjit kernel file";
+// Opens a cache file for reading without following a symlink or blocking on a FIFO, and accepts
+// a regular file only: returns the descriptor (-1 if absent or unreadable; `problem` says why
+// when the file is there but is no regular file) and sets `bytes` to its size.
+int open_regular(const fs::path& path, std::uint64_t& bytes, std::string& problem) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP) problem = "a symbolic link, not a regular file";
+    return -1;
   }
-  if (contents.size() < kHeaderBytes) return "truncated (shorter than its header)";
-  const std::uint64_t key_bytes = get_u64(contents.data() + 8);
-  const std::uint64_t object_bytes = get_u64(contents.data() + 16);
-  const std::uint64_t sum = get_u64(contents.data() + 24);
-  if (key_bytes > contents.size() || object_bytes > contents.size() ||
-      kHeaderBytes + key_bytes + object_bytes != contents.size()) {
-    return "truncated or padded (sizes do not match the header)";
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (S_ISFIFO(info.st_mode)) {
+      problem = "a FIFO, not a regular file";
+    } else if (S_ISDIR(info.st_mode)) {
+      problem = "a directory, not a regular file";
+    } else {
+      problem = "not a regular file";
+    }
+    ::close(fd);
+    return -1;
   }
-  key.assign(contents, kHeaderBytes, key_bytes);
-  object.assign(contents, kHeaderBytes + key_bytes, object_bytes);
-  if (checksum(key, object) != sum) return "corrupt (checksum mismatch)";
-  return "";
+  bytes = static_cast<std::uint64_t>(info.st_size);
+  return fd;
+}
+
+// Reads and checks an entry: the header first, then no more than the sizes it declares (which
+// must add up to the file's size), the key and the object straight into their strings (one
+// copy of the object in memory, however large). Returns false when there is no readable file;
+// otherwise `problem` is "" for a valid entry, else what is wrong with it.
+bool read_entry(const fs::path& path, std::string& key, std::string& object, std::string& problem) {
+  problem.clear();
+  std::uint64_t size = 0;
+  const FileDescriptor file{open_regular(path, size, problem)};
+  if (file.fd < 0) return !problem.empty();
+  char header[kHeaderBytes];
+  const auto head = static_cast<std::size_t>(std::min<std::uint64_t>(size, kHeaderBytes));
+  if (!read_exactly(file.fd, header, head)) {
+    problem = "unreadable or truncated (its header could not be read)";
+    return true;
+  }
+  if (head >= sizeof kMagic && std::memcmp(header, kMagic, sizeof kMagic) != 0) {
+    problem = "not a proxjit kernel file";
+    return true;
+  }
+  if (head < kHeaderBytes) {
+    problem = "truncated (shorter than its header)";
+    return true;
+  }
+  const std::uint64_t key_bytes = get_u64(header + 8);
+  const std::uint64_t object_bytes = get_u64(header + 16);
+  const std::uint64_t sum = get_u64(header + 24);
+  if (key_bytes > size || object_bytes > size || kHeaderBytes + key_bytes + object_bytes != size) {
+    problem = "truncated or padded (sizes do not match the header)";
+    return true;
+  }
+  key.resize(static_cast<std::size_t>(key_bytes));
+  object.resize(static_cast<std::size_t>(object_bytes));
+  if (!read_exactly(file.fd, key.data(), key.size()) ||
+      !read_exactly(file.fd, object.data(), object.size())) {
+    problem = "truncated (shorter than its header says)";  // it shrank while being read
+  } else if (checksum(key, object) != sum) {
+    problem = "corrupt (checksum mismatch)";
+  }
+  if (!problem.empty()) {
+    key.clear();
+    object.clear();
+  }
+  return true;
+}
+
+// A directory entry's size without following a symlink: 0 for anything but a regular file.
+std::int64_t regular_file_bytes(const fs::directory_entry& file) {
+  std::error_code error;
+  if (!fs::is_regular_file(file.symlink_status(error))) return 0;
+  const std::uintmax_t bytes = file.file_size(error);
+  return error ? 0 : static_cast<std::int64_t>(bytes);
 }
 
 }  // namespace
@@ -85,17 +153,76 @@ std::string stable_hash_hex(const std::string& text) {
   return buffer;
 }
 
-DiskCache::DiskCache(fs::path directory, std::int64_t max_bytes)
-    : directory_(std::move(directory)), max_bytes_(max_bytes) {
-  std::error_code error;
-  fs::create_directories(directory_ / "kernels", error);
-  if (error) {
-    throw Error("kernel cache directory " + directory_.string() + " cannot be created: " +
-                error.message() + " (set another with --cache-dir or PROXJIT_CACHE_DIR)");
+namespace {
+
+std::string mode_text(mode_t mode) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
+  return buffer;
+}
+
+[[noreturn]] void refuse(const fs::path& directory, const std::string& why) {
+  throw Error("kernel cache directory " + directory.string() + " " + why +
+              " (set another with --cache-dir or PROXJIT_CACHE_DIR)");
+}
+
+// Makes `path` a directory: an existing one is left exactly as it is; a missing one is created
+// owner-only (kernels are code this process will run). Returns its status.
+struct stat ensure_directory(const fs::path& path, const fs::path& shown, bool create) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno != ENOENT || !create)
+      refuse(shown, std::string("cannot be used: ") + std::strerror(errno));
+    std::error_code error;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), error);
+    if (error) refuse(shown, "cannot be created: " + error.message());
+    if (::mkdir(path.c_str(), 0700) == 0) {
+      ::chmod(path.c_str(), 0700);  // ours: exactly 0700, whatever the umask
+    } else if (errno != EEXIST) {   // EEXIST: another process made it just now
+      refuse(shown, std::string("cannot be created: ") + std::strerror(errno));
+    }
+    if (::stat(path.c_str(), &info) != 0) {
+      refuse(shown, std::string("cannot be used: ") + std::strerror(errno));
+    }
   }
-  // Kernels are code this process will run: only the owner may write (or read) them.
-  fs::permissions(directory_, fs::perms::owner_all, fs::perm_options::replace, error);
-  fs::permissions(directory_ / "kernels", fs::perms::owner_all, fs::perm_options::replace, error);
+  if (!S_ISDIR(info.st_mode)) refuse(shown, "is not a directory");
+  return info;
+}
+
+}  // namespace
+
+DiskCache::DiskCache(fs::path directory, std::int64_t max_bytes, DiskCacheAccess access)
+    : directory_(std::move(directory)), max_bytes_(max_bytes) {
+  const bool writing = access == DiskCacheAccess::read_write;
+  // "dir/" has an empty file name: mkdir and stat want "dir".
+  const fs::path top = directory_.has_filename() ? directory_ : directory_.parent_path();
+  const fs::path kernels = directory_ / "kernels";
+  const struct stat top_info = ensure_directory(top, directory_, writing);
+  if (!writing) return;
+  const struct stat kernel_info = ensure_directory(kernels, kernels, true);
+  // Never chmod what proxjit did not create (a shared /tmp-like directory would lose its
+  // sticky bit): refuse what is unusable or unsafe instead, and say why.
+  for (const fs::path& dir : {top, kernels}) {
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      struct stat info {};
+      ::stat(dir.c_str(), &info);
+      refuse(dir, "is not writable (mode " + mode_text(info.st_mode) + ": " + std::strerror(errno) +
+                      "); proxjit leaves its permissions as they are");
+    }
+  }
+  // Others who can write kernels/ (or swap it: a non-sticky writable parent) could plant code.
+  if (kernel_info.st_uid != ::geteuid()) {
+    refuse(kernels, "belongs to another user (uid " + std::to_string(kernel_info.st_uid) +
+                        "); kernels are code this process runs");
+  }
+  if ((kernel_info.st_mode & 022) != 0) {
+    refuse(kernels, "is writable by other users (mode " + mode_text(kernel_info.st_mode) +
+                        "); kernels are code this process runs: chmod go-w it");
+  }
+  if ((top_info.st_mode & 022) != 0 && (top_info.st_mode & S_ISVTX) == 0) {
+    refuse(directory_, "is writable by other users without the sticky bit (mode " +
+                           mode_text(top_info.st_mode) + "), who could replace its kernels/");
+  }
 }
 
 fs::path DiskCache::default_directory() {
@@ -116,8 +243,14 @@ fs::path DiskCache::entry_path(const std::string& hash) const {
 
 void DiskCache::log_event(const std::string& line) const {
   // O_APPEND writes of one short line are atomic, so processes can share the log.
-  const int fd = ::open((directory_ / "events.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  const int fd = ::open((directory_ / "events.log").c_str(),
+                        O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   if (fd < 0) return;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return;
+  }
   const std::string text = line + "\n";
   [[maybe_unused]] const ssize_t written = ::write(fd, text.data(), text.size());
   ::close(fd);
@@ -127,13 +260,11 @@ DiskLookup DiskCache::load(const std::string& key) const {
   DiskLookup result;
   const std::string hash = stable_hash_hex(key);
   const fs::path path = entry_path(hash);
-  std::string contents;
-  if (!read_file(path, contents)) {
+  std::string stored_key;
+  if (!read_entry(path, stored_key, result.object, result.problem)) {
     log_event("miss " + hash);
     return result;
   }
-  std::string stored_key;
-  result.problem = parse_entry(contents, stored_key, result.object);
   if (result.problem.empty() && stored_key != key) {
     result.problem = "written for another kernel key (a hash collision or a foreign file)";
   }
@@ -198,12 +329,10 @@ std::vector<DiskCacheEntry> DiskCache::entries() const {
     if (file.path().extension() != ".pjk") continue;
     DiskCacheEntry entry;
     entry.hash = file.path().stem().string();
-    entry.bytes = static_cast<std::int64_t>(file.file_size(error));
+    entry.bytes = regular_file_bytes(file);
     entry.last_used = file.last_write_time(error);
-    std::string contents, object;
-    if (read_file(file.path(), contents) && !parse_entry(contents, entry.key, object).empty()) {
-      entry.key.clear();
-    }
+    std::string object, problem;
+    read_entry(file.path(), entry.key, object, problem);  // a bad entry lists with no key
     list.push_back(std::move(entry));
   }
   std::sort(list.begin(), list.end(), [](const DiskCacheEntry& a, const DiskCacheEntry& b) {
@@ -220,7 +349,20 @@ DiskCacheStats DiskCache::stats() const {
     ++stats.entries;
     stats.bytes += entry.bytes;
   }
-  std::ifstream log(directory_ / "events.log");
+  // The log is read as safely as the entries (a FIFO there must not hang `cache stats`).
+  std::string text, problem;
+  std::uint64_t size = 0;
+  const FileDescriptor file{open_regular(directory_ / "events.log", size, problem)};
+  if (file.fd >= 0) {
+    text.resize(static_cast<std::size_t>(size));
+    std::size_t done = 0;
+    for (ssize_t n = 0; done < text.size(); done += static_cast<std::size_t>(n)) {
+      n = ::read(file.fd, text.data() + done, text.size() - done);
+      if (n <= 0) break;
+    }
+    text.resize(done);
+  }
+  std::istringstream log(text);
   std::string word, hash;
   while (log >> word >> hash) {
     if (word == "hit") ++stats.hits;
@@ -245,8 +387,8 @@ void DiskCache::evict_beyond_limit(const fs::path& keep) {
   std::error_code error;
   for (const auto& file : fs::directory_iterator(directory_ / "kernels", error)) {
     if (file.path().extension() != ".pjk") continue;
-    list.push_back({file.path().stem().string(), "",
-                    static_cast<std::int64_t>(file.file_size(error)), file.last_write_time(error)});
+    list.push_back(
+        {file.path().stem().string(), "", regular_file_bytes(file), file.last_write_time(error)});
   }
   std::sort(list.begin(), list.end(), [](const DiskCacheEntry& a, const DiskCacheEntry& b) {
     return a.last_used > b.last_used;

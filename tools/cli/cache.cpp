@@ -62,12 +62,13 @@ struct CacheCommandFlags {
 };
 
 // The cache directory, or null (after saying so) when there is none yet: looking at a cache
-// should not create one.
-std::unique_ptr<DiskCache> open_existing(const CacheCommandFlags& flags) {
+// should not create one (nor need write access: ls and stats open it read-only).
+std::unique_ptr<DiskCache> open_existing(const CacheCommandFlags& flags,
+                                         DiskCacheAccess access = DiskCacheAccess::read_only) {
   const std::filesystem::path directory = cache_directory_from(flags.cache);
   std::error_code error;
   if (!std::filesystem::exists(directory, error)) return nullptr;
-  return std::make_unique<DiskCache>(directory);
+  return std::make_unique<DiskCache>(directory, DiskCache::kDefaultMaxBytes, access);
 }
 
 int run_cache_ls(const CacheCommandFlags& flags) {
@@ -139,7 +140,7 @@ int run_cache_stats(const CacheCommandFlags& flags) {
 }
 
 int run_cache_clear(const CacheCommandFlags& flags) {
-  const std::unique_ptr<DiskCache> disk = open_existing(flags);
+  const std::unique_ptr<DiskCache> disk = open_existing(flags, DiskCacheAccess::read_write);
   if (!disk) {
     std::printf("removed 0 entries (%s does not exist)\n",
                 cache_directory_from(flags.cache).string().c_str());

@@ -49,13 +49,19 @@ struct DiskCacheStats {
   std::int64_t evicted = 0;
 };
 
+// read_only: for looking at a cache (list, stats): nothing is created, and a directory that
+// cannot be written is accepted.
+enum class DiskCacheAccess { read_write, read_only };
+
 class DiskCache {
  public:
   static constexpr std::int64_t kDefaultMaxBytes = 256 << 20;
 
-  // Creates the directory with owner-only permissions if needed; throws proxjit::Error
-  // naming the directory if it cannot.
-  explicit DiskCache(std::filesystem::path directory, std::int64_t max_bytes = kDefaultMaxBytes);
+  // Creates the directory (and its kernels/) with owner-only permissions if missing. An existing
+  // directory keeps its permissions: it is used as it is, or refused with a proxjit::Error naming
+  // it and why (not a directory, not writable, kernels/ writable by others or not yours).
+  explicit DiskCache(std::filesystem::path directory, std::int64_t max_bytes = kDefaultMaxBytes,
+                     DiskCacheAccess access = DiskCacheAccess::read_write);
 
   // $PROXJIT_CACHE_DIR, else $XDG_CACHE_HOME/proxjit, else $HOME/.cache/proxjit.
   static std::filesystem::path default_directory();
