@@ -4,6 +4,7 @@
 #include "proxjit/engine.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "engine_internal.h"
@@ -22,6 +23,12 @@ using detail::number_text;
 namespace detail {
 double default_stochastic_step(const Problem& problem, const SolverOptions& options);
 }  // namespace detail
+
+EngineOptions EngineOptions::from_environment() {
+  EngineOptions options;
+  options.disk_cache = std::getenv("PROXJIT_NO_CACHE") == nullptr;
+  return options;
+}
 
 struct Engine::Impl {
   explicit Impl(const EngineOptions& options) : kernels(options) {}

@@ -64,7 +64,7 @@ void add_cache_flags(CLI::App& app, CacheFlags& flags) {
 }
 
 EngineOptions engine_options_from(const CacheFlags& flags) {
-  EngineOptions options;
+  EngineOptions options = EngineOptions::from_environment();
   if (flags.off) {
     options.disk_cache = false;
   } else if (!flags.directory.empty()) {

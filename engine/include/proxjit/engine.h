@@ -35,18 +35,22 @@ struct CacheStats {
 };
 
 struct EngineOptions {
-  // Keep compiled kernels on disk across processes. On unless PROXJIT_NO_CACHE is set.
-  bool disk_cache = std::getenv("PROXJIT_NO_CACHE") == nullptr;
+  // Keep compiled kernels on disk across processes.
+  bool disk_cache = true;
   // Where; empty means DiskCache::default_directory() ($PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit
   // or ~/.cache/proxjit).
   std::string cache_directory;
   // Least-recently-used entries are evicted beyond this many bytes.
   std::int64_t cache_max_bytes = 256 << 20;
+
+  // The defaults with the environment applied: PROXJIT_NO_CACHE (set: no disk cache). The
+  // options themselves never read it; a default-constructed Engine does, through this.
+  static EngineOptions from_environment();
 };
 
 class Engine {
  public:
-  explicit Engine(EngineOptions options = {});
+  explicit Engine(EngineOptions options = EngineOptions::from_environment());
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
