@@ -53,9 +53,10 @@ std::vector<ReplCommand> make_table() {
       {"gen",
        {},
        "gen lasso n=1000 d=200 seed=0 [noise=0.1 nnz=10] | gen quadratic d=50 seed=0",
-       "Generate data. lasso: A n x d standard normal, b = A x_true + noise, x_true with nnz "
-       "nonzeros (sets f least_squares). quadratic: A = M'M/d + 0.1 I symmetric positive "
-       "definite, b standard normal, the seed article's problem for d=50 seed=0 (sets f "
+       "Generate data (runtime/synthetic.h: the same seed gives the same data on every "
+       "machine). lasso: A n x d standard normal, b = A x_true + noise, x_true with nnz "
+       "nonzeros of magnitude 1 to 2 (sets f least_squares). quadratic: A = M'M/d + 0.1 I "
+       "symmetric positive definite with M standard normal, b standard normal (sets f "
        "quadratic).",
        run_gen,
        complete_gen},

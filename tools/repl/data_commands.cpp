@@ -5,14 +5,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <numeric>
-#include <random>
 #include <sstream>
 
 #include "../text_util.h"
 #include "command_table.h"
 #include "proxjit/runtime/io.h"
 #include "proxjit/runtime/number_text.h"
+#include "proxjit/runtime/synthetic.h"
 #include "proxjit/runtime/user_components.h"
 
 namespace proxjit::repl {
@@ -131,56 +130,27 @@ bool run_gen(CommandCall& call) {
   if (!(noise >= 0) || !std::isfinite(noise)) {
     throw Error("gen: noise must be a finite number >= 0, got " + number_text(noise));
   }
-  std::mt19937_64 generator(static_cast<std::uint64_t>(seed));
-  std::normal_distribution<double> normal(0.0, 1.0);
+  // runtime/synthetic.h: the same seed gives the same data on every machine.
   std::ostringstream source;
   if (kind == "lasso") {
     if (nnz < 0) nnz = std::min<std::int64_t>(10, d);
     if (nnz > d) {
       throw Error("gen: nnz must be <= d (" + std::to_string(d) + "), got " + std::to_string(nnz));
     }
-    Matrix A(n, d);
-    for (Eigen::Index i = 0; i < A.rows(); ++i) {
-      for (Eigen::Index j = 0; j < A.cols(); ++j)
-        A(i, j) = normal(generator);
-    }
-    std::vector<Eigen::Index> indices(static_cast<std::size_t>(d));
-    std::iota(indices.begin(), indices.end(), Eigen::Index{0});
-    std::shuffle(indices.begin(), indices.end(), generator);
-    Vector truth = Vector::Zero(d);
-    std::uniform_real_distribution<double> magnitude(1.0, 2.0);
-    for (std::int64_t k = 0; k < nnz; ++k) {
-      const double sign = (generator() & 1) ? 1.0 : -1.0;
-      truth(indices[static_cast<std::size_t>(k)]) = sign * magnitude(generator);
-    }
-    Vector b = A * truth;
-    for (Eigen::Index i = 0; i < b.size(); ++i)
-      b(i) += noise * normal(generator);
+    DenseProblem data = make_dense_regression(n, d, nnz, noise, static_cast<std::uint64_t>(seed));
     source << "gen lasso n=" << n << " d=" << d << " seed=" << seed
            << " noise=" << number_text(noise) << " nnz=" << nnz;
     call.out << "generated lasso data: A " << n << " x " << d << ", b " << n << ", x_true with "
              << nnz << " nonzeros, noise " << number_text(noise) << "; f = least_squares\n";
-    call.state.set_data(std::move(A), std::move(b), source.str());
-    call.state.truth = std::move(truth);
+    call.state.set_data(std::move(data.A), std::move(data.b), source.str());
+    call.state.truth = std::move(data.x_true);
     call.state.f = SmoothComponent::parse("least_squares");
   } else {
-    // The seed article's problem (as `proxjit demo`): A = M'M/d + 0.1 I, M standard normal.
-    std::mt19937 article_generator(static_cast<std::mt19937::result_type>(seed));
-    Matrix M(d, d);
-    for (Eigen::Index i = 0; i < M.rows(); ++i) {
-      for (Eigen::Index j = 0; j < M.cols(); ++j)
-        M(i, j) = normal(article_generator);
-    }
-    Matrix A = M.transpose() * M / double(d);
-    A.diagonal().array() += 0.1;
-    A = (0.5 * (A + A.transpose())).eval();
-    Vector b(d);
-    for (Eigen::Index i = 0; i < b.size(); ++i)
-      b(i) = normal(article_generator);
+    DenseProblem data = make_dense_quadratic(d, static_cast<std::uint64_t>(seed));
     source << "gen quadratic d=" << d << " seed=" << seed;
     call.out << "generated quadratic data: A " << d << " x " << d
              << " symmetric positive definite, b " << d << "; f = quadratic\n";
-    call.state.set_data(std::move(A), std::move(b), source.str());
+    call.state.set_data(std::move(data.A), std::move(data.b), source.str());
     call.state.truth.reset();
     call.state.f = SmoothComponent::parse("quadratic");
   }
