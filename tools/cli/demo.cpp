@@ -170,9 +170,9 @@ int run_demo(const DemoFlags& flags) {
   const double worst = std::max(difference, second_difference);
   if (!(worst <= kAgreementTolerance)) {
     std::fprintf(stderr,
-                 "proxjit demo: the reference and JIT solutions differ by %.3g relative "
+                 "proxjit demo: the reference and JIT solutions differ by %s relative "
                  "(allowed %.0e)\n",
-                 worst, kAgreementTolerance);
+                 number_text(worst, 3).c_str(), kAgreementTolerance);
     return kExitSolveError;
   }
   return kExitOk;

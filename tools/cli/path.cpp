@@ -120,9 +120,10 @@ int run_path(const PathFlags& flags) {
                 "kernel");
     for (std::size_t i = 0; i < path.size(); ++i) {
       const Summary& s = path[i];
-      std::printf("%12.6g  %-14s  %18.10g  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
-                  values[i], std::string(to_string(s.status)).c_str(), s.objective, s.certificate,
-                  s.duality_gap, static_cast<long long>(s.iterations),
+      std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
+                  number_text(values[i], 6).c_str(), std::string(to_string(s.status)).c_str(),
+                  number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
+                  static_cast<long long>(s.iterations),
                   static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
                   std::string(to_string(s.source)).c_str());
     }

@@ -165,9 +165,10 @@ void ProgressLine::update(const IterationReport& report) {
   if (shown_ && std::chrono::duration<double>(now - last_).count() < 0.2) return;
   last_ = now;
   char text[160];
-  const int length = std::snprintf(text, sizeof text, " iter %lld  obj %.7g  cert %.1e  %.1f s",
-                                   static_cast<long long>(report.iteration), report.objective,
-                                   report.certificate, report.seconds);
+  const int length =
+      std::snprintf(text, sizeof text, " iter %lld  obj %s  cert %.1e  %.1f s",
+                    static_cast<long long>(report.iteration),
+                    number_text(report.objective, 7).c_str(), report.certificate, report.seconds);
   std::string line = "\r" + std::string(text, static_cast<std::size_t>(std::max(length, 0)));
   // Pad over what a longer previous line left.
   if (static_cast<std::size_t>(length) < width_) line += std::string(width_ - length, ' ');

@@ -10,6 +10,7 @@
 
 #include "../text_util.h"
 #include "command_table.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::repl {
 namespace {
@@ -105,9 +106,10 @@ bool run_path(CommandCall& call) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Summary& p = points[i];
     char row[160];
-    std::snprintf(row, sizeof row, "  %s=%-10.6g %-14s objective %-16.10g iterations %-7lld %s\n",
-                  parameter.c_str(), values[i], std::string(to_string(p.status)).c_str(),
-                  p.objective, static_cast<long long>(p.iterations),
+    std::snprintf(row, sizeof row, "  %s=%-10s %-14s objective %-16s iterations %-7lld %s\n",
+                  parameter.c_str(), number_text(values[i], 6).c_str(),
+                  std::string(to_string(p.status)).c_str(), number_text(p.objective, 10).c_str(),
+                  static_cast<long long>(p.iterations),
                   p.cache_hit ? "(cached kernel)" : "(compiled)");
     call.out << row;
     ok = ok && p.status != SolveStatus::error;
