@@ -32,9 +32,12 @@ bool on_off(const std::string& text, const std::string& who) {
   return text == "on";
 }
 
-// "off" for 0 (a stopping test that is not used).
+// "off" for 0 (a stopping test that is not used), both ways.
 std::string number_or_off(double value) {
   return value == 0.0 ? "off" : number_text(value);
+}
+double number_or_off(const std::string& text, const std::string& who) {
+  return text == "off" ? 0.0 : parse_number(text, who);
 }
 
 template <typename Enum>
@@ -127,21 +130,23 @@ std::vector<Setting> make_settings() {
        .help = "Also stop once the duality gap is <= this (least_squares and logistic with l1, "
                "l2sq, elastic_net or box; checked every cd epoch, else every 5 iterations); 0: "
                "off",
+       .words = {"off"},
        .in_repl = true,
        .field = "gap_tolerance",
        .parse = [](const std::string& text, SolverOptions& options,
-                   const std::string& who) { options.gap_tolerance = parse_number(text, who); },
+                   const std::string& who) { options.gap_tolerance = number_or_off(text, who); },
        .print = [](const SolverOptions& o) { return number_or_off(o.gap_tolerance); }});
   add({.name = "obj_tol",
        .flag = "--obj-tol",
        .value_name = "NUMBER",
        .help = "Also stop once the objective changes by at most this, relative, between checks "
                "(every trace_every iterations, else 10); 0: off",
+       .words = {"off"},
        .in_repl = true,
        .field = "objective_tolerance",
        .parse =
            [](const std::string& text, SolverOptions& options, const std::string& who) {
-             options.objective_tolerance = parse_number(text, who);
+             options.objective_tolerance = number_or_off(text, who);
            },
        .print = [](const SolverOptions& o) { return number_or_off(o.objective_tolerance); }});
   add({.name = "dtype",
@@ -172,6 +177,7 @@ std::vector<Setting> make_settings() {
        .flag = "--max-time",
        .value_name = "SECONDS",
        .help = "Stop the run after this many seconds (status max_time; 0 or none: no limit)",
+       .words = {"none"},
        .in_repl = true,
        .field = "max_time",
        .parse =

@@ -24,8 +24,8 @@ struct Setting {
   std::string flag = {};        // the command line's: "--max-iter"
   std::string value_name = {};  // in --help: "N", "NUMBER", "NAME"
   std::string help = {};        // one description for --help and the REPL's `help set`
-  // The words a value may be (completion, and the names in "expected ..." messages); empty for
-  // a plain number.
+  // The words a value may be, for completion: all of them for a choice ("pgd", "fista", ...),
+  // the words a number may be replaced by for a number ("off", "none", "auto").
   std::vector<std::string> words = {};
   // Non-empty for an on/off setting that the command line writes as a flag without a value:
   // giving the flag means this value ("--no-restart" is restart "off").

@@ -87,6 +87,25 @@ TEST(SettingsTable, ParsedValuesPrintBack) {
   EXPECT_FALSE(options.adaptive_restart);
 }
 
+TEST(SettingsTable, WhatIsShownReadsBack) {
+  // The first word of a shown value ("auto" of "auto (1/L)", "60" of "60 s") is a value of the
+  // setting that shows the same again: --help's defaults and `show` can be typed back.
+  SolverOptions changed;
+  changed.tolerance = 1e-6;
+  changed.gap_tolerance = 1e-9;
+  changed.max_time = 60;
+  changed.step = 0.01;
+  changed.automatic_algorithm = true;
+  for (const SolverOptions& options : {SolverOptions(), changed}) {
+    for (const Setting& setting : solver_settings()) {
+      const std::string shown = setting.print(options);
+      SolverOptions back;
+      apply_setting(setting, shown.substr(0, shown.find(' ')), back, setting.flag);
+      EXPECT_EQ(setting.print(back), shown) << setting.name;
+    }
+  }
+}
+
 TEST(SettingsTable, AFailedSettingLeavesTheOptionsAlone) {
   SolverOptions options;
   options.tolerance = 1e-3;

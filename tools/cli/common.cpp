@@ -291,6 +291,16 @@ SolverOptions default_solver_options() {
   return options;
 }
 
+namespace {
+
+// The default as a value the flag takes: "auto" of the REPL's "auto (1/L)", "60" of "60 s".
+std::string typed_default(const tools::Setting& setting, const SolverOptions& defaults) {
+  const std::string shown = setting.print(defaults);
+  return shown.substr(0, shown.find(' '));
+}
+
+}  // namespace
+
 std::map<std::string, CLI::Option*> add_setting_flags(CLI::App& app, SettingFlags& flags,
                                                       const std::vector<std::string>& names,
                                                       const SolverOptions& defaults) {
@@ -308,7 +318,7 @@ std::map<std::string, CLI::Option*> add_setting_flags(CLI::App& app, SettingFlag
                       setting.flag, [&given, name](const std::string& text) { given[name] = text; },
                       setting.help)
                    ->type_name(setting.value_name)
-                   ->default_str(setting.print(defaults));
+                   ->default_str(typed_default(setting, defaults));
     }
     options[name] = option;
   }
