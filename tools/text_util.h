@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/smooth.h"
@@ -19,6 +20,14 @@ inline std::string joined(const std::vector<std::string>& names,
   for (const std::string& name : names)
     text += (text.empty() ? "" : separator) + name;
   return text;
+}
+
+// " (did you mean 'x'?)", or "" when nothing is close.
+inline std::string did_you_mean(const std::string& name,
+                                const std::vector<std::string>& candidates) {
+  const std::string nearest = nearest_name(name, candidates);
+  if (nearest.empty() || nearest == name) return "";
+  return " (did you mean '" + nearest + "'?)";
 }
 
 inline std::vector<std::string> smooth_names() {

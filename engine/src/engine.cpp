@@ -18,7 +18,7 @@
 namespace proxjit {
 
 using detail::Clock;
-using detail::number_text;
+using detail::short_number;
 
 namespace detail {
 double default_stochastic_step(const Problem& problem, const SolverOptions& options);
@@ -95,7 +95,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     const double largest = std::numeric_limits<float>::max();
     const auto check = [&](double value, const char* what) {
       if (std::abs(value) > largest) {
-        throw Error(std::string(what) + " holds " + number_text(value) +
+        throw Error(std::string(what) + " holds " + short_number(value) +
                     ", beyond the float32 range (|v| <= 3.4e38); solve in float64");
       }
     };
@@ -122,7 +122,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     const double lipschitz = problem.lipschitz();
     if (!(lipschitz > 0.0) || !std::isfinite(lipschitz)) {
       throw Error("cannot choose a step automatically: the Lipschitz bound of " +
-                  problem.f().name() + " is " + number_text(lipschitz) + "; give a step");
+                  problem.f().name() + " is " + short_number(lipschitz) + "; give a step");
     }
     summary.step = 1.0 / lipschitz;
   }

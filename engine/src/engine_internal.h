@@ -1,8 +1,9 @@
 #pragma once
 // Small helpers the engine's source files share (not installed).
 #include <chrono>
-#include <cstdio>
 #include <string>
+
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::detail {
 
@@ -12,10 +13,9 @@ inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-inline std::string number_text(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
+// Messages quote numbers to 6 digits (proxjit::number_text, the one formatter).
+inline std::string short_number(double value) {
+  return proxjit::number_text(value, 6);
 }
 
 }  // namespace proxjit::detail

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "proxjit/options.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
 
@@ -10,9 +11,7 @@ namespace {
 
 // As written, "1e-08" or "-1", not std::to_string's "-1.000000" (and "0.000000" for 1e-9).
 std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
+  return number_text(value, 6);
 }
 
 }  // namespace

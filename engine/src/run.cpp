@@ -200,8 +200,8 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   if (progress.objective_stalled) summary.status = SolveStatus::converged;
   if (progress.objective_grew) {
     summary.message =
-        "the objective grew from " + number_text(progress.start_objective) + " at the start past " +
-        number_text(progress.start_objective +
+        "the objective grew from " + short_number(progress.start_objective) + " at the start past " +
+        short_number(progress.start_objective +
                     kObjectiveGrowth * std::max(1.0, std::abs(progress.start_objective)));
   }
   summary.timing.run_s = best;
@@ -212,13 +212,13 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
     // computing again.
     summary.duality_gap = progress.gap;
     if (options.scalar == ScalarType::f64) summary.objective = progress.gap_objective;
-    return "duality gap " + number_text(progress.gap) + " <= gap_tolerance " +
-           number_text(options.gap_tolerance) + " after " + std::to_string(summary.iterations) +
+    return "duality gap " + short_number(progress.gap) + " <= gap_tolerance " +
+           short_number(options.gap_tolerance) + " after " + std::to_string(summary.iterations) +
            " iterations";
   }
   if (progress.objective_stalled) {
     return "relative objective change <= objective_tolerance " +
-           number_text(options.objective_tolerance) + " after " +
+           short_number(options.objective_tolerance) + " after " +
            std::to_string(summary.iterations) + " iterations";
   }
   return "";

@@ -16,7 +16,7 @@
 namespace proxjit {
 namespace {
 
-using detail::number_text;
+using detail::short_number;
 
 // sup phi'' for the given parameters; a quadratic's gradient is always Lipschitz.
 bool curvature_is_bounded(const SmoothDefinition& smooth, std::span<const double> parameters) {
@@ -171,7 +171,7 @@ double default_stochastic_step(const Problem& problem, const SolverOptions& opti
   const double largest = objective.sample_lipschitz_max();
   if (!(largest > 0.0) || !std::isfinite(largest)) {
     throw Error("cannot choose a step automatically: the per-sample Lipschitz bound of " +
-                problem.f().name() + " is " + number_text(largest) + "; give a step");
+                problem.f().name() + " is " + short_number(largest) + "; give a step");
   }
   const double factor = options.algorithm == Algorithm::saga   ? 3.0
                         : options.algorithm == Algorithm::svrg ? 4.0

@@ -1,5 +1,7 @@
 #include "proxjit/summary.h"
 
+#include "proxjit/runtime/number_text.h"
+
 #include <cstdio>
 #include <string>
 
@@ -19,7 +21,7 @@ std::string milliseconds(double seconds) {
 }  // namespace
 
 std::string Summary::BriefReport() const {
-  return std::string(to_string(status)) + ", objective " + format("%.10g", objective) +
+  return std::string(to_string(status)) + ", objective " + number_text(objective, 10) +
          ", certificate " + format("%.3e", certificate) + ", " + std::to_string(iterations) +
          " iterations, run " + milliseconds(timing.run_s) +
          (backend == Backend::jit
@@ -35,7 +37,7 @@ std::string Summary::FullReport() const {
   text += "proxjit solve: " + problem + "\n";
   line("status", std::string(to_string(status)));
   if (!message.empty()) line("message", message);
-  line("objective", format("%.15g", objective));
+  line("objective", number_text(objective, 15));
   // Coordinate descent has no single step: each coordinate j moves with its own curvature c_j.
   const bool by_coordinates = algorithm == Algorithm::coordinate_descent;
   line("certificate",
@@ -45,7 +47,7 @@ std::string Summary::FullReport() const {
   if (duality_gap == duality_gap)
     line("duality gap", format("%.6e", duality_gap) + "  (P(x) - P* <= gap)");
   line("iterations", std::to_string(iterations));
-  line("step", by_coordinates ? std::string("1/c_j per coordinate") : format("%.6g", step));
+  line("step", by_coordinates ? std::string("1/c_j per coordinate") : number_text(step, 6));
   line("algorithm", std::string(to_string(algorithm)));
   line("backend", std::string(to_string(backend)) + ", " + std::string(to_string(scalar)));
   line("run time", milliseconds(timing.run_s));

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
 namespace {
@@ -178,20 +179,14 @@ ComponentText parse_component_text(std::string_view text) {
 }
 
 std::string shortest_number_text(double value) {
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  return buffer;
+  return number_text(value);
 }
 
 std::string list_text(const std::vector<double>& values) {
   std::string text = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) text += ", ";
-    text += shortest_number_text(values[i]);
+    text += number_text(values[i]);
   }
   return text + "]";
 }

@@ -1,6 +1,7 @@
 #include "proxjit/runtime/expr.h"
 
 #include "proxjit/runtime/component_text.h"
+#include "proxjit/runtime/number_text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -78,7 +79,7 @@ std::string readable(const Expr& e, const std::string& variable_name, const std:
   std::string text;
   switch (e.op()) {
     case Op::constant:
-      text = shortest_number_text(e.constant());
+      text = number_text(e.constant());
       break;
     case Op::variable:
       text = variable_name;
@@ -254,7 +255,7 @@ std::string to_string(const Expr& e, const std::string& variable_name,
 std::string canonical(const Expr& e) {
   switch (e.op()) {
     case Op::constant:
-      return shortest_number_text(e.constant());
+      return number_text(e.constant());
     case Op::variable:
       return "v";
     case Op::step:

@@ -23,6 +23,7 @@
 #include "io/io_internal.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
 namespace io_detail {
@@ -238,10 +239,9 @@ Format format_of(const std::string& path) {
        "unsupported file extension '" + extension + "' (supported: " + kSupportedExtensions + ")");
 }
 
+// Written to be read back: the shortest text that reads back exactly (number_text.h).
 std::string format_number(double value) {
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  return number_text(value);
 }
 
 char text_separator(const std::string& path) {

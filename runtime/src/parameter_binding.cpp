@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::detail {
 namespace {
@@ -84,7 +85,7 @@ BoundParameters bind_parameters(const std::string& who, const std::string& compo
     mark_given(index, key);
     if (std::isnan(value) || (spec.is_valid && !spec.is_valid(value))) {
       throw Error(who + ": parameter '" + key + "' must be " + spec.expected + ", got " +
-                  shortest_number_text(value));
+                  number_text(value));
     }
     bound.scalars[index] = value;
   }
@@ -100,7 +101,7 @@ BoundParameters bind_parameters(const std::string& who, const std::string& compo
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (std::isnan(values[i]) || (spec.is_valid && !spec.is_valid(values[i]))) {
         throw Error(who + ": parameter '" + key + "' must hold numbers " + spec.expected +
-                    ", got " + shortest_number_text(values[i]) + " at index " + std::to_string(i));
+                    ", got " + number_text(values[i]) + " at index " + std::to_string(i));
       }
     }
     if (spec.check_list) {

@@ -4,6 +4,7 @@
 #include "prox/builtin_prox.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 #include "proxjit/runtime/prox.h"
 #include "proxjit/runtime/user_components.h"
 
@@ -137,8 +138,7 @@ std::string ProxComponent::describe() const {
     const ParameterSpec& spec = definition_->parameters[i];
     if (spec.is_list && lists_[i].empty()) continue;  // an optional list not given
     if (!inside.empty()) inside += ", ";
-    inside += spec.name + "=" +
-              (spec.is_list ? list_text(lists_[i]) : shortest_number_text(parameters_[i]));
+    inside += spec.name + "=" + (spec.is_list ? list_text(lists_[i]) : number_text(parameters_[i]));
   }
   return inside.empty() ? text : text + "(" + inside + ")";
 }

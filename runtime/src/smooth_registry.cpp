@@ -7,6 +7,7 @@
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/expr_calculus.h"
+#include "proxjit/runtime/number_text.h"
 #include "proxjit/runtime/user_components.h"
 #include "smooth/builtin_smooth.h"
 
@@ -92,7 +93,7 @@ std::string SmoothComponent::describe() const {
   text += "(";
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     if (i) text += ", ";
-    text += definition_->parameters[i].name + "=" + shortest_number_text(parameters_[i]);
+    text += definition_->parameters[i].name + "=" + number_text(parameters_[i]);
   }
   return text + ")";
 }
@@ -113,8 +114,8 @@ void SmoothComponent::check_targets(const Vector& b) const {
     accepted[1] = accepted[0];
     accepted[0] = b[i];
     if (!problem.empty()) {
-      throw Error(name() + ": b[" + std::to_string(i) + "] = " + shortest_number_text(b[i]) +
-                  ", but " + problem);
+      throw Error(name() + ": b[" + std::to_string(i) + "] = " + number_text(b[i]) + ", but " +
+                  problem);
     }
   }
 }
@@ -150,10 +151,8 @@ void check_finite(const Matrix& m, const std::string& what) {
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
     for (Eigen::Index j = 0; j < m.cols(); ++j) {
       if (!std::isfinite(m(i, j))) {
-        std::ostringstream message;
-        message << what << " contains " << m(i, j) << " at row " << i << ", column " << j
-                << " (all entries must be finite numbers)";
-        throw Error(message.str());
+        throw Error(what + " contains " + number_text(m(i, j)) + " at row " + std::to_string(i) +
+                    ", column " + std::to_string(j) + " (all entries must be finite numbers)");
       }
     }
   }
@@ -162,10 +161,8 @@ void check_finite(const Matrix& m, const std::string& what) {
 void check_finite(const Vector& v, const std::string& what) {
   for (Eigen::Index i = 0; i < v.size(); ++i) {
     if (!std::isfinite(v[i])) {
-      std::ostringstream message;
-      message << what << " contains " << v[i] << " at index " << i
-              << " (all entries must be finite numbers)";
-      throw Error(message.str());
+      throw Error(what + " contains " + number_text(v[i]) + " at index " + std::to_string(i) +
+                  " (all entries must be finite numbers)");
     }
   }
 }

@@ -4,9 +4,10 @@
 #include <cstring>
 
 #include <cmath>
-#include <sstream>
+#include <string>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
 
@@ -38,10 +39,9 @@ void check_finite(const SparseMatrix& m, const std::string& what) {
   for (Eigen::Index row = 0; row < m.outerSize(); ++row) {
     for (SparseMatrix::InnerIterator it(m, row); it; ++it) {
       if (!std::isfinite(it.value())) {
-        std::ostringstream message;
-        message << what << " contains " << it.value() << " at row " << it.row() << ", column "
-                << it.col() << " (all entries must be finite numbers)";
-        throw Error(message.str());
+        throw Error(what + " contains " + number_text(it.value()) + " at row " +
+                    std::to_string(it.row()) + ", column " + std::to_string(it.col()) +
+                    " (all entries must be finite numbers)");
       }
     }
   }

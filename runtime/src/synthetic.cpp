@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
 namespace {
@@ -82,11 +83,11 @@ void check_shape(const char* function, Eigen::Index rows, Eigen::Index cols, dou
                 std::to_string(rows) + " x " + std::to_string(cols));
   }
   if (!(density > 0.0 && density <= 1.0)) {
-    throw Error(name + ": density must be in (0, 1], got " + std::to_string(density));
+    throw Error(name + ": density must be in (0, 1], got " + number_text(density));
   }
   const double expected_entries = density * static_cast<double>(rows) * static_cast<double>(cols);
   if (expected_entries + static_cast<double>(rows) > static_cast<double>(kMaxIndex)) {
-    throw Error(name + ": about " + std::to_string(expected_entries) +
+    throw Error(name + ": about " + number_text(expected_entries) +
                 " nonzeros are more than sparse storage holds (" + std::to_string(kMaxIndex) + ")");
   }
 }
@@ -196,6 +197,78 @@ SyntheticProblem make_counts(Eigen::Index rows, Eigen::Index cols, double densit
   problem.b.resize(rows);
   for (Eigen::Index i = 0; i < rows; ++i)
     problem.b[i] = static_cast<double>(random.poisson(std::exp(log_rates[i])));
+  return problem;
+}
+
+DenseProblem make_dense_regression(Eigen::Index rows, Eigen::Index cols, Eigen::Index nonzeros,
+                                   double noise, std::uint64_t seed) {
+  if (rows < 1 || cols < 1) {
+    throw Error("make_dense_regression: rows and cols must be >= 1, got " + std::to_string(rows) +
+                " x " + std::to_string(cols));
+  }
+  if (nonzeros < 0 || nonzeros > cols) {
+    throw Error("make_dense_regression: nonzeros must be in 0..cols (" + std::to_string(cols) +
+                "), got " + std::to_string(nonzeros));
+  }
+  if (!(noise >= 0.0) || !std::isfinite(noise)) {
+    throw Error("make_dense_regression: noise must be a finite number >= 0, got " +
+                number_text(noise));
+  }
+  DenseProblem problem;
+  Random random(seed);
+  problem.A.resize(rows, cols);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    for (Eigen::Index j = 0; j < cols; ++j)
+      problem.A(i, j) = random.normal();
+  }
+  Random second(second_seed(seed));
+  std::vector<char> taken(static_cast<std::size_t>(cols), 0);
+  std::vector<std::int64_t> support;
+  distinct_indices(second, cols, nonzeros, taken, support);
+  problem.x_true = Vector::Zero(cols);
+  for (const std::int64_t index : support) {
+    const double sign = second.below(2) == 0 ? -1.0 : 1.0;
+    problem.x_true[index] = sign * (1.0 + second.uniform());
+  }
+  problem.b.resize(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    double margin = 0.0;
+    for (const std::int64_t index : support)
+      margin += problem.A(i, index) * problem.x_true[index];
+    problem.b[i] = margin + noise * second.normal();
+  }
+  return problem;
+}
+
+DenseProblem make_dense_quadratic(Eigen::Index d, std::uint64_t seed) {
+  if (d < 1) throw Error("make_dense_quadratic: d must be >= 1, got " + std::to_string(d));
+  Random random(seed);
+  Matrix M(d, d);
+  for (Eigen::Index i = 0; i < d; ++i) {
+    for (Eigen::Index j = 0; j < d; ++j)
+      M(i, j) = random.normal();
+  }
+  // The upper triangle of M'M, summed over k in order, then mirrored: exactly symmetric.
+  Matrix gram = Matrix::Zero(d, d);
+  for (Eigen::Index k = 0; k < d; ++k) {
+    for (Eigen::Index i = 0; i < d; ++i) {
+      const double m_ki = M(k, i);
+      for (Eigen::Index j = i; j < d; ++j)
+        gram(i, j) += m_ki * M(k, j);
+    }
+  }
+  DenseProblem problem;
+  problem.A.resize(d, d);
+  for (Eigen::Index i = 0; i < d; ++i) {
+    for (Eigen::Index j = i; j < d; ++j) {
+      problem.A(i, j) = gram(i, j) / static_cast<double>(d) + (i == j ? 0.1 : 0.0);
+      problem.A(j, i) = problem.A(i, j);
+    }
+  }
+  Random second(second_seed(seed));
+  problem.b.resize(d);
+  for (Eigen::Index i = 0; i < d; ++i)
+    problem.b[i] = second.normal();
   return problem;
 }
 

@@ -14,11 +14,13 @@ fi
 mkdir -p "$work/corpus" || exit 1
 binary="$work/formula_fuzz"
 if [ ! -x "$binary" ] || [ "$src/runtime/src/formula.cpp" -nt "$binary" ] ||
-  [ "$src/tests/fuzz/formula_fuzz.cpp" -nt "$binary" ]; then
+  [ "$src/tests/fuzz/formula_fuzz.cpp" -nt "$binary" ] ||
+  [ "$src/runtime/src/number_text.cpp" -nt "$binary" ]; then
   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I "$src/runtime/include" \
     "$src/tests/fuzz/formula_fuzz.cpp" "$src/runtime/src/formula.cpp" \
     "$src/runtime/src/expr_calculus.cpp" "$src/runtime/src/expr.cpp" \
-    "$src/runtime/src/component_text.cpp" -o "$binary" || exit 1
+    "$src/runtime/src/component_text.cpp" "$src/runtime/src/number_text.cpp" -o "$binary" ||
+    exit 1
 fi
 # Seeds: one definition of each kind.
 printf 'loss l(z, y) = log1p(exp(-y*z))\n' >"$work/corpus/loss"

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::cli {
 namespace {
@@ -102,9 +103,9 @@ int run_bench_compile(const BenchCompileFlags& flags) {
       const double compile = t.ir_s + t.optimize_s + t.codegen_s + t.link_s;
       char speed[32];
       std::snprintf(speed, sizeof speed, "%.2fx", t.run_s > 0 ? baseline_run / t.run_s : 0.0);
-      std::printf("%-39s %3d %8.2f %11.2f %10.2f %8.2f %11.2f %10.4g %8s\n",
-                  signature.text().c_str(), row.level, ms(t.ir_s), ms(t.optimize_s),
-                  ms(t.codegen_s), ms(t.link_s), ms(compile), ms(t.run_s), speed);
+      std::printf("%-39s %3d %8.2f %11.2f %10.2f %8.2f %11.2f %10s %8s\n", signature.text().c_str(),
+                  row.level, ms(t.ir_s), ms(t.optimize_s), ms(t.codegen_s), ms(t.link_s),
+                  ms(compile), number_text(ms(t.run_s), 4).c_str(), speed);
       if (row.summary.backend != Backend::jit) {
         std::printf("  note: ran the reference backend: %s\n", row.summary.message.c_str());
       }

@@ -166,7 +166,7 @@ struct PrecompileFlags {
   bool all = false;
   std::vector<std::string> signatures;
   std::vector<std::string> dtypes;
-  KernelFlags kernel;  // --algorithm, --opt-level, --prefer-vector-width (its dtype is unused)
+  SettingFlags settings;  // --opt-level, --prefer-vector-width
   CacheFlags cache;
 };
 
@@ -205,7 +205,7 @@ int run_precompile(const PrecompileFlags& flags) {
   }
   // A loss over samples may meet dense or sparse data: both, unless the signature says.
   signatures = with_both_storages(signatures);
-  SolverOptions options = kernel_options_from(flags.kernel);
+  const SolverOptions options = apply_setting_flags(flags.settings, default_solver_options());
   validate_options(options);
 
   EngineOptions engine_options = engine_options_from(flags.cache);
@@ -296,11 +296,8 @@ Command add_precompile_command(CLI::App& root) {
   app->add_option("--dtype", flags->dtypes,
                   "Scalar type(s) for signatures that name none (default float64); repeatable")
       ->type_name("float64|float32");
-  app->add_option("--opt-level", flags->kernel.optimization_level, "LLVM optimization level, 0..3")
-      ->capture_default_str();
-  app->add_option("--prefer-vector-width", flags->kernel.prefer_vector_width,
-                  "Preferred vector width in bits (0: let LLVM choose)")
-      ->capture_default_str();
+  add_setting_flags(*app, flags->settings, {"opt_level", "prefer_vector_width"},
+                    default_solver_options());
   app->add_option("--cache-dir", flags->cache.directory,
                   "Compile into this directory (default: $PROXJIT_CACHE_DIR, "
                   "$XDG_CACHE_HOME/proxjit or ~/.cache/proxjit)")

@@ -14,6 +14,7 @@
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
+#include "proxjit/runtime/number_text.h"
 #include "proxjit/runtime/user_components.h"
 #include "repl.h"
 #include "solve_progress.h"
@@ -26,19 +27,11 @@ namespace {
 
 struct SolveFlags {
   ProblemFlags problem;
-  KernelFlags kernel;
-  std::string step = "auto";
-  double objective_tolerance = 0.0;
-  double gap_tolerance = 0.0;
-  std::int64_t max_iterations = SolverOptions{}.max_iterations;
-  double tolerance = SolverOptions{}.tolerance;
-  int repeat = SolverOptions{}.repeat;
-  std::string backend = std::string(to_string(SolverOptions{}.backend));
+  SettingFlags settings;  // --algorithm, --step, --max-iter, --tol, ... (settings.h)
   bool no_fallback = !SolverOptions{}.fallback_to_reference;
   std::string x0_path;
   std::string x_out_path;
   bool json = false;
-  double max_time = SolverOptions{}.max_time;
   std::int64_t trace_every = -1;  // -1: automatic (see auto_trace_every)
   std::string trace_path;
   std::string plot_path;
@@ -54,9 +47,10 @@ struct SolveFlags {
 //   --verbose alone:             max(1, min(1000, max_iter / 50))    about 50 table rows
 //   the terminal progress line:  max(1, min(1000, max_iter / 100))   (refreshes <= 5 per s)
 //   nothing that needs rows:     0 (no trace, no callback)
-std::int64_t auto_trace_every(const SolveFlags& flags, bool progress_line) {
+std::int64_t auto_trace_every(const SolveFlags& flags, std::int64_t max_iterations,
+                              bool progress_line) {
   const auto spread = [&](std::int64_t rows) {
-    return std::max<std::int64_t>(1, std::min<std::int64_t>(1000, flags.max_iterations / rows));
+    return std::max<std::int64_t>(1, std::min<std::int64_t>(1000, max_iterations / rows));
   };
   if (!flags.trace_path.empty() || !flags.plot_path.empty()) return spread(200);
   if (flags.verbose) return spread(50);
@@ -65,16 +59,8 @@ std::int64_t auto_trace_every(const SolveFlags& flags, bool progress_line) {
 }
 
 SolverOptions solver_options_from(const SolveFlags& flags) {
-  SolverOptions options = kernel_options_from(flags.kernel);
-  apply_step(flags.step, options, "--step");
-  options.max_iterations = flags.max_iterations;
-  options.tolerance = flags.tolerance;
-  options.repeat = flags.repeat;
-  options.backend = backend_named(flags.backend);
+  SolverOptions options = apply_setting_flags(flags.settings, default_solver_options());
   options.fallback_to_reference = !flags.no_fallback;
-  options.max_time = flags.max_time;
-  options.objective_tolerance = flags.objective_tolerance;
-  options.gap_tolerance = flags.gap_tolerance;
   if (flags.trace_every == 0) {
     for (const auto& [flag, path] :
          {std::pair<const char*, const std::string&>{"--trace", flags.trace_path},
@@ -171,7 +157,9 @@ int run_solve(const SolveFlags& flags) {
   // The progress line is for a person at a terminal: never on a pipe or a file, and not
   // under --verbose (whose table is the progress display).
   const bool progress_line = !flags.no_progress && !flags.verbose && stderr_is_terminal();
-  if (options.trace_every < 0) options.trace_every = auto_trace_every(flags, progress_line);
+  if (options.trace_every < 0) {
+    options.trace_every = auto_trace_every(flags, options.max_iterations, progress_line);
+  }
 
   // --verbose prints on stdout, or on stderr when stdout carries the JSON.
   std::ostream& table_out = flags.json ? std::cerr : std::cout;
@@ -212,7 +200,8 @@ int run_solve(const SolveFlags& flags) {
   if (!flags.plot_path.empty()) {
     ConvergencePlot plot;
     plot.title = summary.problem.empty() ? problem.describe() : summary.problem;
-    plot.subtitle = flags.kernel.algorithm + ", " + std::string(to_string(summary.scalar)) + ", " +
+    plot.subtitle = tools::setting_named("algorithm").print(options) + ", " +
+                    std::string(to_string(summary.scalar)) + ", " +
                     std::string(to_string(summary.backend)) + ", " +
                     std::to_string(problem.variables()) +
                     " variables: " + std::string(to_string(summary.status)) + " after " +
@@ -248,7 +237,7 @@ int run_solve(const SolveFlags& flags) {
 std::string parameter_default_text(const ParameterSpec& parameter) {
   if (parameter.required) return parameter.is_list ? "required list [..]" : "required";
   if (parameter.is_list) return "optional list [..]";
-  return "default " + format_number(parameter.default_value);
+  return "default " + number_text(parameter.default_value);
 }
 
 void print_parameters(const std::vector<ParameterSpec>& parameters) {
@@ -300,7 +289,7 @@ int run_list() {
 
 struct InspectFlags {
   ProblemFlags problem;
-  KernelFlags kernel;
+  SettingFlags settings;
   std::int64_t synthetic_size = 0;
   bool ir = false;
   bool assembly = false;
@@ -311,7 +300,7 @@ int run_inspect(const InspectFlags& flags) {
   const Problem problem = flags.synthetic_size > 0
                               ? synthetic_problem(flags.problem, flags.synthetic_size)
                               : load_problem(flags.problem);
-  const SolverOptions options = kernel_options_from(flags.kernel);
+  const SolverOptions options = apply_setting_flags(flags.settings, default_solver_options());
   validate_options(options);
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
@@ -328,26 +317,12 @@ Command add_solve_command(CLI::App& root) {
       "solve", "Solve min_x f(x) + r(x) once and report the answer, its certificate and timings.");
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
-  add_kernel_flags(*app, flags->kernel);
-  app->add_option("--step", flags->step,
-                  "A fixed step, auto (1/L from the Lipschitz bound) or backtracking (a line "
-                  "search from 1/L; proximal gradient)")
-      ->capture_default_str();
-  CLI::Option* max_iter =
-      app->add_option("--max-iter", flags->max_iterations, "Upper bound on iterations")
-          ->capture_default_str();
-  app->add_option("--epochs", flags->max_iterations,
-                  "sgd, saga, svrg: upper bound on epochs (their iterations; --max-iter)")
-      ->excludes(max_iter);
-  app->add_option("--tol", flags->tolerance,
-                  "Stop once ||x_{k+1} - x_k|| / step <= tol (0: run every iteration)")
-      ->capture_default_str();
-  app->add_option("--repeat", flags->repeat,
-                  "Run the solve this many times and report the best run time")
-      ->capture_default_str();
-  app->add_option("--backend", flags->backend, "Where the loop runs: jit or reference")
-      ->check(CLI::IsMember({"jit", "reference"}))
-      ->capture_default_str();
+  std::vector<std::string> settings = kernel_setting_names();
+  for (const char* name : {"step", "max_iter", "epochs", "tol", "repeat", "backend", "obj_tol",
+                           "gap_tol", "max_time"}) {
+    settings.push_back(name);
+  }
+  add_setting_flags(*app, flags->settings, settings, default_solver_options());
   app->add_flag("--no-fallback", flags->no_fallback,
                 "Report status error if compiling fails instead of running the reference solver");
   app->add_option("--x0", flags->x0_path, "Start point (.npy or .csv); zeros when omitted")
@@ -355,19 +330,6 @@ Command add_solve_command(CLI::App& root) {
   app->add_option("--x-out", flags->x_out_path, "Write the solution here (.npy or .csv)")
       ->type_name("FILE");
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
-  app->add_option("--obj-tol", flags->objective_tolerance,
-                  "Also stop once the objective changes by at most this, relative, between "
-                  "checks (every --trace-every iterations, else 10); 0: off")
-      ->capture_default_str();
-  app->add_option("--gap-tol", flags->gap_tolerance,
-                  "Also stop once the duality gap is <= this (least_squares and logistic with "
-                  "l1, l2sq, elastic_net or box; checked every cd epoch, else every 5 "
-                  "iterations); 0: off")
-      ->capture_default_str();
-  app->add_option("--max-time", flags->max_time,
-                  "Stop the run after this many seconds (status max_time; 0: no limit)")
-      ->type_name("SECONDS")
-      ->capture_default_str();
   app->add_option("--trace-every", flags->trace_every,
                   "Record a trace row (objective, certificate, time) every N iterations; "
                   "0: none. Default: automatic, only when --trace, --plot, --verbose or the "
@@ -427,7 +389,7 @@ Command add_inspect_command(CLI::App& root) {
       "inspect", "Print the optimized LLVM IR (or assembly) of the kernel a solve would use.");
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
-  add_kernel_flags(*app, flags->kernel);
+  add_setting_flags(*app, flags->settings, kernel_setting_names(), default_solver_options());
   app->add_option("--n", flags->synthetic_size,
                   "Use a synthetic problem with n variables instead of --A/--b "
                   "(only the shapes matter to the kernel)")

@@ -21,33 +21,16 @@
 namespace proxjit::cli {
 namespace {
 
+using tools::did_you_mean;
 using tools::joined;
 using tools::prox_names;
 using tools::smooth_names;
-
-std::vector<std::string> algorithm_names() {
-  std::vector<std::string> names = {"auto"};
-  for (const AlgorithmEntry& entry : algorithm_table())
-    names.push_back(entry.name);
-  return names;
-}
 
 // io errors should name the file already; this guarantees it, and adds which flag it was.
 std::string with_file_context(const std::string& flag, const std::string& path,
                               const std::string& message) {
   if (message.find(path) != std::string::npos) return flag + ": " + message;
   return flag + " " + path + ": " + message;
-}
-
-// " (did you mean 'x'?)" or "" when nothing is close.
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-  const std::string nearest = nearest_name(name, candidates);
-  if (nearest.empty() || nearest == name) return "";
-  return " (did you mean '" + nearest + "'?)";
-}
-
-std::vector<std::string> scalar_names() {
-  return {std::string(to_string(ScalarType::f64)), std::string(to_string(ScalarType::f32))};
 }
 
 }  // namespace
@@ -90,14 +73,6 @@ std::string KernelSignature::text() const {
   std::string text = smooth->name + " " + prox->name + " " + std::string(to_string(scalar));
   if (smooth->kind == SmoothKind::margin) text += sparse ? " sparse" : " dense";
   return text;
-}
-
-ScalarType scalar_named(const std::string& name, const std::string& flag) {
-  for (const ScalarType type : {ScalarType::f64, ScalarType::f32}) {
-    if (name == to_string(type)) return type;
-  }
-  throw Error(flag + ": unknown dtype '" + name + "'" + did_you_mean(name, scalar_names()) +
-              "; expected one of " + joined(scalar_names()));
 }
 
 KernelSignature parse_signature(const std::string& text, ScalarType default_scalar,
@@ -234,26 +209,6 @@ Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& pr
   return Problem(smooth, prox, std::move(A), std::move(b));
 }
 
-const std::vector<AlgorithmEntry>& algorithm_table() {
-  static const std::vector<AlgorithmEntry> table = {
-      {std::string(to_string(Algorithm::proximal_gradient)), Algorithm::proximal_gradient,
-       "proximal gradient: x <- prox_{step r}(x - step * grad f(x))"},
-      {std::string(to_string(Algorithm::fista)), Algorithm::fista,
-       "FISTA (accelerated proximal gradient) with adaptive restart, O(1/k^2)"},
-      {std::string(to_string(Algorithm::coordinate_descent)), Algorithm::coordinate_descent,
-       "cyclic proximal coordinate descent for separable r; an iteration is an epoch"},
-      {std::string(to_string(Algorithm::sgd)), Algorithm::sgd,
-       "proximal stochastic gradient (losses): --step-schedule, --batch-size, --averaging; an "
-       "iteration is an epoch"},
-      {std::string(to_string(Algorithm::saga)), Algorithm::saga,
-       "SAGA (losses), one stored gradient per sample, lagged sparse updates; an iteration is "
-       "an epoch"},
-      {std::string(to_string(Algorithm::svrg)), Algorithm::svrg,
-       "proximal SVRG (losses), a full-gradient snapshot per epoch; an iteration is an epoch"},
-  };
-  return table;
-}
-
 void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required) {
   app.add_option("--f", flags.smooth, "Smooth term f, e.g. quadratic or least_squares")
       ->required()
@@ -314,117 +269,70 @@ DataFormat data_format_named(const std::string& name) {
   }
 }
 
-void add_kernel_flags(CLI::App& app, KernelFlags& flags) {
-  app.add_option("--algorithm", flags.algorithm, "Solver loop (see proxjit list)")
-      ->check(CLI::IsMember(algorithm_names()))
-      ->capture_default_str();
-  app.add_option("--dtype", flags.dtype, "Scalar type the kernel computes in")
-      ->check(CLI::IsMember(
-          {std::string(to_string(ScalarType::f64)), std::string(to_string(ScalarType::f32))}))
-      ->capture_default_str();
-  app.add_option("--opt-level", flags.optimization_level, "LLVM optimization level, 0..3")
-      ->capture_default_str();
-  app.add_option("--prefer-vector-width", flags.prefer_vector_width,
-                 "Preferred vector width in bits (0: let LLVM choose)")
-      ->capture_default_str();
-  app.add_flag("--no-restart", flags.no_restart,
-               "FISTA: keep the momentum even when it points uphill (no adaptive restart)");
-  app.add_option("--seed", flags.seed, "sgd, saga, svrg: seed of the sample sequence")
-      ->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "sgd: samples per step")
-      ->check(CLI::Validator(
-          [](const std::string& text) -> std::string {
-            try {
-              if (std::stoll(text) >= 1) return "";
-            } catch (const std::exception&) {
-            }
-            return "expected a whole number >= 1, got " + text;
-          },
-          "INT >= 1"))
-      ->capture_default_str();
-  app.add_option("--step-schedule", flags.step_schedule,
-                 "sgd: step * 1, 1/(1+t), 1/sqrt(1+t) (t in epochs) or 1/(1+epoch)")
-      ->check(CLI::IsMember({"constant", "inv_t", "inv_sqrt_t", "decay"}))
-      ->capture_default_str();
-  app.add_option("--sampling", flags.sampling,
-                 "sgd, saga, svrg: draw samples with_replacement, or shuffle each epoch")
-      ->check(CLI::IsMember({"with_replacement", "shuffle"}))
-      ->capture_default_str();
-  app.add_flag("--averaging", flags.averaging, "sgd: report the mean of the iterates");
+const std::vector<std::string>& kernel_setting_names() {
+  static const std::vector<std::string> names = {
+      "algorithm", "dtype",    "opt_level",  "prefer_vector_width",
+      "restart",   "seed",     "batch_size", "step_schedule",
+      "sampling",  "averaging"};
+  return names;
 }
 
-SolverOptions kernel_options_from(const KernelFlags& flags) {
+SolverOptions default_solver_options() {
   SolverOptions options;
-  options.adaptive_restart = !flags.no_restart;
-  for (const AlgorithmEntry& entry : algorithm_table()) {
-    if (entry.name == flags.algorithm) options.algorithm = entry.algorithm;
-  }
-  options.scalar = flags.dtype == to_string(ScalarType::f32) ? ScalarType::f32 : ScalarType::f64;
-  options.codegen.optimization_level = flags.optimization_level;
-  options.codegen.prefer_vector_width = flags.prefer_vector_width;
-  options.seed = flags.seed;
-  options.batch_size = flags.batch_size;
-  for (StepSchedule schedule : {StepSchedule::constant, StepSchedule::inv_t,
-                                StepSchedule::inv_sqrt_t, StepSchedule::decay}) {
-    if (flags.step_schedule == to_string(schedule)) options.step_schedule = schedule;
-  }
-  options.sampling = flags.sampling == to_string(Sampling::shuffle) ? Sampling::shuffle
-                                                                    : Sampling::with_replacement;
-  options.averaging = flags.averaging;
+  // Algorithm::automatic by default: the pair decides (the plan).
   return options;
 }
 
-void apply_step(const std::string& text, SolverOptions& options, const std::string& flag) {
-  if (text == "auto") {
-    options.step = 0.0;
-    options.line_search = false;
-    return;
-  }
-  if (text == "backtracking") {
-    options.step = 0.0;
-    options.line_search = true;
-    return;
-  }
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') {
-    throw Error(flag + ": expected a number, auto or backtracking, got \"" + text + "\"" +
-                did_you_mean(text, {"auto", "backtracking"}));
-  }
-  options.step = value;
-  options.line_search = false;
+namespace {
+
+// The default as a value the flag takes: "auto" of the REPL's "auto (1/L)", "60" of "60 s".
+std::string typed_default(const tools::Setting& setting, const SolverOptions& defaults) {
+  const std::string shown = setting.print(defaults);
+  return shown.substr(0, shown.find(' '));
 }
 
-Backend backend_named(const std::string& name) {
-  if (name == to_string(Backend::jit)) return Backend::jit;
-  if (name == to_string(Backend::reference)) return Backend::reference;
-  throw Error("--backend must be jit or reference, got '" + name + "'");
+}  // namespace
+
+std::map<std::string, CLI::Option*> add_setting_flags(CLI::App& app, SettingFlags& flags,
+                                                      const std::vector<std::string>& names,
+                                                      const SolverOptions& defaults) {
+  std::map<std::string, CLI::Option*> options;
+  for (const std::string& name : names) {
+    const tools::Setting& setting = tools::setting_named(name);
+    std::map<std::string, std::string>& given = flags.given;
+    CLI::Option* option = nullptr;
+    if (!setting.switch_value.empty()) {
+      option = app.add_flag_callback(
+          setting.flag, [&given, name, value = setting.switch_value] { given[name] = value; },
+          setting.help);
+    } else {
+      option = app.add_option_function<std::string>(
+                      setting.flag, [&given, name](const std::string& text) { given[name] = text; },
+                      setting.help)
+                   ->type_name(setting.value_name)
+                   ->default_str(typed_default(setting, defaults));
+    }
+    options[name] = option;
+  }
+  for (const auto& [name, option] : options) {
+    const std::string& excluded = tools::setting_named(name).excludes;
+    if (!excluded.empty() && options.count(excluded)) option->excludes(options[excluded]);
+  }
+  return options;
+}
+
+SolverOptions apply_setting_flags(const SettingFlags& flags, SolverOptions base) {
+  for (const tools::Setting& setting : tools::solver_settings()) {
+    const auto given = flags.given.find(setting.name);
+    if (given != flags.given.end()) setting.parse(given->second, base, setting.flag);
+  }
+  return base;
 }
 
 void validate_options(const SolverOptions& options) {
-  std::string error;
-  if (options.IsValid(&error)) return;
   // IsValid names SolverOptions fields; a command-line user needs the flag.
-  static const std::vector<std::pair<std::string, std::string>> field_flags = {
-      {"codegen.optimization_level", "--opt-level"},
-      {"codegen.prefer_vector_width", "--prefer-vector-width"},
-      {"max_iterations", "--max-iter"},
-      {"batch_size", "--batch-size"},
-      {"tolerance", "--tol"},
-      {"repeat", "--repeat"},
-      {"step", "--step"},
-      {"x0", "--x0"},
-      {"algorithm", "--algorithm"},
-      {"scalar", "--dtype"},
-      {"backend", "--backend"},
-      {"max_time", "--max-time"},
-      {"gap_tolerance", "--gap-tol"},
-      {"trace_every", "--trace-every"},
-  };
-  for (const auto& [field, flag] : field_flags) {
-    if (error.starts_with(field)) throw Error(flag + ": " + error);
-  }
-  throw Error(error);
+  tools::validate_settings(options, [](const tools::Setting& setting) { return setting.flag; },
+                           {{"x0", "--x0"}, {"trace_every", "--trace-every"}});
 }
 
 Matrix load_matrix_for(const std::string& flag, const std::string& path, DataFormat format) {
@@ -541,15 +449,6 @@ void define_from_files(const std::vector<std::string>& paths) {
     text << file.rdbuf();
     define_components(text.str(), path);
   }
-}
-
-std::string format_number(double value) {
-  char buffer[32];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  return buffer;
 }
 
 }  // namespace proxjit::cli

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
 #include "proxjit/runtime/io.h"
+#include "settings.h"
 
 namespace proxjit::cli {
 
@@ -31,19 +33,14 @@ struct ProblemFlags {
   bool intercept = false;                 // --intercept: fit an unpenalized intercept
 };
 
-struct KernelFlags {
-  std::string algorithm = "auto";  // the pair decides (Engine::suggested_algorithm)
-  std::string dtype = std::string(to_string(SolverOptions{}.scalar));
-  int optimization_level = SolverOptions{}.codegen.optimization_level;
-  int prefer_vector_width = SolverOptions{}.codegen.prefer_vector_width;
-  bool no_restart = false;  // --no-restart: FISTA without adaptive restart
-  // Stochastic solvers (sgd, saga, svrg).
-  std::uint64_t seed = SolverOptions{}.seed;             // --seed
-  std::int64_t batch_size = SolverOptions{}.batch_size;  // --batch-size
-  std::string step_schedule = std::string(to_string(SolverOptions{}.step_schedule));
-  std::string sampling = std::string(to_string(SolverOptions{}.sampling));
-  bool averaging = false;  // --averaging
+// Solver settings given as flags (tools/settings.h), by setting name, as typed.
+struct SettingFlags {
+  std::map<std::string, std::string> given;
 };
+
+// The settings every kernel-building subcommand takes: --algorithm, --dtype, codegen, and the
+// stochastic solvers' --seed, --batch-size, ...
+const std::vector<std::string>& kernel_setting_names();
 
 // Where compiled kernels persist across processes: --cache-dir, --no-cache.
 struct CacheFlags {
@@ -51,21 +48,26 @@ struct CacheFlags {
   bool off = false;       // --no-cache
 };
 
-struct AlgorithmEntry {
-  std::string name;  // what --algorithm accepts
-  Algorithm algorithm;
-  std::string description;
-};
+using tools::algorithm_table;
+using tools::AlgorithmEntry;
+using tools::scalar_named;
 
-// Every algorithm the engine knows, in the order `proxjit list` shows them.
-const std::vector<AlgorithmEntry>& algorithm_table();
+// Options for the commands: the automatic algorithm, as `proxjit solve` runs by default.
+SolverOptions default_solver_options();
 
 void add_problem_flags(CLI::App& app, ProblemFlags& flags, bool data_required);
 // --format (of --A and --b) and --data FILE (LIBSVM: A and b in one file; excludes --A/--b).
 void add_data_file_flags(CLI::App& app, ProblemFlags& flags);
 // --format's text as a DataFormat ("auto" is DataFormat::automatic); throws naming --format.
 DataFormat data_format_named(const std::string& name);
-void add_kernel_flags(CLI::App& app, KernelFlags& flags);
+// Registers the flag of each named setting (settings.h), its default taken from `defaults`.
+// Returns the options by setting name.
+std::map<std::string, CLI::Option*> add_setting_flags(CLI::App& app, SettingFlags& flags,
+                                                      const std::vector<std::string>& names,
+                                                      const SolverOptions& defaults);
+// `base` with every setting given applied in table order; errors name the flag. Not yet
+// validated (validate_options).
+SolverOptions apply_setting_flags(const SettingFlags& flags, SolverOptions base);
 
 // --cache-dir DIR and --no-cache (mutually exclusive).
 void add_cache_flags(CLI::App& app, CacheFlags& flags);
@@ -105,8 +107,6 @@ std::vector<KernelSignature> for_each_dtype(const KernelSignature& signature,
 // Each signature of a loss over samples that names no storage, for dense and for sparse data
 // (precompile: a deployment may read either); the others as they are.
 std::vector<KernelSignature> with_both_storages(const std::vector<KernelSignature>& signatures);
-// "float64" / "float32", with a suggestion for anything else.
-ScalarType scalar_named(const std::string& name, const std::string& flag);
 // Every smooth term x every prox, for each scalar type, in registry order.
 std::vector<KernelSignature> builtin_signatures(const std::vector<ScalarType>& scalars);
 // The KernelSpec a solve of this signature would use (as Engine::kernel_spec builds it).
@@ -119,14 +119,6 @@ ProxComponent sample_prox(const ProxDefinition& prox, std::int64_t size);
 Problem synthetic_problem(const SmoothComponent& smooth, const ProxComponent& prox,
                           std::int64_t size);
 
-// --step's text: a number (a fixed step), "auto" (1/L from the Lipschitz bound) or
-// "backtracking" (a line search from 1/L). Sets options.step and options.line_search; throws
-// naming `flag` otherwise.
-void apply_step(const std::string& text, SolverOptions& options, const std::string& flag);
-
-// Options holding the kernel choices, everything else at its default. Not yet validated.
-SolverOptions kernel_options_from(const KernelFlags& flags);
-Backend backend_named(const std::string& name);
 // options.IsValid, with a failure thrown as proxjit::Error that also names the flag to change.
 void validate_options(const SolverOptions& options);
 
@@ -145,8 +137,5 @@ void define_from_files(const std::vector<std::string>& paths);
 // (A symmetric positive definite, size x size; b of length size): for inspecting kernels,
 // whose code depends on shapes only.
 Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size);
-
-// Shortest text that reads back as the same double.
-std::string format_number(double value);
 
 }  // namespace proxjit::cli

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::cli {
 namespace {
@@ -113,8 +114,8 @@ int run_demo(const DemoFlags& flags) {
   std::printf("proxjit demo: %s, %d variables\n", problem.describe().c_str(), kSize);
   std::printf("  A = M'M/%d + 0.1 I and b with standard normal entries (std::mt19937, seed 0)\n",
               kSize);
-  std::printf("  step %g, %lld iterations (tol 0: every iteration runs)\n\n", kStep,
-              static_cast<long long>(kIterations));
+  std::printf("  step %s, %lld iterations (tol 0: every iteration runs)\n\n",
+              number_text(kStep, 6).c_str(), static_cast<long long>(kIterations));
 
   if (first_call.backend != Backend::jit) {
     std::printf("  note: the JIT was not used (%s); JIT rows show the reference fallback\n\n",
@@ -155,16 +156,11 @@ int run_demo(const DemoFlags& flags) {
 
   const double difference = max_relative_difference(reference.x, steady.x);
   const double second_difference = max_relative_difference(second_reference.x, second_lambda.x);
-  char text[64];
   std::printf("\nAgreement of the reference and JIT solutions\n");
-  std::snprintf(text, sizeof text, "%.3g", difference);
-  row("max relative difference of x, lambda=0.1", text);
-  std::snprintf(text, sizeof text, "%.3g", second_difference);
-  row("max relative difference of x, lambda=0.2", text);
-  std::snprintf(text, sizeof text, "%.15g", reference.objective);
-  row("objective, reference (lambda=0.1)", text);
-  std::snprintf(text, sizeof text, "%.15g", steady.objective);
-  row("objective, JIT (lambda=0.1)", text);
+  row("max relative difference of x, lambda=0.1", number_text(difference, 3));
+  row("max relative difference of x, lambda=0.2", number_text(second_difference, 3));
+  row("objective, reference (lambda=0.1)", number_text(reference.objective, 15));
+  row("objective, JIT (lambda=0.1)", number_text(steady.objective, 15));
 
   std::printf(
       "\nFor context, the article's numba figures (other hardware, not measured here):\n"
@@ -174,9 +170,9 @@ int run_demo(const DemoFlags& flags) {
   const double worst = std::max(difference, second_difference);
   if (!(worst <= kAgreementTolerance)) {
     std::fprintf(stderr,
-                 "proxjit demo: the reference and JIT solutions differ by %.3g relative "
+                 "proxjit demo: the reference and JIT solutions differ by %s relative "
                  "(allowed %.0e)\n",
-                 worst, kAgreementTolerance);
+                 number_text(worst, 3).c_str(), kAgreementTolerance);
     return kExitSolveError;
   }
   return kExitOk;

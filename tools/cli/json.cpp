@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "proxjit/runtime/number_text.h"
+
 namespace proxjit::cli {
 
 std::string json_string(std::string_view text) {
@@ -46,9 +48,7 @@ std::string json_string(std::string_view text) {
 
 std::string json_number(double value) {
   if (!std::isfinite(value)) return "null";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  return number_text(value);  // the shortest text that reads back exactly
 }
 
 void JsonWriter::begin_element() {

@@ -1,7 +1,7 @@
 #pragma once
 // A tiny JSON writer for `--json` output: objects, arrays, strings, numbers, booleans, null.
-// Numbers keep full double precision (%.17g); NaN and infinities, which JSON cannot express,
-// are written as null.
+// Numbers are the shortest text that reads back exactly (number_text.h); NaN and infinities,
+// which JSON cannot express, are written as null.
 
 #include <cstdint>
 #include <string>

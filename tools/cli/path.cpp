@@ -11,23 +11,28 @@
 #include "common.h"
 #include "json.h"
 #include "proxjit/runtime/component_text.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::cli {
 namespace {
 
 struct PathFlags {
   ProblemFlags problem;
-  KernelFlags kernel;
+  SettingFlags settings;  // kernel settings, --step, --max-iter, --tol, --backend
   CacheFlags cache;
   std::string parameter = "lambda";
   std::string values;  // "1,0.5,0.1"
   std::string grid;    // "FROM:TO:COUNT", geometric
-  std::string step = "auto";
-  std::int64_t max_iterations = 100000;
-  double tolerance = 1e-8;
-  std::string backend = "jit";
   bool json = false;
 };
+
+// A path's points run longer by default than a single solve.
+SolverOptions path_defaults() {
+  SolverOptions options = default_solver_options();
+  options.max_iterations = 100000;
+  options.tolerance = 1e-8;
+  return options;
+}
 
 std::vector<double> parse_values(const std::string& text) {
   std::vector<double> values;
@@ -60,10 +65,10 @@ std::string prox_with_parameter(const std::string& text, const std::string& para
     if (argument.key.empty()) return text;  // positional: leave it to the prox's own checks
     given = given || argument.key == parameter;
     rebuilt += argument.key + "=" +
-               (argument.is_list ? list_text(argument.list) : format_number(argument.value)) + ", ";
+               (argument.is_list ? list_text(argument.list) : number_text(argument.value)) + ", ";
   }
   if (given) return text;
-  return rebuilt + parameter + "=" + format_number(value) + ")";
+  return rebuilt + parameter + "=" + number_text(value) + ")";
 }
 
 int run_path(const PathFlags& flags) {
@@ -77,11 +82,7 @@ int run_path(const PathFlags& flags) {
   ProblemFlags problem_flags = flags.problem;
   problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter, values.front());
   const Problem problem = load_problem(problem_flags);
-  SolverOptions options = kernel_options_from(flags.kernel);
-  apply_step(flags.step, options, "--step");
-  options.max_iterations = flags.max_iterations;
-  options.tolerance = flags.tolerance;
-  options.backend = backend_named(flags.backend);
+  const SolverOptions options = apply_setting_flags(flags.settings, path_defaults());
   validate_options(options);
   const std::vector<Summary> path = engine.solve_path(problem, flags.parameter, values, options);
   const CacheStats stats = engine.cache_stats();
@@ -119,9 +120,10 @@ int run_path(const PathFlags& flags) {
                 "kernel");
     for (std::size_t i = 0; i < path.size(); ++i) {
       const Summary& s = path[i];
-      std::printf("%12.6g  %-14s  %18.10g  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
-                  values[i], std::string(to_string(s.status)).c_str(), s.objective, s.certificate,
-                  s.duality_gap, static_cast<long long>(s.iterations),
+      std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
+                  number_text(values[i], 6).c_str(), std::string(to_string(s.status)).c_str(),
+                  number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
+                  static_cast<long long>(s.iterations),
                   static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
                   std::string(to_string(s.source)).c_str());
     }
@@ -147,24 +149,15 @@ Command add_path_command(CLI::App& root) {
       "warm-started from the last, on one compiled kernel.");
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
-  add_kernel_flags(*app, flags->kernel);
+  std::vector<std::string> settings = kernel_setting_names();
+  settings.insert(settings.end(), {"step", "max_iter", "tol", "backend"});
+  add_setting_flags(*app, flags->settings, settings, path_defaults());
   app->add_option("--parameter", flags->parameter, "The prox parameter the path varies")
       ->capture_default_str();
   app->add_option("--values,--lambdas", flags->values,
                   "The values, in order, separated by commas (e.g. 1,0.3,0.1)");
   app->add_option("--grid", flags->grid,
                   "FROM:TO:COUNT: COUNT values from FROM to TO on a log scale");
-  app->add_option("--step", flags->step,
-                  "A fixed step, auto (1/L from the Lipschitz bound) or backtracking (a line "
-                  "search from 1/L; proximal gradient)")
-      ->capture_default_str();
-  app->add_option("--max-iter", flags->max_iterations, "Iterations per point, at most")
-      ->capture_default_str();
-  app->add_option("--tol", flags->tolerance, "Certificate tolerance per point")
-      ->capture_default_str();
-  app->add_option("--backend", flags->backend, "jit or reference")
-      ->check(CLI::IsMember({"jit", "reference"}))
-      ->capture_default_str();
   app->add_flag("--json", flags->json, "One JSON object with a row per point");
   add_cache_flags(*app, flags->cache);
   app->footer(

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 #ifndef PROXJIT_VERSION
 #define PROXJIT_VERSION "unknown"
@@ -88,12 +89,12 @@ void VerboseTable::banner(const Problem& problem, const SolvePlan& plan) {
   out_ << "\n";
   // Coordinate descent has no global step: each coordinate steps by its own curvature.
   const std::string step = runs == Algorithm::coordinate_descent ? "1/c_j per coordinate"
-                           : options.step > 0.0                  ? printf_text("%.6g", options.step)
+                           : options.step > 0.0                  ? number_text(options.step, 6)
                            : options.line_search                 ? "backtracking"
                                                                  : "auto (1/L)";
   out_ << "algorithm:  " << algorithm << ", step " << step << ", max_iter "
-       << options.max_iterations << ", tol " << printf_text("%.3g", options.tolerance);
-  if (options.max_time > 0.0) out_ << ", max_time " << printf_text("%g", options.max_time) << " s";
+       << options.max_iterations << ", tol " << number_text(options.tolerance, 3);
+  if (options.max_time > 0.0) out_ << ", max_time " << number_text(options.max_time, 6) << " s";
   out_ << "\n";
   out_ << "dtype:      " << to_string(options.scalar) << ", backend " << to_string(options.backend)
        << ", trace every "
@@ -145,11 +146,11 @@ void VerboseTable::footer(const Summary& summary, const std::string& disk_cache)
   line("status:", std::string(to_string(summary.status)));
   if (!summary.message.empty()) line("message:", summary.message);
   line("iterations:", std::to_string(summary.iterations));
-  line("objective:", printf_text("%.15g", summary.objective));
+  line("objective:", number_text(summary.objective, 15));
   line("certificate:", printf_text("%.4e", summary.certificate));
   line("step:", summary.algorithm == Algorithm::coordinate_descent
                     ? std::string("1/c_j per coordinate (its curvature)")
-                    : printf_text("%.6g", summary.step));
+                    : number_text(summary.step, 6));
   line("compile time:", printf_text("%.3f ms", summary.timing.compile_s * 1e3));
   line("run time:", printf_text("%.3f ms", summary.timing.run_s * 1e3));
   line("cache:", std::string(to_string(summary.source)) + (summary.cache_hit ? " (hit)" : "") +
@@ -167,9 +168,10 @@ void ProgressLine::update(const IterationReport& report) {
   if (shown_ && std::chrono::duration<double>(now - last_).count() < 0.2) return;
   last_ = now;
   char text[160];
-  const int length = std::snprintf(text, sizeof text, " iter %lld  obj %.7g  cert %.1e  %.1f s",
-                                   static_cast<long long>(report.iteration), report.objective,
-                                   report.certificate, report.seconds);
+  const int length =
+      std::snprintf(text, sizeof text, " iter %lld  obj %s  cert %.1e  %.1f s",
+                    static_cast<long long>(report.iteration),
+                    number_text(report.objective, 7).c_str(), report.certificate, report.seconds);
   std::string line = "\r" + std::string(text, static_cast<std::size_t>(std::max(length, 0)));
   // Pad over what a longer previous line left.
   if (static_cast<std::size_t>(length) < width_) line += std::string(width_ - length, ' ');
@@ -195,12 +197,10 @@ void write_trace_csv(const std::string& path, const std::vector<TraceRow>& rows)
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw Error("--trace " + path + ": cannot open the file for writing");
   out << "iteration,seconds,objective,certificate,step\n";
-  char line[200];
   for (const TraceRow& row : rows) {
-    std::snprintf(line, sizeof line, "%lld,%.17g,%.17g,%.17g,%.17g\n",
-                  static_cast<long long>(row.iteration), row.seconds, row.objective,
-                  row.certificate, row.step);
-    out << line;
+    // Shortest round-trip text: every value reads back exactly.
+    out << row.iteration << ',' << number_text(row.seconds) << ',' << number_text(row.objective)
+        << ',' << number_text(row.certificate) << ',' << number_text(row.step) << '\n';
   }
   out.close();
   if (!out) throw Error("--trace " + path + ": writing failed");

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::cli {
 namespace {
@@ -62,10 +63,10 @@ std::string tick_text(double value) {
   if (magnitude >= 1e6 || magnitude < 1e-3) {
     const int exponent = static_cast<int>(std::floor(std::log10(magnitude) + 1e-9));
     const double mantissa = value / std::pow(10.0, exponent);
-    std::string text = printf_text("%.3g", mantissa);
+    std::string text = number_text(mantissa, 3);
     return text + "e" + std::to_string(exponent);
   }
-  return printf_text("%.6g", value);
+  return number_text(value, 6);
 }
 
 // A linear axis from 0 (or the smallest value when negative) to a round number past the
@@ -282,13 +283,12 @@ std::string convergence_svg(const std::vector<TraceRow>& rows, const Convergence
            "\" text-anchor=\"middle\" font-size=\"15\" fill=\"#888888\">no trace rows (run "
            "longer, or lower --trace-every)</text>\n";
   }
-  const std::string best_text =
-      std::isfinite(best) ? printf_text("%.10g", best) : std::string("none");
+  const std::string best_text = std::isfinite(best) ? number_text(best, 10) : std::string("none");
   svg +=
       "<text x=\"" + num(kWidth / 2) + "\" y=\"" + num(kHeight - 30) +
       "\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333333\">" +
       xml_escaped("certificate = ||x_{k+1} - x_k|| / step.  objective gap = objective - f* + " +
-                  printf_text("%g", kGapFloor) +
+                  number_text(kGapFloor, 6) +
                   " * max(1, |f*|), with f* the best objective in the trace (" + best_text + "):") +
       "</text>\n";
   svg += "<text x=\"" + num(kWidth / 2) + "\" y=\"" + num(kHeight - 13) +

@@ -40,15 +40,6 @@ struct Completion {
   bool append_space = true;             // false after "lambda=" and the like
 };
 
-struct CommandHelp {
-  std::string name;
-  std::string usage;
-  std::string description;
-};
-
-// The commands, in the order `help` lists them.
-const std::vector<CommandHelp>& command_table();
-
 class Session {
  public:
   // `interrupt` is passed as SolverOptions::interrupt during solves (a SIGINT handler sets it);
@@ -71,7 +62,7 @@ class Session {
   // True while a solve runs (the SIGINT handler interrupts it rather than the REPL).
   static bool solving();
 
-  struct State;  // defined in repl.cpp
+  struct State;  // session_state.h
 
  private:
   std::unique_ptr<State> state_;

@@ -12,6 +12,7 @@
 
 #include "builtin_prox.h"
 #include "proxjit/runtime/component_text.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::builtin {
 namespace {
@@ -74,8 +75,8 @@ std::string check_non_increasing(std::span<const double> lambdas) {
   for (std::size_t i = 1; i < lambdas.size(); ++i) {
     if (lambdas[i] > lambdas[i - 1]) {
       return "must be non-increasing, but lambdas[" + std::to_string(i) +
-             "] = " + shortest_number_text(lambdas[i]) + " > lambdas[" + std::to_string(i - 1) +
-             "] = " + shortest_number_text(lambdas[i - 1]);
+             "] = " + number_text(lambdas[i]) + " > lambdas[" + std::to_string(i - 1) +
+             "] = " + number_text(lambdas[i - 1]);
     }
   }
   return "";

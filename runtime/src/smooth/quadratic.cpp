@@ -2,10 +2,11 @@
 // grad f(x) = Ax + b;  Lipschitz constant L = largest |eigenvalue| of A (objective.h).
 // A must be symmetric up to rounding (1e-10 relative); it is then made exactly symmetric.
 #include <cmath>
-#include <sstream>
+#include <string>
 
 #include "builtin_smooth.h"
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/number_text.h"
 
 namespace proxjit::builtin {
 namespace {
@@ -23,12 +24,11 @@ void check_data(const Matrix& A, const Vector& b) {
     for (Eigen::Index j = i + 1; j < A.cols(); ++j) {
       const double scale = std::max({1.0, std::abs(A(i, j)), std::abs(A(j, i))});
       if (std::abs(A(i, j) - A(j, i)) > 1e-10 * scale) {
-        std::ostringstream message;
-        message.precision(17);
-        message << "quadratic: A must be symmetric, but A[" << i << "][" << j << "] = " << A(i, j)
-                << " and A[" << j << "][" << i << "] = " << A(j, i)
-                << " (the gradient Ax + b holds for symmetric A; pass (A + A')/2)";
-        throw Error(message.str());
+        const std::string at = "[" + std::to_string(i) + "][" + std::to_string(j) + "]";
+        const std::string mirrored = "[" + std::to_string(j) + "][" + std::to_string(i) + "]";
+        throw Error("quadratic: A must be symmetric, but A" + at + " = " + number_text(A(i, j)) +
+                    " and A" + mirrored + " = " + number_text(A(j, i)) +
+                    " (the gradient Ax + b holds for symmetric A; pass (A + A')/2)");
       }
     }
   }

@@ -25,8 +25,7 @@ struct ComponentText {
 // and a caret under the offending character.
 ComponentText parse_component_text(std::string_view text);
 
-// The shortest decimal text that reads back as exactly `value` ("0.1", not
-// "0.10000000000000001"); "inf" and "-inf" for infinities.
+// number_text(value) (number_text.h), under the name its older callers use.
 std::string shortest_number_text(double value);
 // "[0.3, 0.2, 0.1]": a list as the parser reads it back exactly.
 std::string list_text(const std::vector<double>& values);

@@ -44,4 +44,24 @@ SyntheticProblem make_regression(Eigen::Index rows, Eigen::Index cols, double de
 SyntheticProblem make_counts(Eigen::Index rows, Eigen::Index cols, double density,
                              std::uint64_t seed);
 
+// Dense data (the REPL's `gen`), drawn in a fixed order and computed with fixed-order loops (no
+// blocked products whose summation order could depend on the machine).
+struct DenseProblem {
+  Matrix A;
+  Vector b;
+  Vector x_true;  // empty for make_dense_quadratic
+};
+
+// A lasso-style regression: A rows x cols standard normal (drawn row by row), x_true with
+// `nonzeros` entries at distinct uniformly random positions, each +-(1 + U[0, 1)), and
+// b = A x_true + noise * standard normal, from a second stream derived from the seed.
+// Throws proxjit::Error for rows or cols < 1, nonzeros outside 0..cols, or noise not a finite
+// number >= 0.
+DenseProblem make_dense_regression(Eigen::Index rows, Eigen::Index cols, Eigen::Index nonzeros,
+                                   double noise, std::uint64_t seed);
+// Data for 1/2 x'Ax + b'x: A = M'M/d + 0.1 I with M d x d standard normal, exactly symmetric
+// and positive definite (eigenvalues >= 0.1); b standard normal from the second stream. O(d^3).
+// Throws proxjit::Error for d < 1.
+DenseProblem make_dense_quadratic(Eigen::Index d, std::uint64_t seed);
+
 }  // namespace proxjit
