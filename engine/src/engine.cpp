@@ -189,6 +189,10 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
                           options.scalar)
                     : std::numeric_limits<double>::quiet_NaN());
   summary.message = summary.message.empty() ? outcome : summary.message + "; " + outcome;
+  if (!problem.r().definition().value_known) {
+    summary.message += "; objective unknown: " + problem.r().name() +
+                       " has no value(x) formula, so r(x) cannot be evaluated";
+  }
   return summary;
 }
 

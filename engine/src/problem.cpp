@@ -1,5 +1,6 @@
 #include "proxjit/problem.h"
 
+#include <limits>
 #include <mutex>
 
 #include "proxjit/codegen/kernel_data.h"
@@ -200,6 +201,7 @@ std::string Problem::describe() const {
 }
 
 double Problem::objective(const Vector& x, ScalarType scalar) const {
+  if (!r_.definition().value_known) return std::numeric_limits<double>::quiet_NaN();
   const DataView<double> data = data_view<double>();
   const Objective<double> full(f_, r_, data, features());
   const double smooth = full.smooth_value(x);

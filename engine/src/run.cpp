@@ -200,9 +200,10 @@ std::string run(const Problem& problem, const SolverOptions& options, KernelFunc
   if (progress.objective_stalled) summary.status = SolveStatus::converged;
   if (progress.objective_grew) {
     summary.message =
-        "the objective grew from " + short_number(progress.start_objective) + " at the start past " +
+        "the objective grew from " + short_number(progress.start_objective) +
+        " at the start past " +
         short_number(progress.start_objective +
-                    kObjectiveGrowth * std::max(1.0, std::abs(progress.start_objective)));
+                     kObjectiveGrowth * std::max(1.0, std::abs(progress.start_objective)));
   }
   summary.timing.run_s = best;
   summary.x = x.template cast<double>();

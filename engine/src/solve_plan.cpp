@@ -138,6 +138,18 @@ void check_plan(const SolvePlan& plan, const Problem& problem) {
     }
   }
   if (is_stochastic(options.algorithm)) detail::check_stochastic(problem, options);
+  if (!problem.r().definition().value_known) {
+    const std::string missing = problem.r().name() +
+                                " was defined without value(x), so r(x) and the objective are "
+                                "unknown; add '; value(x) = ...' to its formula";
+    if (plan.coordinate_newton) {
+      throw Error("proximal Newton steps compare objectives in their line search, but " + missing +
+                  " (or give the loss a lipschitz bound for plain coordinate steps)");
+    }
+    if (options.objective_tolerance > 0.0) {
+      throw Error("objective_tolerance compares objectives, but " + missing);
+    }
+  }
   if (!plan.bounded_curvature && options.step <= 0.0 && !options.line_search &&
       options.algorithm != Algorithm::coordinate_descent) {
     throw Error(problem.f().name() + " has no Lipschitz bound to take a step from, and " +
@@ -200,9 +212,20 @@ std::string SolvePlan::describe() const {
   return text;
 }
 
+namespace {
+
+// Coordinate descent takes r one coordinate at a time; proximal Newton steps (a loss whose phi''
+// varies) also need r's value for their line search.
+bool takes_coordinates(const SmoothDefinition& smooth, const ProxDefinition& prox,
+                       bool elementwise) {
+  return prox.traits.separable && elementwise && (prox.value_known || !smooth.coordinate_newton());
+}
+
+}  // namespace
+
 SolvePlan Engine::plan(const Problem& problem, const SolverOptions& options) {
-  const bool by_coordinates =
-      problem.r().definition().traits.separable && problem.r().is_elementwise();
+  const bool by_coordinates = takes_coordinates(problem.f().definition(), problem.r().definition(),
+                                                problem.r().is_elementwise());
   SolvePlan plan =
       plan_from(problem.f().definition(), by_coordinates,
                 curvature_is_bounded(problem.f().definition(), problem.f().parameters()), options,
@@ -216,7 +239,7 @@ SolvePlan Engine::plan(const Problem& problem, const SolverOptions& options) {
 SolvePlan Engine::plan_for(const SmoothDefinition& smooth, const ProxDefinition& prox,
                            const SolverOptions& options, bool sparse) {
   const std::vector<double> defaults = default_parameters(smooth);
-  return plan_from(smooth, prox.traits.separable && prox.traits.elementwise,
+  return plan_from(smooth, takes_coordinates(smooth, prox, prox.traits.elementwise),
                    curvature_is_bounded(smooth, defaults), options, sparse, false);
 }
 
@@ -224,13 +247,14 @@ Algorithm Engine::suggested_algorithm_for(const SmoothDefinition& smooth,
                                           const ProxDefinition& prox, bool line_search,
                                           bool fixed_step) {
   const std::vector<double> defaults = default_parameters(smooth);
-  return choose_algorithm(smooth, prox.traits.separable && prox.traits.elementwise,
+  return choose_algorithm(smooth, takes_coordinates(smooth, prox, prox.traits.elementwise),
                           curvature_is_bounded(smooth, defaults), line_search, fixed_step);
 }
 
 Algorithm Engine::suggested_algorithm(const Problem& problem, const SolverOptions& options) {
   return choose_algorithm(problem.f().definition(),
-                          problem.r().definition().traits.separable && problem.r().is_elementwise(),
+                          takes_coordinates(problem.f().definition(), problem.r().definition(),
+                                            problem.r().is_elementwise()),
                           curvature_is_bounded(problem.f().definition(), problem.f().parameters()),
                           options.line_search, options.step > 0.0);
 }

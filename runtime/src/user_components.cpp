@@ -98,7 +98,8 @@ SmoothDefinition loss_from(const FormulaDefinition& formula) {
 ProxDefinition prox_from(const FormulaDefinition& formula) {
   ProxDefinition d;
   d.name = formula.name;
-  d.formula = formula.text + (formula.has_value ? "" : "   (no value(x): counts 0 in objectives)");
+  d.formula = formula.text + (formula.has_value ? "" : "   (no value(x): objectives unknown)");
+  d.value_known = formula.has_value;
   d.parameters = parameters_of(formula);
   d.prox = formula.prox;
   d.value = formula.has_value ? formula.value : expr::Expr(0.0);

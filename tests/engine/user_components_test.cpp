@@ -123,6 +123,44 @@ TEST_F(UserComponents, ATwinCompiledFirstLeavesTheBuiltInItsLaggedKernel) {
   EXPECT_TRUE(twin_first.x == alone.x) << (twin_first.x - alone.x).norm();
 }
 
+// A prox formula without value(x) leaves r(x) unknown: the objective is reported as unknown
+// (NaN, with a note), never as f(x) alone under the name "objective".
+TEST_F(UserComponents, WithoutValueTheObjectiveIsUnknownNotPartial) {
+  define_components(
+      "prox soft_no_value(y, alpha; lambda=0.1) = sign(y) * max(abs(y) - alpha * lambda, 0)\n",
+      "no_value.pjd");
+  SyntheticProblem data = make_regression(60, 10, 0.5, 3);
+  const Problem known(SmoothComponent::parse("least_squares"), ProxComponent::parse("l1(0.05)"),
+                      data.A, data.b);
+  const Problem unknown = known.with_prox(ProxComponent::parse("soft_no_value(lambda=0.05)"));
+  SolverOptions options;
+  options.algorithm = Algorithm::fista;
+  const Summary a = engine_.solve(known, options);
+  const Summary b = engine_.solve(unknown, options);
+  ASSERT_EQ(b.status, SolveStatus::converged) << b.message;
+  EXPECT_TRUE(a.x == b.x);  // the same kernel, the same answer
+  // The known objective, checked independently: 1/(2n) |A x - b|^2 + lambda |x|_1.
+  const Vector residual = data.A * a.x - data.b;
+  EXPECT_NEAR(a.objective, residual.squaredNorm() / (2.0 * 60) + 0.05 * a.x.lpNorm<1>(),
+              1e-12 * std::abs(a.objective));
+  EXPECT_TRUE(std::isnan(b.objective));
+  EXPECT_NE(b.message.find("objective unknown"), std::string::npos) << b.message;
+  EXPECT_TRUE(std::isnan(unknown.objective(b.x)));
+  // Rules that compare objectives say why they cannot run.
+  SolverOptions by_objective = options;
+  by_objective.objective_tolerance = 1e-9;
+  EXPECT_THROW(engine_.solve(unknown, by_objective), Error);
+  // auto on a loss that would take proximal Newton steps (their line search needs r(x)) picks
+  // a gradient method instead; cd asked for says why it cannot.
+  const SyntheticProblem classes = make_classification(60, 10, 0.5, 4);
+  const Problem logistic(SmoothComponent::parse("logistic"),
+                         ProxComponent::parse("soft_no_value(lambda=0.01)"), classes.A, classes.b);
+  EXPECT_NE(Engine::plan(logistic, SolverOptions{}).algorithm(), Algorithm::coordinate_descent);
+  SolverOptions cd;
+  cd.algorithm = Algorithm::coordinate_descent;
+  EXPECT_THROW(engine_.solve(logistic, cd), Error);
+}
+
 TEST_F(UserComponents, DefinitionsFromTheExpressionBuilders) {
   using expr::Expr;
   const Expr y = Expr::variable(), lambda = Expr::parameter(0, "lambda");

@@ -68,7 +68,8 @@ class Problem {
   std::string describe() const;
 
   // f(x) + r(x), summed in double. r is evaluated in `scalar`, the type the solve ran in, so
-  // that a float iterate projected onto float bounds is feasible for them.
+  // that a float iterate projected onto float bounds is feasible for them. NaN when r(x) is
+  // unknown (a prox formula without value(x)): f(x) alone is not the objective.
   double objective(const Vector& x, ScalarType scalar = ScalarType::f64) const;
   // The Lipschitz bound of grad f (infinite without one), computed on first use and shared.
   double lipschitz() const;

@@ -66,6 +66,9 @@ struct ProxDefinition {
   ProxTraits traits;
   expr::Expr prox = 0.0;   // prox_{step r}(y) per element, in y, step and parameter slots
   expr::Expr value = 0.0;  // r(x) per element, in x and parameter slots
+  // False for a prox formula given without value(x): r(x) is then unknown, and so is any
+  // objective (reported as unknown, never as f(x) alone).
+  bool value_known = true;
   // Checks that involve several parameters (e.g. lo <= hi); returns an error text or "".
   std::function<std::string(std::span<const double>)> check_together;
   // Whole-vector implementations (null for purely elementwise proxes).
