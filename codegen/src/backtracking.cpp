@@ -1,0 +1,81 @@
+// Proximal gradient with backtracking on the step.
+#include "emitter.h"
+
+namespace proxjit::codegen {
+
+// ---- proximal gradient with backtracking ----
+// Each iteration first lets the step grow (L *= kShrink), then tries
+//   z = prox_{r/L}(x - grad f(x) / L)
+// and accepts when 2 (grad f(z) - grad f(x)).(z - x) <= L |z - x|^2, else doubles L. For a
+// convex f this implies Beck and Teboulle's sufficient decrease
+//   f(z) <= f(x) + grad f(x).(z - x) + L/2 |z - x|^2
+// (convexity gives f(z) <= f(x) + grad f(z).(z - x)), and unlike a test on f values it loses
+// no accuracy near the optimum, where f(z) - f(x) drowns in rounding. The gradient at z is the
+// next iteration's, so an accepted trial costs one gradient, as a fixed step does.
+KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* curvature,
+                                                                      Value* gradient,
+                                                                      Value* spare) {
+  Function* function = b_.GetInsertBlock()->getParent();
+  BasicBlock* before = b_.GetInsertBlock();
+  BasicBlock* trial_block = BasicBlock::Create(context_, "bt.trial", function);
+  BasicBlock* retry = BasicBlock::Create(context_, "bt.retry", function);
+  BasicBlock* accepted = BasicBlock::Create(context_, "bt.accept", function);
+  Value* grown = b_.CreateFMul(curvature, llvm::ConstantFP::get(f64_, kShrink));
+  Value* gradient_scale = spec_.smooth == SmoothKind::margin ? inverse_n() : scalar_constant(1.0);
+  b_.CreateBr(trial_block);
+
+  b_.SetInsertPoint(trial_block);
+  PHINode* trial_l = b_.CreatePHI(f64_, 2, "L.trial");
+  trial_l->addIncoming(grown, before);
+  PHINode* trials = b_.CreatePHI(i64_, 2, "trials");
+  trials->addIncoming(b_.getInt64(0), before);
+  Value* step_double = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), trial_l);
+  Value* step = scalar_ == f64_ ? step_double : b_.CreateFPTrunc(step_double, scalar_);
+  // z = prox(x - step g) into x_previous_, with |z - x|^2.
+  Value* squared = emit_gradient_step(step, gradient_scale, gradient, x_previous_, "bt.prox");
+  // The gradient at z, into the spare buffer, and (grad f(z) - grad f(x)).(z - x).
+  Value* saved_point = point_;
+  Value* saved_gradient = grad_;
+  point_ = x_previous_;
+  grad_ = spare;
+  emit_gradient();
+  point_ = saved_point;
+  grad_ = saved_gradient;
+  const std::vector<Value*> curved = emit_loop(
+      b_.getInt64(0), chunks_, {vector_constant(0.0)},
+      [&](Value* c, std::vector<Value*> partial) {
+        Value* i = lanes_times(c);
+        Value* change = b_.CreateFSub(load_vector(spare, i), load_vector(gradient, i));
+        Value* d = b_.CreateFSub(load_vector(x_previous_, i), load_vector(x_, i));
+        return std::vector<Value*>{fma(change, d, partial[0])};
+      },
+      "bt.curvature");
+  const auto to_double = [&](Value* v) { return scalar_ == f64_ ? v : b_.CreateFPExt(v, f64_); };
+  Value* curvature_along = b_.CreateFMul(
+      to_double(gradient_scale), to_double(b_.CreateFAddReduce(scalar_constant(0.0), curved[0])));
+  Value* acceptable =
+      b_.CreateFCmpOLE(b_.CreateFMul(llvm::ConstantFP::get(f64_, 2.0), curvature_along),
+                       b_.CreateFMul(trial_l, to_double(squared)));
+  Value* next_trials = b_.CreateAdd(trials, b_.getInt64(1));
+  // Past kMaxTrials doublings (a NaN, say) take the step: the divergence test will see it.
+  Value* give_up = b_.CreateICmpSGE(next_trials, b_.getInt64(kMaxTrials));
+  b_.CreateCondBr(b_.CreateOr(acceptable, give_up), accepted, retry);
+
+  b_.SetInsertPoint(retry);
+  trial_l->addIncoming(b_.CreateFMul(trial_l, llvm::ConstantFP::get(f64_, 2.0)), retry);
+  trials->addIncoming(next_trials, retry);
+  b_.CreateBr(trial_block);
+
+  b_.SetInsertPoint(accepted);
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        Value* i = lanes_times(c);
+        store_vector(load_vector(x_previous_, i), x_, i);
+        return std::vector<Value*>{};
+      },
+      "bt.move");
+  return {squared, trial_l};
+}
+
+}  // namespace proxjit::codegen

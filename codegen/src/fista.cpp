@@ -1,0 +1,45 @@
+// FISTA: the fused update from the extrapolated point, and the extrapolation.
+#include "emitter.h"
+
+namespace proxjit::codegen {
+
+// FISTA's fused pass: x_new = prox(y - step*g) from the extrapolated point y; keeps the old x
+// for the momentum; returns sum (x_new - y)^2 (the certificate, at y) and
+// sum (y - x_new).(x_new - x_old) (positive: momentum works against descent, so restart).
+std::pair<Value*, Value*> KernelEmitter::emit_fista_update(Value* gradient_scale) {
+  Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
+  const std::vector<Value*> sums = emit_prox_pass(
+      [&](Value* i) {
+        return b_.CreateFSub(load_vector(y_, i), b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+      },
+      step_scalar_, {vector_constant(0.0), vector_constant(0.0)},
+      [&](Value* i, Value* proxed, std::vector<Value*> partial) {
+        Value* old_x = load_vector(x_, i);
+        Value* y = load_vector(y_, i);
+        Value* new_x = b_.CreateSelect(real_lanes(i), proxed, old_x);
+        store_vector(old_x, x_previous_, i);
+        store_vector(new_x, x_, i);
+        Value* to_y = b_.CreateFSub(y, new_x);
+        Value* along = b_.CreateFSub(new_x, old_x);
+        return std::vector<Value*>{fma(to_y, to_y, partial[0]), fma(to_y, along, partial[1])};
+      },
+      "fista.update");
+  return {b_.CreateFAddReduce(scalar_constant(0.0), sums[0]),
+          b_.CreateFAddReduce(scalar_constant(0.0), sums[1])};
+}
+
+// y = x + beta (x - x_old); padding lanes stay zero since both x's are zero there.
+void KernelEmitter::emit_extrapolation(Value* beta) {
+  Value* weight = splat(beta);
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        Value* i = lanes_times(c);
+        Value* x = load_vector(x_, i);
+        store_vector(fma(weight, b_.CreateFSub(x, load_vector(x_previous_, i)), x), y_, i);
+        return std::vector<Value*>{};
+      },
+      "fista.extrapolate");
+}
+
+}  // namespace proxjit::codegen

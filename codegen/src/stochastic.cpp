@@ -1,0 +1,372 @@
+// Stochastic solvers' common parts: sampling, one sample's row, full passes, setup and the epoch.
+#include "emitter.h"
+
+namespace proxjit::codegen {
+
+// ---- stochastic solvers: sgd, saga, svrg (runtime/stochastic_solver.h is the oracle) ----
+// One kernel call runs whole epochs; an iteration of the loop in emit_body is an epoch, whose
+// certificate is the gradient mapping at the reported point from one full gradient. The state
+// lives in the work buffer (kernel_work_size): the per-sample scalars in margins_, then the
+// coordinates' last steps and the sample order (64-bit words), then SGD's sum of iterates
+// (averaging) or, for lagged SGD steps, each coordinate's running total at its last update.
+// Buffers: SAGA's average gradient and SVRG's snapshot gradient in y_; SGD's iterate in
+// x_previous_ (x_ is what it reports) and its batch gradient in y_ (zero between steps); the
+// certificate's full gradient in grad_ (SVRG: y_, the next snapshot); lagged group_l2 steps
+// keep a step's delta a_i in x_previous_ and the lags per group (lags_[g]).
+
+Value* KernelEmitter::emit_random() {
+  Value* state = b_.CreateAdd(b_.CreateLoad(i64_, rng_state_), b_.getInt64(kGoldenGamma));
+  b_.CreateStore(state, rng_state_);
+  return emit_mix(state);
+}
+
+Value* KernelEmitter::emit_mix(Value* state) {
+  Value* z = state;
+  z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 30)), b_.getInt64(0xBF58476D1CE4E5B9ull));
+  z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, 27)), b_.getInt64(0x94D049BB133111EBull));
+  return b_.CreateXor(z, b_.CreateLShr(z, 31));
+}
+
+Value* KernelEmitter::emit_below(Value* random, Value* n) {
+  Type* i128 = b_.getInt128Ty();
+  Value* product = b_.CreateMul(b_.CreateZExt(random, i128), b_.CreateZExt(n, i128));
+  return b_.CreateTrunc(b_.CreateLShr(product, 64), i64_);
+}
+
+Value* KernelEmitter::emit_random_below(Value* n) {
+  return emit_below(emit_random(), n);
+}
+
+Value* KernelEmitter::shuffled() {
+  return b_.CreateICmpEQ(sampling_, b_.getInt64(1));
+}
+
+// SampleOrder::start_epoch: a Fisher-Yates pass over the order when shuffling.
+void KernelEmitter::emit_start_epoch() {
+  emit_if(
+      shuffled(),
+      [&] {
+        emit_loop(
+            b_.getInt64(0), b_.CreateSub(rows_, b_.getInt64(1)), {},
+            [&](Value* u, std::vector<Value*>) {
+              Value* i = b_.CreateSub(b_.CreateSub(rows_, b_.getInt64(1)), u);
+              Value* j = emit_random_below(b_.CreateAdd(i, b_.getInt64(1)));
+              Value* at_i = load_i64(order_, i);
+              Value* at_j = load_i64(order_, j);
+              store_i64(at_j, order_, i);
+              store_i64(at_i, order_, j);
+              return std::vector<Value*>{};
+            },
+            "sto.shuffle");
+      },
+      "sto.shuffle_if");
+}
+
+// SampleOrder::at.
+Value* KernelEmitter::emit_sample_at(Value* position) {
+  return emit_if_else(
+      shuffled(), [&] { return load_i64(order_, b_.CreateSRem(position, rows_)); },
+      [&] { return emit_random_below(rows_); }, "sto.sample");
+}
+
+// The sample `ahead` draws after the one at position, without drawing it (any valid index
+// past the epoch's end: it is only prefetched).
+Value* KernelEmitter::emit_peek_sample(Value* position, int ahead) {
+  return emit_if_else(
+      shuffled(),
+      [&] {
+        return load_i64(order_, b_.CreateSRem(b_.CreateAdd(position, b_.getInt64(ahead)), rows_));
+      },
+      [&] {
+        Value* state = b_.CreateAdd(b_.CreateLoad(i64_, rng_state_),
+                                    b_.getInt64(kGoldenGamma * static_cast<std::uint64_t>(ahead)));
+        return emit_below(emit_mix(state), rows_);
+      },
+      "sto.peek");
+}
+
+// A lagged step's time goes to waiting for its random sample's row, label and memory, each
+// a cache miss, which depend on one another (offsets, then the row). So, ahead of use:
+// the offsets, label and memory of the sample after next, and the row of the next one.
+void KernelEmitter::emit_prefetch_samples(Value* position) {
+  Value* after_next = emit_peek_sample(position, 2);
+  prefetch(b_.CreateInBoundsGEP(i64_, offsets_, after_next));
+  prefetch(address(b_vector_, after_next));
+  prefetch(address(memory_, after_next));
+  if (spec_.weighted) prefetch(address(weights_, after_next));
+  Value* first = row_begin(emit_peek_sample(position, 1));
+  prefetch(b_.CreateInBoundsGEP(b_.getInt32Ty(), indices_, first));
+  Value* values = address(A_, first);
+  prefetch(values);
+  prefetch(b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), values, 64));
+}
+
+// ---- one sample's row ----
+Value* KernelEmitter::row_begin(Value* i) {
+  return load_i64(offsets_, i);
+}
+
+Value* KernelEmitter::row_end(Value* i) {
+  return load_i64(offsets_, b_.CreateAdd(i, b_.getInt64(1)));
+}
+
+Value* KernelEmitter::dense_row(Value* i) {
+  return address(A_, b_.CreateMul(i, stride_, "", true, true));
+}
+
+// a_i'point.
+Value* KernelEmitter::emit_sample_margin(Value* point, Value* i) {
+  if (spec_.layout == Layout::csr) {
+    return emit_loop(
+        row_begin(i), row_end(i), {scalar_constant(0.0)},
+        [&](Value* k, std::vector<Value*> sum) {
+          return std::vector<Value*>{
+              fma(load_scalar(A_, k), load_scalar(point, column_index(k)), sum[0])};
+        },
+        "sto.margin")[0];
+  }
+  Value* row = dense_row(i);
+  const std::vector<Value*> sum = emit_loop(
+      b_.getInt64(0), chunks_, {vector_constant(0.0)},
+      [&](Value* c, std::vector<Value*> partial) {
+        Value* j = lanes_times(c);
+        return std::vector<Value*>{fma(load_vector(row, j), load_vector(point, j), partial[0])};
+      },
+      "sto.margin");
+  return b_.CreateFAddReduce(scalar_constant(0.0), sum[0]);
+}
+
+// target += scale * a_i over the sample's entries.
+void KernelEmitter::emit_sample_scatter(Value* target, Value* i, Value* scale) {
+  if (spec_.layout == Layout::csr) {
+    emit_loop(
+        row_begin(i), row_end(i), {},
+        [&](Value* k, std::vector<Value*>) {
+          Value* g = address(target, column_index(k));
+          b_.CreateStore(
+              b_.CreateFAdd(b_.CreateLoad(scalar_, g), b_.CreateFMul(scale, load_scalar(A_, k))),
+              g);
+          return std::vector<Value*>{};
+        },
+        "sto.scatter");
+    return;
+  }
+  Value* row = dense_row(i);
+  Value* weight = splat(scale);
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        Value* j = lanes_times(c);
+        store_vector(
+            b_.CreateFAdd(load_vector(target, j), b_.CreateFMul(weight, load_vector(row, j))),
+            target, j);
+        return std::vector<Value*>{};
+      },
+      "sto.scatter");
+}
+
+// gradient = 1/n sum_i d_i a_i at point, sample by sample (stochastic_full_gradient); the
+// d_i into memory_ when asked.
+void KernelEmitter::emit_full_pass(Value* point, Value* gradient, bool keep_derivatives) {
+  emit_zero(gradient, chunks_);
+  emit_loop(
+      b_.getInt64(0), rows_, {},
+      [&](Value* i, std::vector<Value*>) {
+        Value* d = emit_sample_derivative_scalar(emit_sample_margin(point, i), i);
+        if (keep_derivatives) b_.CreateStore(d, address(memory_, i));
+        emit_sample_scatter(gradient, i, d);
+        return std::vector<Value*>{};
+      },
+      "sto.full");
+  Value* scale = splat(inverse_n());
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        Value* j = lanes_times(c);
+        store_vector(b_.CreateFMul(load_vector(gradient, j), scale), gradient, j);
+        return std::vector<Value*>{};
+      },
+      "sto.full_scale");
+}
+
+void KernelEmitter::emit_stochastic_setup(Value* args, Value* step_double) {
+  step_double_ = step_double;
+  memory_ = margins_;
+  Value* words = address(margins_, lanes_times(sample_chunks_));
+  lags_ = words;
+  order_ = address(words, lanes_times(b_.CreateMul(chunks_, b_.getInt64(2))));
+  sum_ = address(order_, lanes_times(b_.CreateMul(sample_chunks_, b_.getInt64(2))));
+  const auto load_field = [&](unsigned index) {
+    return b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, args, index));
+  };
+  // KernelArgs after prox_context: seed, batch_size, step_schedule, sampling, averaging.
+  const unsigned first = kFieldProxContext + 1;
+  Value* seed = load_field(first);
+  batch_ = load_field(first + 1);
+  schedule_ = load_field(first + 2);
+  sampling_ = load_field(first + 3);
+  averaging_ = b_.CreateICmpNE(load_field(first + 4), b_.getInt64(0));
+  rng_state_ = b_.CreateAlloca(i64_, nullptr, "rng");
+  step_count_ = b_.CreateAlloca(i64_, nullptr, "t");
+  sgd_total_ = b_.CreateAlloca(scalar_, nullptr, "sgd.total");
+  b_.CreateStore(scalar_constant(0.0), sgd_total_);
+  b_.CreateStore(seed, rng_state_);
+  b_.CreateStore(b_.getInt64(0), step_count_);
+  emit_loop(
+      b_.getInt64(0), rows_, {},
+      [&](Value* i, std::vector<Value*>) {
+        store_i64(i, order_, i);
+        return std::vector<Value*>{};
+      },
+      "sto.order");
+  emit_loop(
+      b_.getInt64(0), cols_, {},
+      [&](Value* j, std::vector<Value*>) {
+        store_i64(b_.getInt64(0), lags_, j);
+        return std::vector<Value*>{};
+      },
+      "sto.lags");
+  if (group_lagged_possible()) {
+    groups_ = b_.CreateLoad(ptr_, field(args, kFieldGroups), "groups");
+    has_groups_ = b_.CreateICmpNE(groups_, llvm::ConstantPointerNull::get(ptr_));
+    group_starts_ = b_.CreateInBoundsGEP(i64_, groups_, penalized_);
+    // group_l2's lambda, its first parameter (read only when the groups are given).
+    group_lambda_ = emit_if_else(
+        has_groups_,
+        [&] {
+          Value* params = b_.CreateLoad(ptr_, field(args, kFieldParams));
+          return to_scalar(b_.CreateLoad(f64_, params));
+        },
+        [&] { return scalar_constant(0.0); }, "group.lambda");
+    emit_zero(x_previous_, chunks_);
+  }
+  if (spec_.algorithm == Algorithm::sgd) {
+    emit_copy(x_, x_previous_);
+    emit_zero(y_, chunks_);
+    emit_zero(sum_, chunks_);
+  } else {
+    emit_full_pass(x_, y_, /*keep_derivatives=*/true);
+  }
+}
+
+// One epoch; returns |x - prox(x - step grad f(x))|^2 at the reported point (scalar type).
+Value* KernelEmitter::emit_stochastic_epoch() {
+  emit_start_epoch();
+  const bool sgd = spec_.algorithm == Algorithm::sgd;
+  if (sgd) {
+    Value* steps = b_.CreateSDiv(b_.CreateAdd(rows_, b_.CreateSub(batch_, b_.getInt64(1))), batch_);
+    const auto dense_steps = [&] {
+      emit_loop(
+          b_.getInt64(0), steps, {},
+          [&](Value* s, std::vector<Value*>) {
+            emit_sgd_step(s, steps);
+            return std::vector<Value*>{};
+          },
+          "sgd.steps");
+    };
+    if (sgd_lagged()) {
+      // Averaging needs every coordinate every step: dense steps then.
+      emit_if(averaging_, dense_steps, "sgd.dense_if");
+      emit_if(
+          b_.CreateNot(averaging_),
+          [&] {
+            emit_loop(
+                b_.getInt64(0), steps, {},
+                [&](Value* s, std::vector<Value*>) {
+                  emit_sgd_lagged_step(s, steps);
+                  return std::vector<Value*>{};
+                },
+                "sgd.lagged_steps");
+            // Every coordinate up to date; the running totals start again from zero.
+            Value* now = b_.CreateLoad(i64_, step_count_);
+            Value* total = b_.CreateLoad(scalar_, sgd_total_);
+            emit_loop(
+                b_.getInt64(0), cols_, {},
+                [&](Value* j, std::vector<Value*>) {
+                  emit_sgd_bring_up(j, now, total);
+                  b_.CreateStore(scalar_constant(0.0), address(sum_, j));
+                  return std::vector<Value*>{};
+                },
+                "sgd.catch_all");
+            b_.CreateStore(scalar_constant(0.0), sgd_total_);
+          },
+          "sgd.lagged_if");
+    } else {
+      dense_steps();
+    }
+    Value* t = b_.CreateLoad(i64_, step_count_);
+    Value* mean = splat(b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(t, scalar_)));
+    emit_loop(
+        b_.getInt64(0), chunks_, {},
+        [&](Value* c, std::vector<Value*>) {
+          Value* j = lanes_times(c);
+          Value* averaged = b_.CreateFMul(load_vector(sum_, j), mean);
+          store_vector(b_.CreateSelect(averaging_, averaged, load_vector(x_previous_, j)), x_, j);
+          return std::vector<Value*>{};
+        },
+        "sgd.report");
+  } else {
+    const bool lagged = stochastic_lagged();
+    const auto steps = [&] {
+      emit_loop(
+          b_.getInt64(0), rows_, {},
+          [&](Value* s, std::vector<Value*>) {
+            if (lagged) {
+              emit_variance_reduced_lagged_step(s);
+            } else {
+              emit_variance_reduced_dense_step(s);
+            }
+            return std::vector<Value*>{};
+          },
+          "vr.steps");
+    };
+    if (group_lagged_possible()) {
+      emit_if(b_.CreateNot(has_groups_), steps, "group.dense_if");
+      emit_if(
+          has_groups_,
+          [&] {
+            emit_loop(
+                b_.getInt64(0), rows_, {},
+                [&](Value* s, std::vector<Value*>) {
+                  emit_group_lagged_step(s);
+                  return std::vector<Value*>{};
+                },
+                "group.steps");
+            emit_group_catch_all();
+          },
+          "group.lagged_if");
+    } else {
+      steps();
+    }
+    if (lagged) {
+      Value* t = b_.CreateLoad(i64_, step_count_);
+      emit_loop(
+          b_.getInt64(0), cols_, {},
+          [&](Value* j, std::vector<Value*>) {
+            emit_bring_up(j, t);
+            return std::vector<Value*>{};
+          },
+          "saga.catch_all");
+    }
+  }
+  // The certificate's full gradient; for SVRG also the next snapshot (mu and the d_i).
+  const bool svrg = spec_.algorithm == Algorithm::svrg;
+  Value* gradient = svrg ? y_ : grad_;
+  emit_full_pass(x_, gradient, svrg);
+  Value* step = splat(step_scalar_);
+  Value* sum = emit_prox_pass(
+      [&](Value* j) {
+        return b_.CreateFSub(load_vector(x_, j), b_.CreateFMul(step, load_vector(gradient, j)));
+      },
+      step_scalar_, {vector_constant(0.0)},
+      [&](Value* j, Value* proxed, std::vector<Value*> partial) {
+        Value* x = load_vector(x_, j);
+        Value* change =
+            b_.CreateSelect(real_lanes(j), b_.CreateFSub(proxed, x), vector_constant(0.0));
+        return std::vector<Value*>{fma(change, change, partial[0])};
+      },
+      "sto.certificate")[0];
+  return b_.CreateFAddReduce(scalar_constant(0.0), sum);
+}
+
+}  // namespace proxjit::codegen
