@@ -31,12 +31,12 @@ KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* cur
   trials->addIncoming(b_.getInt64(0), before);
   Value* step_double = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), trial_l);
   Value* step = scalar_ == f64_ ? step_double : b_.CreateFPTrunc(step_double, scalar_);
-  // z = prox(x - step g) into x_previous_, with |z - x|^2.
-  Value* squared = emit_gradient_step(step, gradient_scale, gradient, x_previous_, "bt.prox");
+  // z = prox(x - step g) into trial_point_, with |z - x|^2.
+  Value* squared = emit_gradient_step(step, gradient_scale, gradient, trial_point_, "bt.prox");
   // The gradient at z, into the spare buffer, and (grad f(z) - grad f(x)).(z - x).
   Value* saved_point = point_;
   Value* saved_gradient = grad_;
-  point_ = x_previous_;
+  point_ = trial_point_;
   grad_ = spare;
   emit_gradient();
   point_ = saved_point;
@@ -46,7 +46,7 @@ KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* cur
       [&](Value* c, std::vector<Value*> partial) {
         Value* i = lanes_times(c);
         Value* change = b_.CreateFSub(load_vector(spare, i), load_vector(gradient, i));
-        Value* d = b_.CreateFSub(load_vector(x_previous_, i), load_vector(x_, i));
+        Value* d = b_.CreateFSub(load_vector(trial_point_, i), load_vector(x_, i));
         return std::vector<Value*>{fma(change, d, partial[0])};
       },
       "bt.curvature");
@@ -71,7 +71,7 @@ KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* cur
       b_.getInt64(0), chunks_, {},
       [&](Value* c, std::vector<Value*>) {
         Value* i = lanes_times(c);
-        store_vector(load_vector(x_previous_, i), x_, i);
+        store_vector(load_vector(trial_point_, i), x_, i);
         return std::vector<Value*>{};
       },
       "bt.move");

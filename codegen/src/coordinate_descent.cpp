@@ -69,7 +69,7 @@ void KernelEmitter::emit_coordinate_descent_setup() {
               "cd.column");
           norm = b_.CreateFAddReduce(scalar_constant(0.0), squares[0]);
         }
-        b_.CreateStore(b_.CreateFMul(norm, scale), address(y_, j));
+        b_.CreateStore(b_.CreateFMul(norm, scale), address(lipschitz_, j));
         return std::vector<Value*>{};
       },
       "cd.setup");
@@ -100,7 +100,8 @@ Value* KernelEmitter::emit_coordinate_descent_epoch() {
   return emit_loop(
       b_.getInt64(0), cols_, {scalar_constant(0.0)},
       [&](Value* j, std::vector<Value*> sum) {
-        Value* lipschitz = quadratic ? load_scalar(column_pointer(j), j) : load_scalar(y_, j);
+        Value* lipschitz =
+            quadratic ? load_scalar(column_pointer(j), j) : load_scalar(lipschitz_, j);
         BasicBlock* before = b_.GetInsertBlock();
         BasicBlock* active = BasicBlock::Create(context_, "cd.active", function);
         BasicBlock* move = BasicBlock::Create(context_, "cd.move", function);

@@ -155,7 +155,7 @@ Value* KernelEmitter::emit_coordinate_newton_epoch() {
   return emit_loop(
       b_.getInt64(0), cols_, {scalar_constant(0.0)},
       [&](Value* j, std::vector<Value*> sum) {
-        Value* lipschitz = load_scalar(y_, j);
+        Value* lipschitz = load_scalar(lipschitz_, j);
         BasicBlock* before = b_.GetInsertBlock();
         BasicBlock* active = block("cdn.active");
         BasicBlock* search_start = block("cdn.search_start");

@@ -81,7 +81,6 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   const bool fista = spec_.algorithm == Algorithm::fista;
   const bool coordinate_descent = spec_.algorithm == Algorithm::coordinate_descent;
   const bool stochastic = is_stochastic(spec_.algorithm);
-  point_ = fista ? y_ : x_;
   rows_ = arg++;
   cols_ = arg++;
   std::vector<Value*> scalar_params;
@@ -107,6 +106,25 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   prox_context_ = arg++;
   for (int p = 0; p < spec_.loss_parameter_count; ++p)
     loss_scalar_params_.push_back(arg++);
+  // The roles of the work buffer's vectors of the unknowns (WorkLayout): each pass reads its own.
+  Value* const work_vectors[WorkLayout::kUnknownVectors] = {grad_, y_, x_previous_, scratch_in_,
+                                                            scratch_out_};
+  const auto in_work = [&](WorkSlot slot) { return work_vectors[slot.unknowns]; };
+  fista_point_ = in_work(WorkLayout::fista_point);
+  fista_previous_ = in_work(WorkLayout::fista_previous);
+  trial_gradient_ = in_work(WorkLayout::trial_gradient);
+  trial_point_ = in_work(WorkLayout::trial_point);
+  lipschitz_ = in_work(WorkLayout::lipschitz);
+  newton_curvature_ = in_work(WorkLayout::newton_curvature);
+  newton_point_ = in_work(WorkLayout::newton_point);
+  mean_gradient_ = in_work(WorkLayout::mean_gradient);
+  direction_ = in_work(WorkLayout::direction);
+  group_step_ = in_work(WorkLayout::group_step);
+  batch_gradient_ = in_work(WorkLayout::batch_gradient);
+  sgd_iterate_ = in_work(WorkLayout::sgd_iterate);
+  prox_input_ = in_work(WorkLayout::prox_input);
+  prox_output_ = in_work(WorkLayout::prox_output);
+  point_ = fista ? fista_point_ : x_;
 
   BasicBlock* entry = BasicBlock::Create(context_, "entry", f);
   BasicBlock* header = BasicBlock::Create(context_, "iter.header", f);
@@ -129,18 +147,22 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes),
                                  "sample_chunks");
   if (coordinate_descent && spec_.coordinate_newton) {
-    // After the margins (work vector 5): the per-sample values and the trial's.
+    // After the margins: the per-sample values and the trial's (WorkLayout).
     Value* padded_rows = lanes_times(sample_chunks_);
     const auto after_margins = [&](int index) {
       return b_.CreateGEP(scalar_, margins_, b_.CreateMul(padded_rows, b_.getInt64(index)));
     };
+    static_assert(WorkLayout::margins.samples == 0);
     for (int v = 0; v < kCachedValues; ++v) {
-      cached_[v] = after_margins(1 + v);
-      trial_[v] = after_margins(1 + kCachedValues + v);
+      cached_[v] = after_margins(WorkLayout::sample_values[v].samples);
+      trial_[v] = after_margins(WorkLayout::trial_values[v].samples);
     }
-    trial_margins_ = after_margins(1 + 2 * kCachedValues);
+    trial_margins_ = after_margins(WorkLayout::trial_margins.samples);
+    static_assert(WorkLayout::direction_margins.samples == WorkLayout::trial_margins.samples);
+    direction_margins_ = trial_margins_;
     // The trial's phi' and phi'' buffers, adjacent, for the proximal Newton step's pairs (free
     // until a fallback epoch needs them, after the pairs are done).
+    static_assert(WorkLayout::model_pairs.samples == WorkLayout::trial_values[kSlope].samples);
     model_pairs_ = trial_[kSlope];
   }
   if (coordinate_descent) emit_coordinate_descent_setup();
@@ -156,7 +178,7 @@ Function* KernelEmitter::emit_body(const std::string& name) {
     emit_loop(
         b_.getInt64(0), chunks_, {},
         [&](Value* c, std::vector<Value*>) {
-          store_vector(load_vector(x_, lanes_times(c)), y_, lanes_times(c));
+          store_vector(load_vector(x_, lanes_times(c)), fista_point_, lanes_times(c));
           return std::vector<Value*>{};
         },
         "fista.start");
@@ -197,7 +219,7 @@ Function* KernelEmitter::emit_body(const std::string& name) {
     gradient_now = b_.CreatePHI(ptr_, 2, "g.now");
     gradient_now->addIncoming(grad_, preheader);
     gradient_spare = b_.CreatePHI(ptr_, 2, "g.spare");
-    gradient_spare->addIncoming(y_, preheader);
+    gradient_spare->addIncoming(trial_gradient_, preheader);
   }
   b_.CreateCondBr(b_.CreateICmpSLT(k, max_iterations), iteration, done);
 
@@ -308,15 +330,26 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   final_certificate->addIncoming(certificate, iteration_end);
   final_certificate->addIncoming(certificate, check);
   final_certificate->addIncoming(certificate, report);
-  b_.CreateStore(iterations, field(out, kFieldIterations));
-  b_.CreateStore(final_certificate, field(out, kFieldCertificate));
-  b_.CreateStore(status, field(out, kFieldStatus));
+  b_.CreateStore(iterations, field(out, KernelArgField::iterations));
+  b_.CreateStore(final_certificate, field(out, KernelArgField::certificate));
+  b_.CreateStore(status, field(out, KernelArgField::status));
   b_.CreateRetVoid();
   return f;
 }
 
-Value* KernelEmitter::field(Value* args, ArgField index) {
-  return b_.CreateConstInBoundsGEP1_64(i64_, args, index);
+Value* KernelEmitter::field(Value* args, KernelArgField index) {
+  return b_.CreateConstInBoundsGEP1_64(i64_, args, static_cast<unsigned>(index));
+}
+
+// Slot `to` of the work buffer from a pointer to slot `from` (WorkLayout), the two apart in
+// one kind of vector only.
+Value* KernelEmitter::work_slot(Value* from, WorkSlot from_slot, WorkSlot to_slot) {
+  const std::int64_t unknowns = to_slot.unknowns - from_slot.unknowns;
+  const std::int64_t samples = to_slot.samples - from_slot.samples;
+  if (unknowns == 0 && samples == 0) return from;
+  Value* chunks = unknowns != 0 ? chunks_ : sample_chunks_;
+  const std::int64_t count = unknowns != 0 ? unknowns : samples;
+  return address(from, lanes_times(count == 1 ? chunks : b_.CreateMul(chunks, b_.getInt64(count))));
 }
 
 // `void symbol(KernelArgs*)`: unpacks the arguments and calls the loop.
@@ -326,26 +359,26 @@ Function* KernelEmitter::emit_entry(const std::string& symbol, Function* body) {
   f->addFnAttr(llvm::Attribute::NoUnwind);
   Value* args = f->getArg(0);
   b_.SetInsertPoint(BasicBlock::Create(context_, "entry", f));
-  Value* params = b_.CreateLoad(ptr_, field(args, kFieldParams), "params");
-  Value* step = b_.CreateLoad(f64_, field(args, kFieldStep), "step");
+  Value* params = b_.CreateLoad(ptr_, field(args, KernelArgField::params), "params");
+  Value* step = b_.CreateLoad(f64_, field(args, KernelArgField::step), "step");
   std::vector<Value*> call_args = {
-      b_.CreateLoad(ptr_, field(args, kFieldA), "A"),
-      b_.CreateLoad(ptr_, field(args, kFieldB), "b"),
-      b_.CreateLoad(ptr_, field(args, kFieldX), "x"),
+      b_.CreateLoad(ptr_, field(args, KernelArgField::A), "A"),
+      b_.CreateLoad(ptr_, field(args, KernelArgField::b), "b"),
+      b_.CreateLoad(ptr_, field(args, KernelArgField::x), "x"),
   };
-  // Work (kernel_work_size): five padded vectors of the unknowns -- the gradient, the
-  // extrapolated point (FISTA; the second gradient of backtracking; coordinate descent's L_j),
-  // the previous iterate, a called prox's input and output -- then coordinate descent's
-  // margins. Plain GEPs: the ones an algorithm does not use are never touched.
-  Value* work = b_.CreateLoad(ptr_, field(args, kFieldWork), "work");
-  Value* cols = b_.CreateLoad(i64_, field(args, kFieldCols), "cols");
+  // Work (WorkLayout): five padded vectors of the unknowns, then the vectors of the samples
+  // from the margins on. Plain GEPs: the ones an algorithm does not use are never touched.
+  Value* work = b_.CreateLoad(ptr_, field(args, KernelArgField::work), "work");
+  Value* cols = b_.CreateLoad(i64_, field(args, KernelArgField::cols), "cols");
   Value* padded =
       b_.CreateMul(b_.CreateUDiv(b_.CreateAdd(cols, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes)),
                    b_.getInt64(kLanes));
-  Value* rows = b_.CreateLoad(i64_, field(args, kFieldRows), "rows");
+  Value* rows = b_.CreateLoad(i64_, field(args, KernelArgField::rows), "rows");
   const auto work_vector = [&](int index, const char* name) {
     return b_.CreateGEP(scalar_, work, b_.CreateMul(padded, b_.getInt64(index)), name);
   };
+  // The body's buffer arguments: the storage of WorkLayout's vectors 0 to 4 and the margins.
+  static_assert(WorkLayout::gradient.unknowns == 0 && WorkLayout::kUnknownVectors == 5);
   call_args.push_back(work);
   call_args.push_back(work_vector(1, "y"));
   call_args.push_back(work_vector(2, "x_old"));
@@ -357,24 +390,28 @@ Function* KernelEmitter::emit_entry(const std::string& symbol, Function* body) {
   }
   call_args.push_back(scalar_ == f64_ ? step : b_.CreateFPTrunc(step, scalar_));
   call_args.push_back(step);
-  call_args.push_back(b_.CreateLoad(f64_, field(args, kFieldTolerance), "tolerance"));
-  call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldMaxIterations), "max_iterations"));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProgress), "progress"));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProgressContext), "context"));
-  call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldReportEvery), "report_every"));
+  call_args.push_back(b_.CreateLoad(f64_, field(args, KernelArgField::tolerance), "tolerance"));
+  call_args.push_back(
+      b_.CreateLoad(i64_, field(args, KernelArgField::max_iterations), "max_iterations"));
+  call_args.push_back(b_.CreateLoad(ptr_, field(args, KernelArgField::progress), "progress"));
+  call_args.push_back(
+      b_.CreateLoad(ptr_, field(args, KernelArgField::progress_context), "context"));
+  call_args.push_back(
+      b_.CreateLoad(i64_, field(args, KernelArgField::report_every), "report_every"));
   call_args.push_back(args);
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldOffsets), "offsets"));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldIndices), "indices"));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldWeights), "weights"));
+  call_args.push_back(b_.CreateLoad(ptr_, field(args, KernelArgField::offsets), "offsets"));
+  call_args.push_back(b_.CreateLoad(ptr_, field(args, KernelArgField::indices), "indices"));
+  call_args.push_back(b_.CreateLoad(ptr_, field(args, KernelArgField::weights), "weights"));
   call_args.push_back(work_vector(3, "scratch_in"));
   call_args.push_back(work_vector(4, "scratch_out"));
-  call_args.push_back(work_vector(kMarginsWorkVector, "margins"));
-  call_args.push_back(b_.CreateLoad(i64_, field(args, kFieldPenalized), "penalized"));
-  Value* curvature = b_.CreateLoad(f64_, field(args, kFieldCurvature), "curvature");
+  call_args.push_back(work_vector(WorkLayout::margins.unknowns, "margins"));
+  call_args.push_back(b_.CreateLoad(i64_, field(args, KernelArgField::penalized), "penalized"));
+  Value* curvature = b_.CreateLoad(f64_, field(args, KernelArgField::curvature), "curvature");
   call_args.push_back(scalar_ == f64_ ? curvature : b_.CreateFPTrunc(curvature, scalar_));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProxCall), "prox_call"));
-  call_args.push_back(b_.CreateLoad(ptr_, field(args, kFieldProxContext), "prox_context"));
-  Value* loss_params = b_.CreateLoad(ptr_, field(args, kFieldLossParams), "loss_params");
+  call_args.push_back(b_.CreateLoad(ptr_, field(args, KernelArgField::prox_call), "prox_call"));
+  call_args.push_back(
+      b_.CreateLoad(ptr_, field(args, KernelArgField::prox_context), "prox_context"));
+  Value* loss_params = b_.CreateLoad(ptr_, field(args, KernelArgField::loss_params), "loss_params");
   for (int p = 0; p < spec_.loss_parameter_count; ++p) {
     Value* value = b_.CreateLoad(f64_, b_.CreateConstInBoundsGEP1_64(f64_, loss_params, p));
     call_args.push_back(scalar_ == f64_ ? value : b_.CreateFPTrunc(value, scalar_));

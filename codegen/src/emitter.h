@@ -24,40 +24,6 @@ using llvm::PHINode;
 using llvm::Type;
 using llvm::Value;
 
-// KernelArgs fields, each 8 bytes, in declaration order (see kernel_spec.h).
-enum ArgField : unsigned {
-  kFieldA,
-  kFieldB,
-  kFieldX,
-  kFieldWork,
-  kFieldRows,
-  kFieldCols,
-  kFieldParams,
-  kFieldStep,
-  kFieldTolerance,
-  kFieldMaxIterations,
-  kFieldProgress,
-  kFieldProgressContext,
-  kFieldReportEvery,
-  kFieldIterations,
-  kFieldCertificate,
-  kFieldStatus,
-  kFieldOffsets,
-  kFieldIndices,
-  kFieldWeights,
-  kFieldLossParams,
-  kFieldPenalized,
-  kFieldCurvature,
-  kFieldProxCall,
-  kFieldProxContext,
-  kFieldSeed,
-  kFieldBatchSize,
-  kFieldStepSchedule,
-  kFieldSampling,
-  kFieldAveraging,
-  kFieldGroups,
-};
-
 // Rows of A handled together by the matvecs: as many as there are lanes, so that their dot
 // products reduce to one vector with a transpose-add (reduce_rows) and each pass over g or x
 // serves that many rows.
@@ -132,8 +98,9 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
 
   // emit_kernel.cpp
   Function* emit_body(const std::string& name);
-  Value* field(Value* args, ArgField index);
+  Value* field(Value* args, KernelArgField index);
   Function* emit_entry(const std::string& symbol, Function* body);
+  Value* work_slot(Value* from, WorkSlot from_slot, WorkSlot to_slot);
 
   // ir.cpp
   std::vector<Value*> emit_loop(Value* begin, Value* end, const std::vector<Value*>& initial,
@@ -299,9 +266,24 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* A_ = nullptr;
   Value* b_vector_ = nullptr;
   Value* x_ = nullptr;
-  Value* y_ = nullptr;           // FISTA: the extrapolated point
-  Value* x_previous_ = nullptr;  // FISTA: the iterate before x
-  Value* point_ = nullptr;       // where the gradient is taken: x (pgd) or y (FISTA)
+  // The work buffer's vectors 1 and 2 as the body's arguments; the passes read them through
+  // the names of their roles below (WorkLayout).
+  Value* y_ = nullptr;
+  Value* x_previous_ = nullptr;
+  Value* point_ = nullptr;  // where the gradient is taken: x (pgd) or y (FISTA)
+  Value* fista_point_ = nullptr;
+  Value* fista_previous_ = nullptr;
+  Value* trial_gradient_ = nullptr;  // backtracking
+  Value* trial_point_ = nullptr;
+  Value* lipschitz_ = nullptr;  // coordinate descent
+  Value* newton_curvature_ = nullptr;
+  Value* newton_point_ = nullptr;
+  Value* direction_margins_ = nullptr;
+  Value* mean_gradient_ = nullptr;  // SAGA, SVRG
+  Value* direction_ = nullptr;
+  Value* group_step_ = nullptr;
+  Value* batch_gradient_ = nullptr;  // SGD
+  Value* sgd_iterate_ = nullptr;
   Value* grad_ = nullptr;
   Value* rows_ = nullptr;
   Value* cols_ = nullptr;
@@ -315,8 +297,10 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* offsets_ = nullptr;        // sparse layouts
   Value* indices_ = nullptr;
   Value* weights_ = nullptr;      // per-sample weights (spec.weighted)
-  Value* scratch_in_ = nullptr;   // a called prox's input
-  Value* scratch_out_ = nullptr;  // and output
+  Value* scratch_in_ = nullptr;   // work vector 3
+  Value* scratch_out_ = nullptr;  // work vector 4
+  Value* prox_input_ = nullptr;   // a called prox's input
+  Value* prox_output_ = nullptr;  // and output
   Value* margins_ = nullptr;      // coordinate descent on a loss: z = A x
   // Coordinate Newton steps: phi, w phi', w phi'' per sample at the margins, the same at the
   // last trial point, and the trial's margins.

@@ -10,14 +10,15 @@ std::pair<Value*, Value*> KernelEmitter::emit_fista_update(Value* gradient_scale
   Value* scaled_step = splat(b_.CreateFMul(step_scalar_, gradient_scale));
   const std::vector<Value*> sums = emit_prox_pass(
       [&](Value* i) {
-        return b_.CreateFSub(load_vector(y_, i), b_.CreateFMul(scaled_step, load_vector(grad_, i)));
+        return b_.CreateFSub(load_vector(fista_point_, i),
+                             b_.CreateFMul(scaled_step, load_vector(grad_, i)));
       },
       step_scalar_, {vector_constant(0.0), vector_constant(0.0)},
       [&](Value* i, Value* proxed, std::vector<Value*> partial) {
         Value* old_x = load_vector(x_, i);
-        Value* y = load_vector(y_, i);
+        Value* y = load_vector(fista_point_, i);
         Value* new_x = b_.CreateSelect(real_lanes(i), proxed, old_x);
-        store_vector(old_x, x_previous_, i);
+        store_vector(old_x, fista_previous_, i);
         store_vector(new_x, x_, i);
         Value* to_y = b_.CreateFSub(y, new_x);
         Value* along = b_.CreateFSub(new_x, old_x);
@@ -36,7 +37,8 @@ void KernelEmitter::emit_extrapolation(Value* beta) {
       [&](Value* c, std::vector<Value*>) {
         Value* i = lanes_times(c);
         Value* x = load_vector(x_, i);
-        store_vector(fma(weight, b_.CreateFSub(x, load_vector(x_previous_, i)), x), y_, i);
+        store_vector(fma(weight, b_.CreateFSub(x, load_vector(fista_previous_, i)), x),
+                     fista_point_, i);
         return std::vector<Value*>{};
       },
       "fista.extrapolate");

@@ -153,7 +153,7 @@ void KernelEmitter::emit_bring_up(Value* j, Value* t) {
       b_.CreateICmpSLT(last, t),
       [&] {
         Value* slot = address(x_, j);
-        Value* moved = emit_catch_up(b_.CreateLoad(scalar_, slot), load_scalar(y_, j),
+        Value* moved = emit_catch_up(b_.CreateLoad(scalar_, slot), load_scalar(mean_gradient_, j),
                                      b_.CreateSub(t, last), j);
         b_.CreateStore(moved, slot);
         store_i64(t, lags_, j);
@@ -191,7 +191,7 @@ void KernelEmitter::emit_sgd_bring_up(Value* j, Value* t, Value* total) {
   emit_if(
       b_.CreateICmpSLT(last, t),
       [&] {
-        Value* slot = address(x_previous_, j);
+        Value* slot = address(sgd_iterate_, j);
         Value* since = address(sum_, j);
         Value* gap = b_.CreateFSub(total, b_.CreateLoad(scalar_, since));
         b_.CreateStore(emit_sgd_catch_up(b_.CreateLoad(scalar_, slot), gap, j), slot);

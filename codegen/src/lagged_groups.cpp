@@ -21,7 +21,7 @@ void KernelEmitter::emit_group_catch_up(Value* g, Value* k) {
       begin, end, {zero, zero, zero},
       [&](Value* j, std::vector<Value*> sum) {
         Value* x = load_scalar(x_, j);
-        Value* c = load_scalar(y_, j);
+        Value* c = load_scalar(mean_gradient_, j);
         return std::vector<Value*>{b_.CreateFAdd(sum[0], b_.CreateFMul(x, x)),
                                    b_.CreateFAdd(sum[1], b_.CreateFMul(x, c)),
                                    b_.CreateFAdd(sum[2], b_.CreateFMul(c, c))};
@@ -99,7 +99,7 @@ void KernelEmitter::emit_group_catch_up(Value* g, Value* k) {
       [&](Value* j, std::vector<Value*>) {
         Value* slot = address(x_, j);
         b_.CreateStore(b_.CreateFAdd(b_.CreateFMul(a, b_.CreateLoad(scalar_, slot)),
-                                     b_.CreateFMul(b_final, load_scalar(y_, j))),
+                                     b_.CreateFMul(b_final, load_scalar(mean_gradient_, j))),
                        slot);
         return std::vector<Value*>{};
       },
@@ -129,10 +129,10 @@ void KernelEmitter::emit_group_bring_up(Value* j, Value* t) {
             [&] {
               Value* at = address(x_, j);
               Value* kk = b_.CreateSIToFP(k, scalar_);
-              b_.CreateStore(
-                  b_.CreateFSub(b_.CreateLoad(scalar_, at),
-                                b_.CreateFMul(b_.CreateFMul(kk, step_scalar_), load_scalar(y_, j))),
-                  at);
+              b_.CreateStore(b_.CreateFSub(b_.CreateLoad(scalar_, at),
+                                           b_.CreateFMul(b_.CreateFMul(kk, step_scalar_),
+                                                         load_scalar(mean_gradient_, j))),
+                             at);
             },
             "group.lag_plain");
         store_i64(t, lags_, slot);
@@ -147,15 +147,15 @@ void KernelEmitter::emit_group_lagged_step(Value* s) {
   const LaggedSample sample = emit_lagged_sample(
       s, [&](Value* j, Value* t) { emit_group_bring_up(j, t); }, "group.margin");
   auto [t, i, begin, end, d, delta, t_next] = sample;
-  // delta a_i on the sample's nonzeros, zero elsewhere (x_previous_ is free in this path; the
+  // delta a_i on the sample's nonzeros, zero elsewhere (group_step_ is free in this path; the
   // certificate's prox call uses the scratch buffers).
-  Value* part = x_previous_;
+  Value* part = group_step_;
   emit_sample_scatter(part, i, delta);
   Value* step = step_scalar_;
   const auto trial = [&](Value* j) {
     return b_.CreateFSub(
         load_scalar(x_, j),
-        b_.CreateFMul(step, b_.CreateFAdd(load_scalar(part, j), load_scalar(y_, j))));
+        b_.CreateFMul(step, b_.CreateFAdd(load_scalar(part, j), load_scalar(mean_gradient_, j))));
   };
   emit_loop(
       begin, end, {},
@@ -209,7 +209,7 @@ void KernelEmitter::emit_group_lagged_step(Value* s) {
       [&](Value* k, std::vector<Value*>) {
         Value* j = column_index(k);
         if (saga) {
-          Value* g = address(y_, j);
+          Value* g = address(mean_gradient_, j);
           b_.CreateStore(
               fma(b_.CreateFMul(delta, load_scalar(A_, k)), inv_n, b_.CreateLoad(scalar_, g)), g);
         }

@@ -22,20 +22,20 @@ std::vector<Value*> KernelEmitter::emit_prox_pass(const std::function<Value*(Val
       b_.getInt64(0), chunks_, {},
       [&](Value* c, std::vector<Value*>) {
         Value* i = lanes_times(c);
-        store_vector(trial(i), scratch_in_, i);
+        store_vector(trial(i), prox_input_, i);
         return std::vector<Value*>{};
       },
       "prox.trial");
   auto* call_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, f64_, ptr_, i64_}, false);
   b_.CreateCall(call_type, prox_call_,
-                {prox_context_, scratch_in_, scalar_ == f64_ ? step : b_.CreateFPExt(step, f64_),
-                 scratch_out_, penalized_});
+                {prox_context_, prox_input_, scalar_ == f64_ ? step : b_.CreateFPExt(step, f64_),
+                 prox_output_, penalized_});
   return emit_loop(
       b_.getInt64(0), chunks_, initial,
       [&](Value* c, std::vector<Value*> partial) {
         Value* i = lanes_times(c);
-        Value* t = load_vector(scratch_in_, i);
-        return consume(i, b_.CreateSelect(penalized_lanes(i), load_vector(scratch_out_, i), t),
+        Value* t = load_vector(prox_input_, i);
+        return consume(i, b_.CreateSelect(penalized_lanes(i), load_vector(prox_output_, i), t),
                        partial);
       },
       name);

@@ -4,9 +4,9 @@
 namespace proxjit::codegen {
 
 // ---- proximal Newton steps (reference_solver.h's proximal_newton_step, rule for rule) ----
-// Buffers: g_j in grad_, the step's curvature h_j in x_previous_ (0: the coordinate sits
-// out; -h_j: shrunk, out of the later inner passes but in d), x + d in scratch_in_, u = A d in
-// trial_margins_ (free again for the CDN epoch, the fallback, once the line search has failed).
+// Buffers: g_j in grad_, the step's curvature h_j in newton_curvature_ (0: the coordinate sits
+// out; -h_j: shrunk, out of the later inner passes but in d), x + d in newton_point_, u = A d in
+// direction_margins_ (free again for the CDN epoch, the fallback, once the line search has failed).
 // Slot of sample i's u (0) or curvature (1) in model_pairs_.
 Value* KernelEmitter::pair_slot(Value* i, int which) {
   return b_.CreateAdd(b_.CreateShl(i, b_.getInt64(1)), b_.getInt64(which));
@@ -80,12 +80,12 @@ Value* KernelEmitter::emit_newton_outer_setup() {
   return emit_loop(
       b_.getInt64(0), cols_, {scalar_constant(0.0)},
       [&](Value* j, std::vector<Value*> sum) {
-        Value* lipschitz = load_scalar(y_, j);
+        Value* lipschitz = load_scalar(lipschitz_, j);
         Value* old_x = load_scalar(x_, j);
-        b_.CreateStore(scalar_constant(0.0), address(x_previous_, j));
+        b_.CreateStore(scalar_constant(0.0), address(newton_curvature_, j));
         // The whole gradient (0 for an empty column): the engine's gap checks read it.
         b_.CreateStore(scalar_constant(0.0), address(grad_, j));
-        b_.CreateStore(old_x, address(scratch_in_, j));
+        b_.CreateStore(old_x, address(newton_point_, j));
         return emit_if(
             b_.CreateFCmpOGT(lipschitz, scalar_constant(0.0)), sum,
             [&] {
@@ -102,7 +102,7 @@ Value* KernelEmitter::emit_newton_outer_setup() {
               b_.CreateStore(gradient, address(grad_, j));
               b_.CreateStore(b_.CreateSelect(b_.CreateFCmpUNE(first, scalar_constant(0.0)),
                                              curvature, scalar_constant(0.0)),
-                             address(x_previous_, j));
+                             address(newton_curvature_, j));
               return std::vector<Value*>{fma(scaled, scaled, sum[0])};
             },
             "pn.setup");
@@ -115,7 +115,7 @@ Value* KernelEmitter::emit_newton_inner_pass() {
   return emit_loop(
       b_.getInt64(0), cols_, {scalar_constant(0.0)},
       [&](Value* j, std::vector<Value*> sum) {
-        Value* curvature = load_scalar(x_previous_, j);
+        Value* curvature = load_scalar(newton_curvature_, j);
         return emit_if(
             b_.CreateFCmpOGT(curvature, scalar_constant(0.0)), sum,
             [&] {
@@ -124,7 +124,7 @@ Value* KernelEmitter::emit_newton_inner_pass() {
                   [&](Value* i, Value* a, bool vector) {
                     Value* weighted =
                         vector ? b_.CreateFMul(load_vector(cached_[kCurvature], i),
-                                               load_vector(trial_margins_, i))
+                                               load_vector(direction_margins_, i))
                                : b_.CreateFMul(load_scalar(model_pairs_, pair_slot(i, 1)),
                                                load_scalar(model_pairs_, pair_slot(i, 0)));
                     return std::vector<Value*>{b_.CreateFMul(a, weighted)};
@@ -133,7 +133,7 @@ Value* KernelEmitter::emit_newton_inner_pass() {
               Value* gradient =
                   b_.CreateFAdd(load_scalar(grad_, j), b_.CreateFMul(along, inverse_n()));
               Value* step = b_.CreateFDiv(scalar_constant(1.0), curvature);
-              Value* current = load_scalar(scratch_in_, j);
+              Value* current = load_scalar(newton_point_, j);
               Value* moved =
                   coordinate_prox(j, b_.CreateFSub(current, b_.CreateFMul(gradient, step)), step);
               Value* delta = b_.CreateFSub(moved, current);
@@ -142,17 +142,17 @@ Value* KernelEmitter::emit_newton_inner_pass() {
               Value* moves = b_.CreateFCmpUNE(delta, scalar_constant(0.0));
               // Not moving: shrunk, out of the later passes (reference_solver.h).
               b_.CreateStore(b_.CreateSelect(moves, curvature, b_.CreateFNeg(curvature)),
-                             address(x_previous_, j));
+                             address(newton_curvature_, j));
               emit_if(
                   moves,
                   [&] {
-                    b_.CreateStore(moved, address(scratch_in_, j));
+                    b_.CreateStore(moved, address(newton_point_, j));
                     column_sums(
                         j, 0,
                         [&](Value* i, Value* a, bool vector) {
                           if (vector) {
-                            Value* u = load_vector(trial_margins_, i);
-                            store_vector(fma(a, splat(delta), u), trial_margins_, i);
+                            Value* u = load_vector(direction_margins_, i);
+                            store_vector(fma(a, splat(delta), u), direction_margins_, i);
                           } else {
                             Value* slot = address(model_pairs_, pair_slot(i, 0));
                             b_.CreateStore(fma(a, delta, b_.CreateLoad(scalar_, slot)), slot);
@@ -172,7 +172,7 @@ Value* KernelEmitter::emit_newton_inner_pass() {
 // x_j + beta (t_j - x_j) for coordinate j of the direction to t = x + d (t itself at 1).
 Value* KernelEmitter::newton_point(Value* j, Value* beta) {
   Value* old_x = load_scalar(x_, j);
-  Value* target = load_scalar(scratch_in_, j);
+  Value* target = load_scalar(newton_point_, j);
   return b_.CreateSelect(b_.CreateFCmpOEQ(beta, scalar_constant(1.0)), target,
                          b_.CreateFAdd(old_x, b_.CreateFMul(beta, b_.CreateFSub(target, old_x))));
 }
@@ -183,7 +183,7 @@ Value* KernelEmitter::active_coordinates_sum(const std::function<Value*(Value* j
   return emit_loop(
       b_.getInt64(0), cols_, {scalar_constant(0.0)},
       [&](Value* j, std::vector<Value*> sum) {
-        Value* active = b_.CreateFCmpONE(load_scalar(x_previous_, j), scalar_constant(0.0));
+        Value* active = b_.CreateFCmpONE(load_scalar(newton_curvature_, j), scalar_constant(0.0));
         return std::vector<Value*>{
             b_.CreateFAdd(sum[0], b_.CreateSelect(active, term(j), scalar_constant(0.0)))};
       },
@@ -197,7 +197,7 @@ std::pair<Value*, Value*> KernelEmitter::emit_newton_loss_change(Value* beta) {
       b_.getInt64(0), sample_chunks_, {vector_constant(0.0), vector_constant(0.0)},
       [&](Value* c, std::vector<Value*> partial) {
         Value* i = lanes_times(c);
-        Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
+        Value* z = fma(beta_splat, load_vector(direction_margins_, i), load_vector(margins_, i));
         Value* label = load_vector(b_vector_, i);
         Value* after = emit_expr(spec_.loss_value, {z, nullptr, &loss_params_, vector_, label});
         store_vector(after, trial_[kLoss], i);  // phi at the margins, if this trial passes
@@ -239,7 +239,7 @@ Value* KernelEmitter::emit_proximal_newton_step() {
   Value* inner_bound = b_.CreateFMul(scalar_constant(kNewtonInnerTolerance), sum);
 
   // Step 2: inner passes from d = 0.
-  emit_zero(trial_margins_, sample_chunks_);
+  emit_zero(direction_margins_, sample_chunks_);
   if (sparse_columns()) {
     // CSC columns reach their samples at random: u_i and w_i phi''(z_i) side by side, one
     // cache line per nonzero instead of two.
@@ -273,7 +273,8 @@ Value* KernelEmitter::emit_proximal_newton_step() {
     emit_loop(
         b_.getInt64(0), rows_, {},
         [&](Value* i, std::vector<Value*>) {
-          b_.CreateStore(load_scalar(model_pairs_, pair_slot(i, 0)), address(trial_margins_, i));
+          b_.CreateStore(load_scalar(model_pairs_, pair_slot(i, 0)),
+                         address(direction_margins_, i));
           return std::vector<Value*>{};
         },
         "pn.unpair");
@@ -281,7 +282,7 @@ Value* KernelEmitter::emit_proximal_newton_step() {
   Value* predicted = active_coordinates_sum(
       [&](Value* j) {
         Value* old_x = load_scalar(x_, j);
-        Value* target = load_scalar(scratch_in_, j);
+        Value* target = load_scalar(newton_point_, j);
         return b_.CreateFAdd(b_.CreateFMul(load_scalar(grad_, j), b_.CreateFSub(target, old_x)),
                              b_.CreateFSub(emit_coordinate_regularizer(j, target),
                                            emit_coordinate_regularizer(j, old_x)));
@@ -327,7 +328,7 @@ Value* KernelEmitter::emit_proximal_newton_step() {
   emit_loop(
       b_.getInt64(0), cols_, {},
       [&](Value* j, std::vector<Value*>) {
-        Value* active = b_.CreateFCmpONE(load_scalar(x_previous_, j), scalar_constant(0.0));
+        Value* active = b_.CreateFCmpONE(load_scalar(newton_curvature_, j), scalar_constant(0.0));
         b_.CreateStore(b_.CreateSelect(active, newton_point(j, beta), load_scalar(x_, j)),
                        address(x_, j));
         return std::vector<Value*>{};
@@ -338,7 +339,7 @@ Value* KernelEmitter::emit_proximal_newton_step() {
       b_.getInt64(0), sample_chunks_, {},
       [&](Value* c, std::vector<Value*>) {
         Value* i = lanes_times(c);
-        Value* z = fma(beta_splat, load_vector(trial_margins_, i), load_vector(margins_, i));
+        Value* z = fma(beta_splat, load_vector(direction_margins_, i), load_vector(margins_, i));
         store_vector(z, margins_, i);
         // phi(z) from the accepted trial: no second log per sample.
         store_vector(load_vector(trial_[kLoss], i), cached_[kLoss], i);

@@ -12,13 +12,12 @@ void KernelEmitter::emit_variance_reduced_dense_step(Value* s) {
   Value* step = splat(step_scalar_);
   Value* inv_n = inverse_n();
   if (spec_.layout == Layout::csr) {
-    // The direction (d - alpha_i) a_i + g, dense, in x_previous_.
-    emit_copy(y_, x_previous_);
-    emit_sample_scatter(x_previous_, i, delta);
+    // The direction (d - alpha_i) a_i + g, dense, in direction_.
+    emit_copy(mean_gradient_, direction_);
+    emit_sample_scatter(direction_, i, delta);
     emit_prox_pass(
         [&](Value* j) {
-          return b_.CreateFSub(load_vector(x_, j),
-                               b_.CreateFMul(step, load_vector(x_previous_, j)));
+          return b_.CreateFSub(load_vector(x_, j), b_.CreateFMul(step, load_vector(direction_, j)));
         },
         step_scalar_, {},
         [&](Value* j, Value* proxed, std::vector<Value*>) {
@@ -26,15 +25,15 @@ void KernelEmitter::emit_variance_reduced_dense_step(Value* s) {
           return std::vector<Value*>{};
         },
         "vr.update");
-    if (saga) emit_sample_scatter(y_, i, b_.CreateFMul(delta, inv_n));
+    if (saga) emit_sample_scatter(mean_gradient_, i, b_.CreateFMul(delta, inv_n));
   } else {
     Value* row = dense_row(i);
     Value* delta_vector = splat(delta);
     Value* inv_n_vector = splat(inv_n);
     emit_prox_pass(
         [&](Value* j) {
-          Value* direction =
-              b_.CreateFAdd(b_.CreateFMul(delta_vector, load_vector(row, j)), load_vector(y_, j));
+          Value* direction = b_.CreateFAdd(b_.CreateFMul(delta_vector, load_vector(row, j)),
+                                           load_vector(mean_gradient_, j));
           return b_.CreateFSub(load_vector(x_, j), b_.CreateFMul(step, direction));
         },
         step_scalar_, {},
@@ -43,7 +42,7 @@ void KernelEmitter::emit_variance_reduced_dense_step(Value* s) {
           if (saga) {
             Value* change =
                 b_.CreateFMul(b_.CreateFMul(delta_vector, load_vector(row, j)), inv_n_vector);
-            store_vector(b_.CreateFAdd(load_vector(y_, j), change), y_, j);
+            store_vector(b_.CreateFAdd(load_vector(mean_gradient_, j), change), mean_gradient_, j);
           }
           return std::vector<Value*>{};
         },
@@ -64,7 +63,7 @@ void KernelEmitter::emit_variance_reduced_lagged_step(Value* s) {
       [&](Value* k, std::vector<Value*>) {
         Value* j = column_index(k);
         Value* a = load_scalar(A_, k);
-        Value* g = address(y_, j);
+        Value* g = address(mean_gradient_, j);
         Value* c = b_.CreateLoad(scalar_, g);
         Value* slot = address(x_, j);
         Value* trial = b_.CreateFSub(b_.CreateLoad(scalar_, slot),

@@ -20,26 +20,27 @@ Value* KernelEmitter::emit_schedule_factor(Value* t, Value* steps) {
 void KernelEmitter::emit_sgd_step(Value* s, Value* steps) {
   Value* t = b_.CreateLoad(i64_, step_count_);
   Value* rate = to_scalar(b_.CreateFMul(step_double_, emit_schedule_factor(t, steps)));
-  Value* iterate = x_previous_;
+  Value* iterate = sgd_iterate_;
   emit_loop(
       b_.getInt64(0), batch_, {},
       [&](Value* member, std::vector<Value*>) {
         Value* i = emit_sample_at(b_.CreateAdd(b_.CreateMul(s, batch_), member));
         Value* d = emit_sample_derivative_scalar(emit_sample_margin(iterate, i), i);
-        emit_sample_scatter(y_, i, d);
+        emit_sample_scatter(batch_gradient_, i, d);
         return std::vector<Value*>{};
       },
       "sgd.batch");
   Value* scaled = splat(b_.CreateFDiv(rate, b_.CreateSIToFP(batch_, scalar_)));
   emit_prox_pass(
       [&](Value* j) {
-        return b_.CreateFSub(load_vector(iterate, j), b_.CreateFMul(scaled, load_vector(y_, j)));
+        return b_.CreateFSub(load_vector(iterate, j),
+                             b_.CreateFMul(scaled, load_vector(batch_gradient_, j)));
       },
       rate, {},
       [&](Value* j, Value* proxed, std::vector<Value*>) {
         Value* moved = b_.CreateSelect(real_lanes(j), proxed, load_vector(iterate, j));
         store_vector(moved, iterate, j);
-        store_vector(vector_constant(0.0), y_, j);
+        store_vector(vector_constant(0.0), batch_gradient_, j);
         Value* total = load_vector(sum_, j);
         store_vector(b_.CreateSelect(averaging_, b_.CreateFAdd(total, moved), total), sum_, j);
         return std::vector<Value*>{};
@@ -55,7 +56,7 @@ void KernelEmitter::emit_sgd_lagged_step(Value* s, Value* steps) {
   Value* t = b_.CreateLoad(i64_, step_count_);
   Value* rate = to_scalar(b_.CreateFMul(step_double_, emit_schedule_factor(t, steps)));
   Value* total = b_.CreateLoad(scalar_, sgd_total_);
-  Value* iterate = x_previous_;
+  Value* iterate = sgd_iterate_;
   Value* mark = b_.CreateLoad(i64_, rng_state_);
   emit_loop(
       b_.getInt64(0), batch_, {},
@@ -70,7 +71,7 @@ void KernelEmitter::emit_sgd_lagged_step(Value* s, Value* steps) {
             },
             "sgd.margin")[0];
         Value* d = emit_sample_derivative_scalar(margin, i);
-        emit_sample_scatter(y_, i, d);
+        emit_sample_scatter(batch_gradient_, i, d);
         return std::vector<Value*>{};
       },
       "sgd.lagged_batch");
@@ -90,7 +91,7 @@ void KernelEmitter::emit_sgd_lagged_step(Value* s, Value* steps) {
                   b_.CreateICmpEQ(load_i64(lags_, j), t),
                   [&] {
                     Value* slot = address(iterate, j);
-                    Value* g = address(y_, j);
+                    Value* g = address(batch_gradient_, j);
                     Value* trial = b_.CreateFSub(b_.CreateLoad(scalar_, slot),
                                                  b_.CreateFMul(scaled, b_.CreateLoad(scalar_, g)));
                     Value* proxed = emit_scalar_prox(trial, rate);

@@ -6,13 +6,14 @@ namespace proxjit::codegen {
 // ---- stochastic solvers: sgd, saga, svrg (runtime/stochastic_solver.h is the oracle) ----
 // One kernel call runs whole epochs; an iteration of the loop in emit_body is an epoch, whose
 // certificate is the gradient mapping at the reported point from one full gradient. The state
-// lives in the work buffer (kernel_work_size): the per-sample scalars in margins_, then the
+// lives in the work buffer (WorkLayout): the per-sample scalars in memory_, then the
 // coordinates' last steps and the sample order (64-bit words), then SGD's sum of iterates
 // (averaging) or, for lagged SGD steps, each coordinate's running total at its last update.
-// Buffers: SAGA's average gradient and SVRG's snapshot gradient in y_; SGD's iterate in
-// x_previous_ (x_ is what it reports) and its batch gradient in y_ (zero between steps); the
-// certificate's full gradient in grad_ (SVRG: y_, the next snapshot); lagged group_l2 steps
-// keep a step's delta a_i in x_previous_ and the lags per group (lags_[g]).
+// Buffers: SAGA's average gradient and SVRG's snapshot gradient in mean_gradient_; SGD's
+// iterate in sgd_iterate_ (x_ is what it reports) and its batch gradient in batch_gradient_
+// (zero between steps); the certificate's full gradient in grad_ (SVRG: mean_gradient_, the
+// next snapshot); lagged group_l2 steps keep a step's delta a_i in group_step_ and the lags
+// per group (lags_[g]).
 
 Value* KernelEmitter::emit_random() {
   Value* state = b_.CreateAdd(b_.CreateLoad(i64_, rng_state_), b_.getInt64(kGoldenGamma));
@@ -191,21 +192,18 @@ void KernelEmitter::emit_full_pass(Value* point, Value* gradient, bool keep_deri
 
 void KernelEmitter::emit_stochastic_setup(Value* args, Value* step_double) {
   step_double_ = step_double;
-  memory_ = margins_;
-  Value* words = address(margins_, lanes_times(sample_chunks_));
-  lags_ = words;
-  order_ = address(words, lanes_times(b_.CreateMul(chunks_, b_.getInt64(2))));
-  sum_ = address(order_, lanes_times(b_.CreateMul(sample_chunks_, b_.getInt64(2))));
-  const auto load_field = [&](unsigned index) {
-    return b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, args, index));
+  memory_ = work_slot(margins_, WorkLayout::margins, WorkLayout::sample_memory);
+  lags_ = work_slot(memory_, WorkLayout::sample_memory, WorkLayout::lags);
+  order_ = work_slot(lags_, WorkLayout::lags, WorkLayout::order);
+  sum_ = work_slot(order_, WorkLayout::order, WorkLayout::iterate_sum);
+  const auto load_field = [&](KernelArgField index) {
+    return b_.CreateLoad(i64_, field(args, index));
   };
-  // KernelArgs after prox_context: seed, batch_size, step_schedule, sampling, averaging.
-  const unsigned first = kFieldProxContext + 1;
-  Value* seed = load_field(first);
-  batch_ = load_field(first + 1);
-  schedule_ = load_field(first + 2);
-  sampling_ = load_field(first + 3);
-  averaging_ = b_.CreateICmpNE(load_field(first + 4), b_.getInt64(0));
+  Value* seed = load_field(KernelArgField::seed);
+  batch_ = load_field(KernelArgField::batch_size);
+  schedule_ = load_field(KernelArgField::step_schedule);
+  sampling_ = load_field(KernelArgField::sampling);
+  averaging_ = b_.CreateICmpNE(load_field(KernelArgField::averaging), b_.getInt64(0));
   rng_state_ = b_.CreateAlloca(i64_, nullptr, "rng");
   step_count_ = b_.CreateAlloca(i64_, nullptr, "t");
   sgd_total_ = b_.CreateAlloca(scalar_, nullptr, "sgd.total");
@@ -227,25 +225,25 @@ void KernelEmitter::emit_stochastic_setup(Value* args, Value* step_double) {
       },
       "sto.lags");
   if (group_lagged_possible()) {
-    groups_ = b_.CreateLoad(ptr_, field(args, kFieldGroups), "groups");
+    groups_ = b_.CreateLoad(ptr_, field(args, KernelArgField::groups), "groups");
     has_groups_ = b_.CreateICmpNE(groups_, llvm::ConstantPointerNull::get(ptr_));
     group_starts_ = b_.CreateInBoundsGEP(i64_, groups_, penalized_);
     // group_l2's lambda, its first parameter (read only when the groups are given).
     group_lambda_ = emit_if_else(
         has_groups_,
         [&] {
-          Value* params = b_.CreateLoad(ptr_, field(args, kFieldParams));
+          Value* params = b_.CreateLoad(ptr_, field(args, KernelArgField::params));
           return to_scalar(b_.CreateLoad(f64_, params));
         },
         [&] { return scalar_constant(0.0); }, "group.lambda");
-    emit_zero(x_previous_, chunks_);
+    emit_zero(group_step_, chunks_);
   }
   if (spec_.algorithm == Algorithm::sgd) {
-    emit_copy(x_, x_previous_);
-    emit_zero(y_, chunks_);
+    emit_copy(x_, sgd_iterate_);
+    emit_zero(batch_gradient_, chunks_);
     emit_zero(sum_, chunks_);
   } else {
-    emit_full_pass(x_, y_, /*keep_derivatives=*/true);
+    emit_full_pass(x_, mean_gradient_, /*keep_derivatives=*/true);
   }
 }
 
@@ -301,7 +299,7 @@ Value* KernelEmitter::emit_stochastic_epoch() {
         [&](Value* c, std::vector<Value*>) {
           Value* j = lanes_times(c);
           Value* averaged = b_.CreateFMul(load_vector(sum_, j), mean);
-          store_vector(b_.CreateSelect(averaging_, averaged, load_vector(x_previous_, j)), x_, j);
+          store_vector(b_.CreateSelect(averaging_, averaged, load_vector(sgd_iterate_, j)), x_, j);
           return std::vector<Value*>{};
         },
         "sgd.report");
@@ -351,7 +349,7 @@ Value* KernelEmitter::emit_stochastic_epoch() {
   }
   // The certificate's full gradient; for SVRG also the next snapshot (mu and the d_i).
   const bool svrg = spec_.algorithm == Algorithm::svrg;
-  Value* gradient = svrg ? y_ : grad_;
+  Value* gradient = svrg ? mean_gradient_ : grad_;
   emit_full_pass(x_, gradient, svrg);
   Value* step = splat(step_scalar_);
   Value* sum = emit_prox_pass(
