@@ -78,4 +78,39 @@ KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* cur
   return {squared, trial_l};
 }
 
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kBacktracking = {
+    "pgd+backtracking",
+    [](const KernelSpec& spec) {
+      return spec.algorithm == Algorithm::proximal_gradient && spec.backtracking;
+    },
+    &KernelEmitter::backtracking_setup,
+    &KernelEmitter::backtracking_state,
+    false,
+    &KernelEmitter::backtracking_iterate};
+
+// The gradient at the start; later ones come from accepted trials.
+void KernelEmitter::backtracking_setup(Value*, Value* step_double) {
+  initial_curvature_ = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), step_double);
+  emit_gradient();
+}
+
+// The curvature estimate L and the two gradient buffers, which swap roles when a trial point
+// is accepted (its gradient was computed to test it).
+std::vector<KernelEmitter::CarriedValue> KernelEmitter::backtracking_state() {
+  return {
+      {f64_, initial_curvature_, "L"}, {ptr_, grad_, "g.now"}, {ptr_, trial_gradient_, "g.spare"}};
+}
+
+KernelEmitter::Iteration KernelEmitter::backtracking_iterate(const LoopState& loop) {
+  Value* gradient_now = loop.state[1];
+  Value* gradient_spare = loop.state[2];
+  BacktrackingStep result = emit_backtracking_step(loop.state[0], gradient_now, gradient_spare);
+  // The gradient mapping at the accepted step 1/L: |dx| * L.
+  Value* certificate_divisor = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), result.curvature);
+  // The accepted trial's gradient is the next one.
+  return {.squared_change = result.squared_change,
+          .certificate_divisor = certificate_divisor,
+          .next_state = {result.curvature, gradient_spare, gradient_now}};
+}
+
 }  // namespace proxjit::codegen

@@ -3,33 +3,6 @@
 
 namespace proxjit::codegen {
 
-// ---- proximal coordinate descent (cyclic), for separable elementwise r ----
-// quadratic: keeps g = A x + b; coordinate j has L_j = A_jj and, when x_j moves by delta,
-//   g += delta * A[j] (row j is column j, A being symmetric).
-// losses: columns of A are contiguous (dense column-major, or CSC); keeps the margins z = A x;
-//   g_j = sum_i a_ij w_i dphi(z_i, b_i) / n, L_j = sup phi'' sum_i w_i a_ij^2 / n, and
-//   z += delta * a_j.
-// x_j = prox_{r/L_j}(x_j - g_j / L_j) (an intercept takes the plain step). Returns
-// sum_j (L_j delta_j)^2 over the epoch, the squared norm of the coordinate-wise gradient
-// mapping (zero exactly at a fixed point).
-// A loss whose phi'' varies (spec.coordinate_newton) takes proximal coordinate Newton steps
-// instead, with a line search (emit_coordinate_newton_epoch; the rules are
-// reference_coordinate_descent's).
-bool KernelEmitter::sparse_columns() const {
-  return spec_.layout == Layout::csc;
-}
-
-std::vector<Value*> KernelEmitter::for_sparse_column(Value* j, const std::vector<Value*>& initial,
-                                                     const SparseVisit& visit, const char* name) {
-  Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, j));
-  Value* end =
-      b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(j, b_.getInt64(1))));
-  return emit_loop(
-      begin, end, initial,
-      [&](Value* k, std::vector<Value*> carried) { return visit(k, column_index(k), carried); },
-      name);
-}
-
 // Before the first epoch: the gradient (quadratic), or the margins and the L_j (losses).
 void KernelEmitter::emit_coordinate_descent_setup() {
   if (spec_.smooth == SmoothKind::quadratic) {
@@ -75,11 +48,6 @@ void KernelEmitter::emit_coordinate_descent_setup() {
       "cd.setup");
 }
 
-Value* KernelEmitter::column_pointer(Value* j) {
-  Value* stride = spec_.smooth == SmoothKind::quadratic ? stride_ : lanes_times(sample_chunks_);
-  return address(A_, b_.CreateMul(j, stride, "", true, true));
-}
-
 // g_j of a loss: sum_i a_ij w_i dphi(z_i, b_i) / n.
 Value* KernelEmitter::emit_coordinate_gradient(Value* j) {
   const std::vector<Value*> dot = column_sums(
@@ -94,7 +62,6 @@ Value* KernelEmitter::emit_coordinate_gradient(Value* j) {
 }
 
 Value* KernelEmitter::emit_coordinate_descent_epoch() {
-  if (spec_.coordinate_newton) return emit_proximal_newton_step();
   const bool quadratic = spec_.smooth == SmoothKind::quadratic;
   Function* function = b_.GetInsertBlock()->getParent();
   return emit_loop(
@@ -159,6 +126,26 @@ Value* KernelEmitter::emit_coordinate_descent_epoch() {
         return std::vector<Value*>{next_sum};
       },
       "cd.epoch")[0];
+}
+
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kCoordinateDescent = {
+    "cd",
+    [](const KernelSpec& spec) {
+      return spec.algorithm == Algorithm::coordinate_descent && !spec.coordinate_newton;
+    },
+    &KernelEmitter::coordinate_descent_setup,
+    nullptr,
+    false,
+    &KernelEmitter::coordinate_descent_iterate};
+
+void KernelEmitter::coordinate_descent_setup(Value*, Value*) {
+  emit_coordinate_descent_setup();
+}
+
+// An epoch; its sum is scaled coordinate by coordinate already (divisor 1).
+KernelEmitter::Iteration KernelEmitter::coordinate_descent_iterate(const LoopState&) {
+  return {.squared_change = emit_coordinate_descent_epoch(),
+          .certificate_divisor = llvm::ConstantFP::get(f64_, 1.0)};
 }
 
 }  // namespace proxjit::codegen

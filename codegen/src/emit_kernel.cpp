@@ -1,9 +1,11 @@
-// IR emission for the fused proximal-gradient kernel.
+// IR emission for the fused kernel: the driver. The passes are in the other files of
+// codegen/src (codegen/README.md); an algorithm's emitter (algorithms.cpp) fills in the loop.
 //
 // The kernel is one function that runs the whole loop:
-//   repeat: g = grad f(x)                     (register-blocked matvec for the layout)
-//           x = prox(x - step*g), s = |dx|^2   (one fused pass: step, prox, certificate sum)
-//           stop on tolerance, divergence or budget
+//   setup (the algorithm's)
+//   repeat: one iteration (the algorithm's; pgd: g = grad f(x), then x = prox(x - step*g) and
+//           s = |dx|^2 in one fused pass), certificate = sqrt(s) / step
+//           stop on tolerance, divergence or budget; report progress
 // The code is written in explicit vectors of kKernelLanes elements over data padded to whole
 // vectors (kernel_spec.h): no remainder loops, aligned loads, and no loop vectorizer to run,
 // which keeps both the machine code and the compile time small.
@@ -79,8 +81,6 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   y_ = arg++;
   x_previous_ = arg++;
   const bool fista = spec_.algorithm == Algorithm::fista;
-  const bool coordinate_descent = spec_.algorithm == Algorithm::coordinate_descent;
-  const bool stochastic = is_stochastic(spec_.algorithm);
   rows_ = arg++;
   cols_ = arg++;
   std::vector<Value*> scalar_params;
@@ -146,57 +146,26 @@ Function* KernelEmitter::emit_body(const std::string& name) {
     loss_params_.push_back(splat(p));
   sample_chunks_ = b_.CreateUDiv(b_.CreateAdd(rows_, b_.getInt64(kLanes - 1)), b_.getInt64(kLanes),
                                  "sample_chunks");
-  if (coordinate_descent && spec_.coordinate_newton) {
-    // After the margins: the per-sample values and the trial's (WorkLayout).
-    Value* padded_rows = lanes_times(sample_chunks_);
-    const auto after_margins = [&](int index) {
-      return b_.CreateGEP(scalar_, margins_, b_.CreateMul(padded_rows, b_.getInt64(index)));
-    };
-    static_assert(WorkLayout::margins.samples == 0);
-    for (int v = 0; v < kCachedValues; ++v) {
-      cached_[v] = after_margins(WorkLayout::sample_values[v].samples);
-      trial_[v] = after_margins(WorkLayout::trial_values[v].samples);
-    }
-    trial_margins_ = after_margins(WorkLayout::trial_margins.samples);
-    static_assert(WorkLayout::direction_margins.samples == WorkLayout::trial_margins.samples);
-    direction_margins_ = trial_margins_;
-    // The trial's phi' and phi'' buffers, adjacent, for the proximal Newton step's pairs (free
-    // until a fallback epoch needs them, after the pairs are done).
-    static_assert(WorkLayout::model_pairs.samples == WorkLayout::trial_values[kSlope].samples);
-    model_pairs_ = trial_[kSlope];
-  }
-  if (coordinate_descent) emit_coordinate_descent_setup();
-  if (stochastic) emit_stochastic_setup(out, step_double);
-  if (coordinate_descent && spec_.coordinate_newton) emit_newton_cache_setup();
-  const bool backtracking = spec_.backtracking && !fista && !coordinate_descent;
-  Value* initial_curvature = nullptr;
-  if (backtracking) {  // the gradient at the start; later ones come from accepted trials
-    initial_curvature = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), step_double);
-    emit_gradient();
-  }
-  if (fista) {  // the first extrapolated point is the start
-    emit_loop(
-        b_.getInt64(0), chunks_, {},
-        [&](Value* c, std::vector<Value*>) {
-          store_vector(load_vector(x_, lanes_times(c)), fista_point_, lanes_times(c));
-          return std::vector<Value*>{};
-        },
-        "fista.start");
-  }
-  const bool proximal_newton = coordinate_descent && spec_.coordinate_newton;
-  Value* initial_newton_sum = proximal_newton ? emit_newton_outer_setup() : nullptr;
+  const AlgorithmEmitter& algorithm = algorithm_for(spec_);
+  if (algorithm.setup) (this->*algorithm.setup)(out, step_double);
+  const std::vector<CarriedValue> declared =
+      algorithm.state ? (this->*algorithm.state)() : std::vector<CarriedValue>{};
   BasicBlock* preheader = b_.GetInsertBlock();
   b_.CreateBr(header);
 
   b_.SetInsertPoint(header);
   PHINode* k = b_.CreatePHI(i64_, 2, "k");
-  // Proximal Newton: the model at x carried from one iteration to the next.
-  PHINode* newton_sum = nullptr;
-  if (proximal_newton) {
-    newton_sum = b_.CreatePHI(scalar_, 2, "newton_sum");
-    newton_sum->addIncoming(initial_newton_sum, preheader);
-    newton_sum_ = newton_sum;
-  }
+  // The algorithm's loop-carried values; their phis go before the driver's or after them, the
+  // order the IR has always had.
+  std::vector<PHINode*> state;
+  const auto declare_state = [&] {
+    for (const CarriedValue& value : declared) {
+      PHINode* phi = b_.CreatePHI(value.type, 2, value.name);
+      phi->addIncoming(value.initial, preheader);
+      state.push_back(phi);
+    }
+  };
+  if (algorithm.state_first) declare_state();
   PHINode* first_certificate = b_.CreatePHI(f64_, 2, "first_certificate");
   PHINode* last_certificate = b_.CreatePHI(f64_, 2, "last_certificate");
   // Iterations left until the next progress report (a countdown: no division per iteration).
@@ -205,69 +174,23 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   k->addIncoming(b_.getInt64(0), preheader);
   first_certificate->addIncoming(llvm::ConstantFP::get(f64_, -1.0), preheader);
   last_certificate->addIncoming(llvm::ConstantFP::get(f64_, 0.0), preheader);
-  // FISTA's momentum sequence t_k (t_0 = 1).
+  // FISTA's momentum sequence t_k (t_0 = 1). Every kernel carries it, as it always has (the IR
+  // stays the same); LLVM drops it where it is unused.
   PHINode* momentum = b_.CreatePHI(f64_, 2, "t");
   momentum->addIncoming(llvm::ConstantFP::get(f64_, 1.0), preheader);
-  // Backtracking: the curvature estimate L and the two gradient buffers, which swap roles
-  // when a trial point is accepted (its gradient was computed to test it).
-  PHINode* curvature = nullptr;
-  PHINode* gradient_now = nullptr;
-  PHINode* gradient_spare = nullptr;
-  if (backtracking) {
-    curvature = b_.CreatePHI(f64_, 2, "L");
-    curvature->addIncoming(initial_curvature, preheader);
-    gradient_now = b_.CreatePHI(ptr_, 2, "g.now");
-    gradient_now->addIncoming(grad_, preheader);
-    gradient_spare = b_.CreatePHI(ptr_, 2, "g.spare");
-    gradient_spare->addIncoming(trial_gradient_, preheader);
-  }
+  if (!algorithm.state_first) declare_state();
   b_.CreateCondBr(b_.CreateICmpSLT(k, max_iterations), iteration, done);
 
   b_.SetInsertPoint(iteration);
-  Value* squared_change = nullptr;
-  Value* next_momentum = momentum;
-  Value* certificate_divisor = coordinate_descent ? llvm::ConstantFP::get(f64_, 1.0) : step_double;
-  Value* next_curvature = nullptr;
-  Value* next_newton_sum = nullptr;
-  if (backtracking) {
-    BacktrackingStep result = emit_backtracking_step(curvature, gradient_now, gradient_spare);
-    squared_change = result.squared_change;
-    next_curvature = result.curvature;
-    // The gradient mapping at the accepted step 1/L: |dx| * L.
-    certificate_divisor = b_.CreateFDiv(llvm::ConstantFP::get(f64_, 1.0), next_curvature);
-  } else if (coordinate_descent) {
-    squared_change = emit_coordinate_descent_epoch();
-    if (newton_sum) next_newton_sum = squared_change;
-  } else if (stochastic) {
-    squared_change = emit_stochastic_epoch();
-  } else if (fista) {
-    Value* gradient_scale = emit_gradient();
-    auto [to_point, restart_dot] = emit_fista_update(gradient_scale);
-    squared_change = to_point;
-    // t' = (1 + sqrt(1 + 4 t^2)) / 2, beta = (t - 1) / t'; with adaptive restart
-    // (O'Donoghue and Candes) the momentum is dropped when it points uphill.
-    Value* one = llvm::ConstantFP::get(f64_, 1.0);
-    Value* t_next = b_.CreateFMul(
-        llvm::ConstantFP::get(f64_, 0.5),
-        b_.CreateFAdd(one,
-                      b_.CreateUnaryIntrinsic(
-                          llvm::Intrinsic::sqrt,
-                          b_.CreateFAdd(one, b_.CreateFMul(llvm::ConstantFP::get(f64_, 4.0),
-                                                           b_.CreateFMul(momentum, momentum))))));
-    Value* beta = b_.CreateFDiv(b_.CreateFSub(momentum, one), t_next);
-    if (spec_.adaptive_restart) {
-      Value* uphill = b_.CreateFCmpOGT(restart_dot, scalar_constant(0.0), "restart");
-      beta = b_.CreateSelect(uphill, llvm::ConstantFP::get(f64_, 0.0), beta);
-      t_next = b_.CreateSelect(uphill, one, t_next);
-    }
-    next_momentum = t_next;
-    emit_extrapolation(scalar_ == f64_ ? beta : b_.CreateFPTrunc(beta, scalar_));
-  } else {
-    squared_change = emit_update(emit_gradient());
-  }
+  const Iteration result = (this->*algorithm.iterate)(
+      LoopState{std::vector<Value*>(state.begin(), state.end()), momentum, step_double});
+  Value* squared_change = result.squared_change;
+  Value* next_momentum = result.next_momentum ? result.next_momentum : momentum;
+  Value* certificate_divisor =
+      result.certificate_divisor ? result.certificate_divisor : step_double;
   if (scalar_ != f64_) squared_change = b_.CreateFPExt(squared_change, f64_);
   // The norm of the gradient mapping: |dx| / step, or for coordinate descent sum (L_j dx_j)^2
-  // already scaled coordinate by coordinate.
+  // already scaled coordinate by coordinate (its divisor is 1).
   Value* certificate = b_.CreateFDiv(b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, squared_change),
                                      certificate_divisor, "certificate");
   Value* k_next = b_.CreateAdd(k, b_.getInt64(1), "k.next", true, true);
@@ -307,12 +230,8 @@ Function* KernelEmitter::emit_body(const std::string& name) {
   last_certificate->addIncoming(certificate, next);
   until_report->addIncoming(reset, next);
   momentum->addIncoming(next_momentum, next);
-  if (newton_sum) newton_sum->addIncoming(next_newton_sum, next);
-  if (backtracking) {
-    curvature->addIncoming(next_curvature, next);
-    gradient_now->addIncoming(gradient_spare, next);  // the accepted trial's gradient
-    gradient_spare->addIncoming(gradient_now, next);
-  }
+  for (std::size_t v = 0; v < state.size(); ++v)
+    state[v]->addIncoming(result.next_state[v], next);
 
   b_.SetInsertPoint(done);
   PHINode* status = b_.CreatePHI(i64_, 4, "status");

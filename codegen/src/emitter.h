@@ -96,11 +96,62 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
     Value* t_next;
   };
 
+  // ---- algorithms: one emitter each, found in the registry (algorithms.cpp) ----
+  // The driver (emit_body) owns the loop around an algorithm: the budget, the tolerance, the
+  // progress hook and the divergence test. An algorithm emits its setup before the loop and
+  // one iteration, and declares the values it carries from one iteration to the next.
+  struct CarriedValue {
+    Type* type;
+    Value* initial;  // from the setup
+    const char* name;
+  };
+  struct LoopState {
+    std::vector<Value*> state;  // the carried values, as declared
+    Value* momentum;            // FISTA's t_k (the driver carries it)
+    Value* step_double;
+  };
+  struct Iteration {
+    // |dx|^2 (or the algorithm's sum of squares, in the scalar type); the certificate is its
+    // square root over certificate_divisor (nullptr: the step).
+    Value* squared_change = nullptr;
+    Value* certificate_divisor = nullptr;
+    std::vector<Value*> next_state = {};  // the carried values for the next iteration
+    Value* next_momentum = nullptr;       // nullptr: t stays
+  };
+  struct AlgorithmEmitter {
+    const char* name;
+    bool (*matches)(const KernelSpec& spec);
+    // In the entry block, before the loop (args: the KernelArgs pointer); may be null.
+    void (KernelEmitter::*setup)(Value* args, Value* step_double);
+    std::vector<CarriedValue> (KernelEmitter::*state)();  // may be null
+    bool state_first;  // the state's phis before the driver's (else after them)
+    Iteration (KernelEmitter::*iterate)(const LoopState& loop);
+  };
+  static const AlgorithmEmitter& algorithm_for(const KernelSpec& spec);
+  static const AlgorithmEmitter kProximalGradient, kBacktracking, kFista, kCoordinateDescent,
+      kProximalNewton, kSgd, kSaga, kSvrg;
+
+  // pgd.cpp
+  Iteration pgd_iterate(const LoopState& loop);
+
   // emit_kernel.cpp
   Function* emit_body(const std::string& name);
   Value* field(Value* args, KernelArgField index);
   Function* emit_entry(const std::string& symbol, Function* body);
   Value* work_slot(Value* from, WorkSlot from_slot, WorkSlot to_slot);
+
+  // layout_access.cpp
+  Value* row_begin(Value* i);
+  Value* row_end(Value* i);
+  Value* dense_row(Value* i);
+  Value* emit_sample_margin(Value* point, Value* i);
+  void emit_sample_scatter(Value* target, Value* i, Value* scale);
+  bool sparse_columns() const;
+  std::vector<Value*> for_sparse_column(Value* j, const std::vector<Value*>& initial,
+                                        const SparseVisit& visit, const char* name);
+  Value* column_pointer(Value* j);
+  Value* column_index(Value* k);
+  std::vector<Value*> column_sums(Value* j, int count, const ColumnTerm& term, const char* name);
 
   // ir.cpp
   std::vector<Value*> emit_loop(Value* begin, Value* end, const std::vector<Value*>& initial,
@@ -140,7 +191,6 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   // gradient_margin.cpp
   Value* emit_margin_gradient_dense();
   Value* emit_margin_gradient_csr();
-  Value* column_index(Value* k);
   Value* inverse_n();
   Value* emit_sample_derivative(Value* margins, Value* first);
   Value* emit_sample_derivative_scalar(Value* margin, Value* i);
@@ -165,15 +215,15 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
                             const char* name);
 
   // fista.cpp
+  void fista_setup(Value* args, Value* step_double);
+  Iteration fista_iterate(const LoopState& loop);
   std::pair<Value*, Value*> emit_fista_update(Value* gradient_scale);
   void emit_extrapolation(Value* beta);
 
   // coordinate_descent.cpp
-  bool sparse_columns() const;
-  std::vector<Value*> for_sparse_column(Value* j, const std::vector<Value*>& initial,
-                                        const SparseVisit& visit, const char* name);
+  void coordinate_descent_setup(Value* args, Value* step_double);
+  Iteration coordinate_descent_iterate(const LoopState& loop);
   void emit_coordinate_descent_setup();
-  Value* column_pointer(Value* j);
   Value* emit_coordinate_gradient(Value* j);
   Value* emit_coordinate_descent_epoch();
 
@@ -188,8 +238,10 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* emit_coordinate_newton_epoch();
 
   // proximal_newton.cpp
+  void proximal_newton_setup(Value* args, Value* step_double);
+  std::vector<CarriedValue> proximal_newton_state();
+  Iteration proximal_newton_iterate(const LoopState& loop);
   Value* pair_slot(Value* i, int which);
-  std::vector<Value*> column_sums(Value* j, int count, const ColumnTerm& term, const char* name);
   Value* coordinate_prox(Value* j, Value* trial, Value* step);
   Value* emit_newton_outer_setup();
   Value* emit_newton_inner_pass();
@@ -200,6 +252,9 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* emit_proximal_newton_step();
 
   // backtracking.cpp
+  void backtracking_setup(Value* args, Value* step_double);
+  std::vector<CarriedValue> backtracking_state();
+  Iteration backtracking_iterate(const LoopState& loop);
   BacktrackingStep emit_backtracking_step(Value* curvature, Value* gradient, Value* spare);
 
   // lagged.cpp
@@ -217,6 +272,7 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
                                   const char* name);
 
   // stochastic.cpp
+  Value* emit_stochastic_certificate();
   Value* emit_random();
   Value* emit_mix(Value* state);
   Value* emit_below(Value* random, Value* n);
@@ -226,14 +282,8 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* emit_sample_at(Value* position);
   Value* emit_peek_sample(Value* position, int ahead);
   void emit_prefetch_samples(Value* position);
-  Value* row_begin(Value* i);
-  Value* row_end(Value* i);
-  Value* dense_row(Value* i);
-  Value* emit_sample_margin(Value* point, Value* i);
-  void emit_sample_scatter(Value* target, Value* i, Value* scale);
   void emit_full_pass(Value* point, Value* gradient, bool keep_derivatives);
   void emit_stochastic_setup(Value* args, Value* step_double);
-  Value* emit_stochastic_epoch();
 
   // lagged_groups.cpp
   Value* group_start(Value* g);
@@ -244,11 +294,15 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   void emit_group_catch_all();
 
   // sgd.cpp
+  Iteration sgd_iterate(const LoopState& loop);
+  void emit_sgd_epoch();
   Value* emit_schedule_factor(Value* t, Value* steps);
   void emit_sgd_step(Value* s, Value* steps);
   void emit_sgd_lagged_step(Value* s, Value* steps);
 
   // saga_svrg.cpp
+  Iteration variance_reduced_iterate(const LoopState& loop);
+  void emit_variance_reduced_epoch();
   void emit_variance_reduced_dense_step(Value* s);
   void emit_variance_reduced_lagged_step(Value* s);
 
@@ -310,9 +364,12 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* trial_[kCachedValues] = {};
   Value* trial_margins_ = nullptr;
   Value* model_pairs_ = nullptr;  // proximal Newton on CSC: (u_i, w_i phi''(z_i)) per sample
-  Value* newton_sum_ = nullptr;   // proximal Newton: the certificate's sum of squares at x
-  Value* penalized_ = nullptr;    // r applies to x[0, penalized)
-  Value* curvature_ = nullptr;    // the loss's sup phi''
+  Value* newton_sum_ = nullptr;
+  Value* initial_newton_sum_ = nullptr;
+  Value* initial_curvature_ = nullptr;  // backtracking: 1 / the first step   // proximal Newton:
+                                        // the certificate's sum of squares at x
+  Value* penalized_ = nullptr;          // r applies to x[0, penalized)
+  Value* curvature_ = nullptr;          // the loss's sup phi''
   Value* prox_call_ = nullptr;
   Value* prox_context_ = nullptr;
   std::vector<Value*> loss_params_;  // splats

@@ -44,4 +44,47 @@ void KernelEmitter::emit_extrapolation(Value* beta) {
       "fista.extrapolate");
 }
 
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kFista = {
+    "fista",
+    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::fista; },
+    &KernelEmitter::fista_setup,
+    nullptr,
+    false,
+    &KernelEmitter::fista_iterate};
+
+// The first extrapolated point is the start.
+void KernelEmitter::fista_setup(Value*, Value*) {
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        store_vector(load_vector(x_, lanes_times(c)), fista_point_, lanes_times(c));
+        return std::vector<Value*>{};
+      },
+      "fista.start");
+}
+
+KernelEmitter::Iteration KernelEmitter::fista_iterate(const LoopState& loop) {
+  Value* momentum = loop.momentum;
+  Value* gradient_scale = emit_gradient();
+  auto [to_point, restart_dot] = emit_fista_update(gradient_scale);
+  // t' = (1 + sqrt(1 + 4 t^2)) / 2, beta = (t - 1) / t'; with adaptive restart
+  // (O'Donoghue and Candes) the momentum is dropped when it points uphill.
+  Value* one = llvm::ConstantFP::get(f64_, 1.0);
+  Value* t_next = b_.CreateFMul(
+      llvm::ConstantFP::get(f64_, 0.5),
+      b_.CreateFAdd(one,
+                    b_.CreateUnaryIntrinsic(
+                        llvm::Intrinsic::sqrt,
+                        b_.CreateFAdd(one, b_.CreateFMul(llvm::ConstantFP::get(f64_, 4.0),
+                                                         b_.CreateFMul(momentum, momentum))))));
+  Value* beta = b_.CreateFDiv(b_.CreateFSub(momentum, one), t_next);
+  if (spec_.adaptive_restart) {
+    Value* uphill = b_.CreateFCmpOGT(restart_dot, scalar_constant(0.0), "restart");
+    beta = b_.CreateSelect(uphill, llvm::ConstantFP::get(f64_, 0.0), beta);
+    t_next = b_.CreateSelect(uphill, one, t_next);
+  }
+  emit_extrapolation(scalar_ == f64_ ? beta : b_.CreateFPTrunc(beta, scalar_));
+  return {.squared_change = to_point, .next_momentum = t_next};
+}
+
 }  // namespace proxjit::codegen

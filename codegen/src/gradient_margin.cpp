@@ -109,11 +109,6 @@ Value* KernelEmitter::emit_margin_gradient_csr() {
   return inverse_n();
 }
 
-Value* KernelEmitter::column_index(Value* k) {
-  return b_.CreateSExt(
-      b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), indices_, k)), i64_);
-}
-
 Value* KernelEmitter::inverse_n() {
   return b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(rows_, scalar_));
 }

@@ -12,63 +12,6 @@ Value* KernelEmitter::pair_slot(Value* i, int which) {
   return b_.CreateAdd(b_.CreateShl(i, b_.getInt64(1)), b_.getInt64(which));
 }
 
-std::vector<Value*> KernelEmitter::column_sums(Value* j, int count, const ColumnTerm& term,
-                                               const char* name) {
-  const auto add = [&](std::vector<Value*> partial, const std::vector<Value*>& terms) {
-    for (int t = 0; t < count; ++t)
-      partial[t] = b_.CreateFAdd(partial[t], terms[t]);
-    return partial;
-  };
-  if (sparse_columns() && count == 0) {
-    return for_sparse_column(
-        j, {},
-        [&](Value* k, Value* i, std::vector<Value*>) {
-          term(i, load_scalar(A_, k), false);
-          return std::vector<Value*>{};
-        },
-        name);
-  }
-  if (sparse_columns()) {
-    // Two interleaved accumulators over the nonzeros: one chain of dependent adds per sum
-    // would cost an add's latency per nonzero.
-    Value* begin = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, j));
-    Value* end =
-        b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, offsets_, b_.CreateAdd(j, b_.getInt64(1))));
-    Value* pairs = b_.CreateLShr(b_.CreateSub(end, begin), b_.getInt64(1));
-    const auto entry = [&](Value* k) { return term(column_index(k), load_scalar(A_, k), false); };
-    std::vector<Value*> both = emit_loop(
-        b_.getInt64(0), pairs, std::vector<Value*>(2 * count, scalar_constant(0.0)),
-        [&](Value* pair, std::vector<Value*> partial) {
-          Value* k = b_.CreateAdd(begin, b_.CreateShl(pair, b_.getInt64(1)));
-          const std::vector<Value*> first = entry(k);
-          const std::vector<Value*> second = entry(b_.CreateAdd(k, b_.getInt64(1)));
-          for (int t = 0; t < count; ++t) {
-            partial[t] = b_.CreateFAdd(partial[t], first[t]);
-            partial[count + t] = b_.CreateFAdd(partial[count + t], second[t]);
-          }
-          return partial;
-        },
-        name);
-    std::vector<Value*> sums(count);
-    for (int t = 0; t < count; ++t)
-      sums[t] = b_.CreateFAdd(both[t], both[count + t]);
-    Value* last = b_.CreateAdd(begin, b_.CreateShl(pairs, b_.getInt64(1)));
-    return emit_if(
-        b_.CreateICmpSLT(last, end), sums, [&] { return add(sums, entry(last)); }, name);
-  }
-  Value* column = column_pointer(j);
-  std::vector<Value*> sums = emit_loop(
-      b_.getInt64(0), sample_chunks_, std::vector<Value*>(count, vector_constant(0.0)),
-      [&](Value* c, std::vector<Value*> partial) {
-        Value* i = lanes_times(c);
-        return add(partial, term(i, load_vector(column, i), true));
-      },
-      name);
-  for (Value*& sum : sums)
-    sum = b_.CreateFAddReduce(scalar_constant(0.0), sum);
-  return sums;
-}
-
 // prox_{step r} of coordinate j's trial point (the plain step on an intercept).
 Value* KernelEmitter::coordinate_prox(Value* j, Value* trial, Value* step) {
   Value* proxed = emit_expr(spec_.prox, {trial, step, &scalar_params_, scalar_});
@@ -357,6 +300,56 @@ Value* KernelEmitter::emit_proximal_newton_step() {
 
   b_.SetInsertPoint(done);
   return emit_newton_outer_setup();
+}
+
+// Coordinate descent on a loss whose phi'' varies: proximal Newton steps, with the coordinate
+// Newton epoch (coordinate_newton.cpp) as their fallback.
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kProximalNewton = {
+    "cd+newton",
+    [](const KernelSpec& spec) {
+      return spec.algorithm == Algorithm::coordinate_descent && spec.coordinate_newton;
+    },
+    &KernelEmitter::proximal_newton_setup,
+    &KernelEmitter::proximal_newton_state,
+    true,
+    &KernelEmitter::proximal_newton_iterate};
+
+// The per-sample buffers, coordinate descent's setup, the per-sample values at the margins
+// and the model at the start.
+void KernelEmitter::proximal_newton_setup(Value*, Value*) {
+  // After the margins: the per-sample values and the trial's (WorkLayout).
+  Value* padded_rows = lanes_times(sample_chunks_);
+  const auto after_margins = [&](int index) {
+    return b_.CreateGEP(scalar_, margins_, b_.CreateMul(padded_rows, b_.getInt64(index)));
+  };
+  static_assert(WorkLayout::margins.samples == 0);
+  for (int v = 0; v < kCachedValues; ++v) {
+    cached_[v] = after_margins(WorkLayout::sample_values[v].samples);
+    trial_[v] = after_margins(WorkLayout::trial_values[v].samples);
+  }
+  trial_margins_ = after_margins(WorkLayout::trial_margins.samples);
+  static_assert(WorkLayout::direction_margins.samples == WorkLayout::trial_margins.samples);
+  direction_margins_ = trial_margins_;
+  // The trial's phi' and phi'' buffers, adjacent, for the proximal Newton step's pairs (free
+  // until a fallback epoch needs them, after the pairs are done).
+  static_assert(WorkLayout::model_pairs.samples == WorkLayout::trial_values[kSlope].samples);
+  model_pairs_ = trial_[kSlope];
+  emit_coordinate_descent_setup();
+  emit_newton_cache_setup();
+  initial_newton_sum_ = emit_newton_outer_setup();
+}
+
+// The model at x, carried from one iteration to the next.
+std::vector<KernelEmitter::CarriedValue> KernelEmitter::proximal_newton_state() {
+  return {{scalar_, initial_newton_sum_, "newton_sum"}};
+}
+
+KernelEmitter::Iteration KernelEmitter::proximal_newton_iterate(const LoopState& loop) {
+  newton_sum_ = loop.state[0];
+  Value* sum = emit_proximal_newton_step();
+  return {.squared_change = sum,
+          .certificate_divisor = llvm::ConstantFP::get(f64_, 1.0),
+          .next_state = {sum}};
 }
 
 }  // namespace proxjit::codegen

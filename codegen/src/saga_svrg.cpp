@@ -79,4 +79,73 @@ void KernelEmitter::emit_variance_reduced_lagged_step(Value* s) {
   b_.CreateStore(t_next, step_count_);
 }
 
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kSaga = {
+    "saga",
+    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::saga; },
+    &KernelEmitter::emit_stochastic_setup,
+    nullptr,
+    false,
+    &KernelEmitter::variance_reduced_iterate};
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kSvrg = {
+    "svrg",
+    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::svrg; },
+    &KernelEmitter::emit_stochastic_setup,
+    nullptr,
+    false,
+    &KernelEmitter::variance_reduced_iterate};
+
+// An iteration is an epoch.
+KernelEmitter::Iteration KernelEmitter::variance_reduced_iterate(const LoopState&) {
+  emit_start_epoch();
+  emit_variance_reduced_epoch();
+  return {.squared_change = emit_stochastic_certificate()};
+}
+
+// An epoch's steps: dense, lagged over the samples' nonzeros, or lagged group steps (decided
+// at run time), then every coordinate brought up to date.
+void KernelEmitter::emit_variance_reduced_epoch() {
+  const bool lagged = stochastic_lagged();
+  const auto steps = [&] {
+    emit_loop(
+        b_.getInt64(0), rows_, {},
+        [&](Value* s, std::vector<Value*>) {
+          if (lagged) {
+            emit_variance_reduced_lagged_step(s);
+          } else {
+            emit_variance_reduced_dense_step(s);
+          }
+          return std::vector<Value*>{};
+        },
+        "vr.steps");
+  };
+  if (group_lagged_possible()) {
+    emit_if(b_.CreateNot(has_groups_), steps, "group.dense_if");
+    emit_if(
+        has_groups_,
+        [&] {
+          emit_loop(
+              b_.getInt64(0), rows_, {},
+              [&](Value* s, std::vector<Value*>) {
+                emit_group_lagged_step(s);
+                return std::vector<Value*>{};
+              },
+              "group.steps");
+          emit_group_catch_all();
+        },
+        "group.lagged_if");
+  } else {
+    steps();
+  }
+  if (lagged) {
+    Value* t = b_.CreateLoad(i64_, step_count_);
+    emit_loop(
+        b_.getInt64(0), cols_, {},
+        [&](Value* j, std::vector<Value*>) {
+          emit_bring_up(j, t);
+          return std::vector<Value*>{};
+        },
+        "saga.catch_all");
+  }
+}
+
 }  // namespace proxjit::codegen

@@ -112,4 +112,74 @@ void KernelEmitter::emit_sgd_lagged_step(Value* s, Value* steps) {
   b_.CreateStore(t_next, step_count_);
 }
 
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kSgd = {
+    "sgd",
+    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::sgd; },
+    &KernelEmitter::emit_stochastic_setup,
+    nullptr,
+    false,
+    &KernelEmitter::sgd_iterate};
+
+// An iteration is an epoch.
+KernelEmitter::Iteration KernelEmitter::sgd_iterate(const LoopState&) {
+  emit_start_epoch();
+  emit_sgd_epoch();
+  return {.squared_change = emit_stochastic_certificate()};
+}
+
+// An epoch's steps, then the point it reports (the iterate, or their average).
+void KernelEmitter::emit_sgd_epoch() {
+  Value* steps = b_.CreateSDiv(b_.CreateAdd(rows_, b_.CreateSub(batch_, b_.getInt64(1))), batch_);
+  const auto dense_steps = [&] {
+    emit_loop(
+        b_.getInt64(0), steps, {},
+        [&](Value* s, std::vector<Value*>) {
+          emit_sgd_step(s, steps);
+          return std::vector<Value*>{};
+        },
+        "sgd.steps");
+  };
+  if (sgd_lagged()) {
+    // Averaging needs every coordinate every step: dense steps then.
+    emit_if(averaging_, dense_steps, "sgd.dense_if");
+    emit_if(
+        b_.CreateNot(averaging_),
+        [&] {
+          emit_loop(
+              b_.getInt64(0), steps, {},
+              [&](Value* s, std::vector<Value*>) {
+                emit_sgd_lagged_step(s, steps);
+                return std::vector<Value*>{};
+              },
+              "sgd.lagged_steps");
+          // Every coordinate up to date; the running totals start again from zero.
+          Value* now = b_.CreateLoad(i64_, step_count_);
+          Value* total = b_.CreateLoad(scalar_, sgd_total_);
+          emit_loop(
+              b_.getInt64(0), cols_, {},
+              [&](Value* j, std::vector<Value*>) {
+                emit_sgd_bring_up(j, now, total);
+                b_.CreateStore(scalar_constant(0.0), address(sum_, j));
+                return std::vector<Value*>{};
+              },
+              "sgd.catch_all");
+          b_.CreateStore(scalar_constant(0.0), sgd_total_);
+        },
+        "sgd.lagged_if");
+  } else {
+    dense_steps();
+  }
+  Value* t = b_.CreateLoad(i64_, step_count_);
+  Value* mean = splat(b_.CreateFDiv(scalar_constant(1.0), b_.CreateSIToFP(t, scalar_)));
+  emit_loop(
+      b_.getInt64(0), chunks_, {},
+      [&](Value* c, std::vector<Value*>) {
+        Value* j = lanes_times(c);
+        Value* averaged = b_.CreateFMul(load_vector(sum_, j), mean);
+        store_vector(b_.CreateSelect(averaging_, averaged, load_vector(sgd_iterate_, j)), x_, j);
+        return std::vector<Value*>{};
+      },
+      "sgd.report");
+}
+
 }  // namespace proxjit::codegen

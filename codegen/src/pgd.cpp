@@ -1,0 +1,21 @@
+// Proximal gradient with a fixed step: x+ = prox(x - step grad f(x)), one fused pass after the
+// gradient.
+#include "emitter.h"
+
+namespace proxjit::codegen {
+
+const KernelEmitter::AlgorithmEmitter KernelEmitter::kProximalGradient = {
+    "pgd",
+    [](const KernelSpec& spec) {
+      return spec.algorithm == Algorithm::proximal_gradient && !spec.backtracking;
+    },
+    nullptr,
+    nullptr,
+    false,
+    &KernelEmitter::pgd_iterate};
+
+KernelEmitter::Iteration KernelEmitter::pgd_iterate(const LoopState&) {
+  return {.squared_change = emit_update(emit_gradient())};
+}
+
+}  // namespace proxjit::codegen
