@@ -79,14 +79,14 @@ KernelEmitter::BacktrackingStep KernelEmitter::emit_backtracking_step(Value* cur
 }
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kBacktracking = {
-    "pgd+backtracking",
-    [](const KernelSpec& spec) {
-      return spec.algorithm == Algorithm::proximal_gradient && spec.backtracking;
-    },
-    &KernelEmitter::backtracking_setup,
-    &KernelEmitter::backtracking_state,
-    false,
-    &KernelEmitter::backtracking_iterate};
+    .name = "pgd+backtracking",
+    .matches =
+        [](const KernelSpec& spec) {
+          return spec.algorithm == Algorithm::proximal_gradient && spec.backtracking;
+        },
+    .setup = &KernelEmitter::backtracking_setup,
+    .state = &KernelEmitter::backtracking_state,
+    .iterate = &KernelEmitter::backtracking_iterate};
 
 // The gradient at the start; later ones come from accepted trials.
 void KernelEmitter::backtracking_setup(Value*, Value* step_double) {

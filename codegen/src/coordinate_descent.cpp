@@ -129,14 +129,13 @@ Value* KernelEmitter::emit_coordinate_descent_epoch() {
 }
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kCoordinateDescent = {
-    "cd",
-    [](const KernelSpec& spec) {
-      return spec.algorithm == Algorithm::coordinate_descent && !spec.coordinate_newton;
-    },
-    &KernelEmitter::coordinate_descent_setup,
-    nullptr,
-    false,
-    &KernelEmitter::coordinate_descent_iterate};
+    .name = "cd",
+    .matches =
+        [](const KernelSpec& spec) {
+          return spec.algorithm == Algorithm::coordinate_descent && !spec.coordinate_newton;
+        },
+    .setup = &KernelEmitter::coordinate_descent_setup,
+    .iterate = &KernelEmitter::coordinate_descent_iterate};
 
 void KernelEmitter::coordinate_descent_setup(Value*, Value*) {
   emit_coordinate_descent_setup();

@@ -119,13 +119,13 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
     Value* next_momentum = nullptr;       // nullptr: t stays
   };
   struct AlgorithmEmitter {
-    const char* name;
-    bool (*matches)(const KernelSpec& spec);
+    const char* name = nullptr;
+    bool (*matches)(const KernelSpec& spec) = nullptr;
     // In the entry block, before the loop (args: the KernelArgs pointer); may be null.
-    void (KernelEmitter::*setup)(Value* args, Value* step_double);
-    std::vector<CarriedValue> (KernelEmitter::*state)();  // may be null
-    bool state_first;  // the state's phis before the driver's (else after them)
-    Iteration (KernelEmitter::*iterate)(const LoopState& loop);
+    void (KernelEmitter::*setup)(Value* args, Value* step_double) = nullptr;
+    std::vector<CarriedValue> (KernelEmitter::*state)() = nullptr;  // may be null
+    bool state_first = false;  // the state's phis before the driver's (else after them)
+    Iteration (KernelEmitter::*iterate)(const LoopState& loop) = nullptr;
   };
   static const AlgorithmEmitter& algorithm_for(const KernelSpec& spec);
   static const AlgorithmEmitter kProximalGradient, kBacktracking, kFista, kCoordinateDescent,
@@ -146,6 +146,7 @@ class __attribute__((visibility("hidden"))) KernelEmitter {
   Value* dense_row(Value* i);
   Value* emit_sample_margin(Value* point, Value* i);
   void emit_sample_scatter(Value* target, Value* i, Value* scale);
+  bool sparse_rows() const;
   bool sparse_columns() const;
   std::vector<Value*> for_sparse_column(Value* j, const std::vector<Value*>& initial,
                                         const SparseVisit& visit, const char* name);

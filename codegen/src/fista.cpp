@@ -45,12 +45,10 @@ void KernelEmitter::emit_extrapolation(Value* beta) {
 }
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kFista = {
-    "fista",
-    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::fista; },
-    &KernelEmitter::fista_setup,
-    nullptr,
-    false,
-    &KernelEmitter::fista_iterate};
+    .name = "fista",
+    .matches = [](const KernelSpec& spec) { return spec.algorithm == Algorithm::fista; },
+    .setup = &KernelEmitter::fista_setup,
+    .iterate = &KernelEmitter::fista_iterate};
 
 // The first extrapolated point is the start.
 void KernelEmitter::fista_setup(Value*, Value*) {

@@ -68,8 +68,7 @@ Value* KernelEmitter::emit_gradient() {
     case SmoothKind::quadratic:
       return emit_quadratic_gradient();
     case SmoothKind::margin:
-      return spec_.layout == Layout::csr ? emit_margin_gradient_csr()
-                                         : emit_margin_gradient_dense();
+      return sparse_rows() ? emit_margin_gradient_csr() : emit_margin_gradient_dense();
   }
   return nullptr;
 }

@@ -19,7 +19,7 @@ Value* KernelEmitter::dense_row(Value* i) {
 
 // a_i'point.
 Value* KernelEmitter::emit_sample_margin(Value* point, Value* i) {
-  if (spec_.layout == Layout::csr) {
+  if (sparse_rows()) {
     return emit_loop(
         row_begin(i), row_end(i), {scalar_constant(0.0)},
         [&](Value* k, std::vector<Value*> sum) {
@@ -41,7 +41,7 @@ Value* KernelEmitter::emit_sample_margin(Value* point, Value* i) {
 
 // target += scale * a_i over the sample's entries.
 void KernelEmitter::emit_sample_scatter(Value* target, Value* i, Value* scale) {
-  if (spec_.layout == Layout::csr) {
+  if (sparse_rows()) {
     emit_loop(
         row_begin(i), row_end(i), {},
         [&](Value* k, std::vector<Value*>) {
@@ -80,6 +80,12 @@ void KernelEmitter::emit_sample_scatter(Value* target, Value* i, Value* scale) {
 // A loss whose phi'' varies (spec.coordinate_newton) takes proximal coordinate Newton steps
 // instead, with a line search (emit_coordinate_newton_epoch; the rules are
 // reference_coordinate_descent's).
+// The layout's shape: sparse rows of samples (CSR) or dense ones; sparse columns (CSC) or
+// dense ones.
+bool KernelEmitter::sparse_rows() const {
+  return spec_.layout == Layout::csr;
+}
+
 bool KernelEmitter::sparse_columns() const {
   return spec_.layout == Layout::csc;
 }

@@ -5,14 +5,12 @@
 namespace proxjit::codegen {
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kProximalGradient = {
-    "pgd",
-    [](const KernelSpec& spec) {
-      return spec.algorithm == Algorithm::proximal_gradient && !spec.backtracking;
-    },
-    nullptr,
-    nullptr,
-    false,
-    &KernelEmitter::pgd_iterate};
+    .name = "pgd",
+    .matches =
+        [](const KernelSpec& spec) {
+          return spec.algorithm == Algorithm::proximal_gradient && !spec.backtracking;
+        },
+    .iterate = &KernelEmitter::pgd_iterate};
 
 KernelEmitter::Iteration KernelEmitter::pgd_iterate(const LoopState&) {
   return {.squared_change = emit_update(emit_gradient())};

@@ -305,14 +305,15 @@ Value* KernelEmitter::emit_proximal_newton_step() {
 // Coordinate descent on a loss whose phi'' varies: proximal Newton steps, with the coordinate
 // Newton epoch (coordinate_newton.cpp) as their fallback.
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kProximalNewton = {
-    "cd+newton",
-    [](const KernelSpec& spec) {
-      return spec.algorithm == Algorithm::coordinate_descent && spec.coordinate_newton;
-    },
-    &KernelEmitter::proximal_newton_setup,
-    &KernelEmitter::proximal_newton_state,
-    true,
-    &KernelEmitter::proximal_newton_iterate};
+    .name = "cd+newton",
+    .matches =
+        [](const KernelSpec& spec) {
+          return spec.algorithm == Algorithm::coordinate_descent && spec.coordinate_newton;
+        },
+    .setup = &KernelEmitter::proximal_newton_setup,
+    .state = &KernelEmitter::proximal_newton_state,
+    .state_first = true,
+    .iterate = &KernelEmitter::proximal_newton_iterate};
 
 // The per-sample buffers, coordinate descent's setup, the per-sample values at the margins
 // and the model at the start.

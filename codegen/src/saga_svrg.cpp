@@ -11,7 +11,7 @@ void KernelEmitter::emit_variance_reduced_dense_step(Value* s) {
   Value* delta = b_.CreateFSub(d, load_scalar(memory_, i));
   Value* step = splat(step_scalar_);
   Value* inv_n = inverse_n();
-  if (spec_.layout == Layout::csr) {
+  if (sparse_rows()) {
     // The direction (d - alpha_i) a_i + g, dense, in direction_.
     emit_copy(mean_gradient_, direction_);
     emit_sample_scatter(direction_, i, delta);
@@ -80,19 +80,15 @@ void KernelEmitter::emit_variance_reduced_lagged_step(Value* s) {
 }
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kSaga = {
-    "saga",
-    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::saga; },
-    &KernelEmitter::emit_stochastic_setup,
-    nullptr,
-    false,
-    &KernelEmitter::variance_reduced_iterate};
+    .name = "saga",
+    .matches = [](const KernelSpec& spec) { return spec.algorithm == Algorithm::saga; },
+    .setup = &KernelEmitter::emit_stochastic_setup,
+    .iterate = &KernelEmitter::variance_reduced_iterate};
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kSvrg = {
-    "svrg",
-    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::svrg; },
-    &KernelEmitter::emit_stochastic_setup,
-    nullptr,
-    false,
-    &KernelEmitter::variance_reduced_iterate};
+    .name = "svrg",
+    .matches = [](const KernelSpec& spec) { return spec.algorithm == Algorithm::svrg; },
+    .setup = &KernelEmitter::emit_stochastic_setup,
+    .iterate = &KernelEmitter::variance_reduced_iterate};
 
 // An iteration is an epoch.
 KernelEmitter::Iteration KernelEmitter::variance_reduced_iterate(const LoopState&) {

@@ -113,12 +113,10 @@ void KernelEmitter::emit_sgd_lagged_step(Value* s, Value* steps) {
 }
 
 const KernelEmitter::AlgorithmEmitter KernelEmitter::kSgd = {
-    "sgd",
-    [](const KernelSpec& spec) { return spec.algorithm == Algorithm::sgd; },
-    &KernelEmitter::emit_stochastic_setup,
-    nullptr,
-    false,
-    &KernelEmitter::sgd_iterate};
+    .name = "sgd",
+    .matches = [](const KernelSpec& spec) { return spec.algorithm == Algorithm::sgd; },
+    .setup = &KernelEmitter::emit_stochastic_setup,
+    .iterate = &KernelEmitter::sgd_iterate};
 
 // An iteration is an epoch.
 KernelEmitter::Iteration KernelEmitter::sgd_iterate(const LoopState&) {
