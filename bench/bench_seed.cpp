@@ -83,8 +83,6 @@ proxjit::KernelSpec seed_spec() {
   const proxjit::ProxComponent l1 = proxjit::ProxComponent::parse("l1(lambda=0.1)");
   proxjit::KernelSpec spec;
   spec.smooth = proxjit::SmoothKind::quadratic;
-  spec.smooth_name = "quadratic";
-  spec.prox_name = "l1";
   spec.prox = l1.definition().prox;
   spec.prox_parameter_count = 1;
   return spec;

@@ -45,27 +45,17 @@ std::string KernelSpec::canonical() const {
 }
 
 std::int64_t kernel_work_size(const KernelSpec& spec, std::int64_t rows, std::int64_t cols) {
-  // Five padded vectors of the unknowns: the gradient, FISTA's extrapolated point (or the
-  // backtracking's second gradient, or coordinate descent's L_j), the previous iterate, and the
-  // trial point and its prox for a called prox. Coordinate descent on a loss adds the margins.
-  std::int64_t size = 5 * padded_length(cols);
-  // Coordinate descent on a loss keeps the margins; CSR gradients stage them (and then the
-  // derivatives) there.
+  // The vectors of the unknowns (WorkLayout), then: coordinate descent on a loss keeps the
+  // margins, and CSR gradients stage them there; coordinate Newton steps add their per-sample
+  // values; the stochastic solvers keep their state.
+  WorkSlot end{WorkLayout::kUnknownVectors, 0};
   if ((spec.algorithm == Algorithm::coordinate_descent && spec.smooth == SmoothKind::margin) ||
       spec.layout == Layout::csr) {
-    size += padded_length(rows);
-    // Coordinate Newton steps: phi, w phi', w phi'' per sample, and a trial point's margins and
-    // the same three.
-    if (spec.coordinate_newton) size += 7 * padded_length(rows);
+    end =
+        spec.coordinate_newton ? WorkLayout::newton_end : WorkSlot{WorkLayout::kUnknownVectors, 1};
   }
-  if (is_stochastic(spec.algorithm)) {
-    // The per-sample scalars (SAGA's memory, SVRG's snapshot), then 64-bit words: each
-    // coordinate's last step (lagged updates) and the epoch's sample order, then SGD's sum of
-    // iterates (averaging).
-    const std::int64_t p = padded_length(cols), r = padded_length(rows);
-    size += r + 2 * p + 2 * r + p;
-  }
-  return size;
+  if (is_stochastic(spec.algorithm)) end = WorkLayout::stochastic_end;
+  return end.offset(rows, cols);
 }
 
 }  // namespace proxjit

@@ -267,7 +267,6 @@ KernelSpec spec_from_plan(const SolvePlan& plan, const SmoothDefinition& smooth,
   KernelSpec spec;
   spec.algorithm = options.algorithm;
   spec.smooth = smooth.kind;
-  spec.smooth_name = smooth.name;
   if (smooth.kind == SmoothKind::margin) {
     spec.loss_derivative = smooth.derivative;
     spec.loss_canonical = smooth.derivative_canonical;
@@ -276,7 +275,6 @@ KernelSpec spec_from_plan(const SolvePlan& plan, const SmoothDefinition& smooth,
     spec.loss_parameter_count = expr::parameter_count(smooth.derivative);
     spec.weighted = weighted;
   }
-  spec.prox_name = prox.name;
   spec.prox_call = !prox.traits.elementwise;
   if (!spec.prox_call) {
     spec.prox = prox.prox;
