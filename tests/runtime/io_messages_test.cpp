@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "../support/temp_dir_test.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
 
@@ -17,24 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class IoMessagesTest : public ::testing::Test {
+class IoMessagesTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("proxjit_io_messages_test_" + std::to_string(getpid())) /
-           info->name();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_.parent_path()); }
-
-  std::string write(const std::string& name, const std::string& contents) const {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << contents;
-    return path;
-  }
-
-  fs::path dir_;
+  IoMessagesTest() : TempDirTest("proxjit_io_messages_test") {}
 };
 
 // what() as a terminal would get it: a C string, cut at a NUL.
