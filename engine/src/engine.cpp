@@ -3,6 +3,7 @@
 // progress_monitor.cpp), the closing message outcome.cpp.
 #include "proxjit/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -87,6 +88,29 @@ CacheStats Engine::cache_stats() const {
   return impl_->kernels.stats();
 }
 
+namespace {
+
+// A step below about eps/L moves x by less than its rounding (and its certificate's sum of
+// squares may underflow to 0, which would read as converged). L is computed only for steps
+// below kSuspiciousStep, so that ordinary runs pay nothing.
+constexpr double kSuspiciousStep = 1e-6;
+
+void check_step_moves_x(const Problem& problem, const SolverOptions& options) {
+  if (!(options.step < kSuspiciousStep)) return;
+  const double lipschitz = problem.lipschitz();
+  if (!(lipschitz > 0.0) || !std::isfinite(lipschitz)) return;
+  const double eps = options.scalar == ScalarType::f32 ? std::numeric_limits<float>::epsilon()
+                                                       : std::numeric_limits<double>::epsilon();
+  if (options.step * lipschitz >= eps) return;
+  throw Error("step " + short_number(options.step) +
+              " is too small to move x: 1/L = " + short_number(1.0 / lipschitz) +
+              ", and a step below about eps * 1/L = " + short_number(eps / lipschitz) + " (" +
+              (options.scalar == ScalarType::f32 ? "float32" : "float64") +
+              ") rounds away entirely; leave the step automatic or give one near 1/L");
+}
+
+}  // namespace
+
 Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
   const SolvePlan plan = Engine::plan(problem, requested);
   const SolverOptions& options = plan.options;
@@ -113,6 +137,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     // power iteration to estimate one, which costs as much as many epochs on large data).
     summary.step = 0.0;
   } else if (options.step > 0.0) {
+    check_step_moves_x(problem, options);
     summary.step = options.step;
   } else if (plan.step_rule == StepRule::stochastic_default && plan.bounded_curvature) {
     summary.step = detail::default_stochastic_step(problem, options);
@@ -125,6 +150,21 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
                   problem.f().name() + " is " + short_number(lipschitz) + "; give a step");
     }
     summary.step = 1.0 / lipschitz;
+  }
+
+  if (plan.step_rule == StepRule::per_coordinate && !plan.coordinate_newton) {
+    // A coordinate of curvature <= 0 is one cd cannot step (it would skip it and report the
+    // rest converged): the problem is not convex, or unbounded below, along it.
+    const std::string why = detail::coordinate_curvature_problem(problem);
+    if (!why.empty()) {
+      summary.status = SolveStatus::diverged;
+      summary.x = options.x0.size() ? options.x0 : Vector(Vector::Zero(problem.variables()));
+      summary.certificate = std::numeric_limits<double>::quiet_NaN();
+      summary.objective = problem.objective(summary.x, options.scalar);
+      summary.message = "diverged before the first iteration: " + why;
+      summary.timing.run_s = detail::seconds_since(start);
+      return summary;
+    }
   }
 
   const KernelSpec spec = kernel_spec(plan, problem);
@@ -175,6 +215,18 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     if (const auto gap = duality_gap(problem.f(), problem.r(), problem.data_view<double>(),
                                      problem.features(), summary.x)) {
       summary.duality_gap = *gap;
+    }
+  }
+  if (summary.status == SolveStatus::converged && plan.step_rule == StepRule::per_coordinate &&
+      problem.f().kind() == SmoothKind::quadratic) {
+    // cd's fixed points are coordinate-wise stationary: minimizers only for a PSD A. The check
+    // costs `steps` products with A, about as many epochs, kept to half the run's.
+    const int steps = static_cast<int>(std::clamp<std::int64_t>(summary.iterations / 2, 3, 30));
+    const std::string why = detail::quadratic_not_convex(problem.A(), steps);
+    if (!why.empty()) {
+      summary.status = SolveStatus::diverged;
+      stopped_by = "coordinate-wise stationary after " + std::to_string(summary.iterations) +
+                   " iterations, but not a minimizer: " + why;
     }
   }
   const std::string outcome =

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "proxjit/runtime/dense.h"
 #include "proxjit/runtime/number_text.h"
 
 namespace proxjit::detail {
@@ -19,3 +20,15 @@ inline std::string short_number(double value) {
 }
 
 }  // namespace proxjit::detail
+
+namespace proxjit {
+class Problem;
+namespace detail {
+// Why coordinate descent cannot step a coordinate of this problem (curvature <= 0: not convex
+// or unbounded below along it), or "" (convexity_check.cpp).
+std::string coordinate_curvature_problem(const Problem& problem);
+// Why a quadratic with this (symmetric) A is not convex, found by `steps` power iterations for
+// its smallest eigenvalue (each costs about a cd epoch), or "" when none found a proof.
+std::string quadratic_not_convex(const Matrix& A, int steps);
+}  // namespace detail
+}  // namespace proxjit

@@ -333,6 +333,16 @@ TEST(ProxParse, InfiniteWeightIsRejected) {
   EXPECT_NO_THROW(ProxComponent::parse("box(lo=-inf, hi=0)"));
 }
 
+// Both bounds at the same infinity leave no real point: the projection would yield inf/NaN.
+TEST(ProxParse, BoxWithBothBoundsAtOneInfinityIsRejected) {
+  EXPECT_TRUE(Contains(parse_error("box(lo=inf, hi=inf)"), "lo and hi are both inf"));
+  EXPECT_TRUE(Contains(parse_error("box(lo=-inf, hi=-inf)"), "lo and hi are both -inf"));
+  EXPECT_TRUE(Contains(parse_error("box(lo=-inf, hi=-inf)"), "prox 'box'"));
+  const ProxComponent open = ProxComponent::parse("box(lo=0, hi=inf)");
+  EXPECT_THROW(open.with_parameter("lo", kInf), Error);
+  EXPECT_NO_THROW(ProxComponent::parse("box(lo=-inf, hi=inf)"));
+}
+
 // The kernel computes with parameters rounded to T; so must the checks.
 template <class T>
 std::vector<double> rounded_to(const std::vector<double>& params) {

@@ -2,7 +2,9 @@
 // prox_{step r}(y) = min(max(y, lo), hi)   (projection, independent of the step)
 #include "builtin_prox.h"
 
+#include <cmath>
 #include <limits>
+#include <string>
 
 namespace proxjit::builtin {
 
@@ -22,6 +24,11 @@ ProxDefinition box_prox() {
   d.value = where(y >= lo, where(y <= hi, 0.0, inf), inf);
   d.check_together = [](std::span<const double> p) -> std::string {
     if (p[0] > p[1]) return "lo must be <= hi (the box is empty)";
+    // lo = hi = +-inf is no set of real points: the projection would return inf (then NaN).
+    if (std::isinf(p[0]) && p[0] == p[1])
+      return std::string("lo and hi are both ") + (p[0] > 0 ? "inf" : "-inf") +
+             ", so the box holds no real point; give a finite bound (lo=-inf, hi=inf is no "
+             "constraint)";
     return "";
   };
   // Solvers may exploit: a projection, so two steps give any number of skipped ones; r* is the
