@@ -110,11 +110,7 @@ std::optional<double> parse_number(std::string_view token) {
 }
 
 void write_file(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
-  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  out.close();
-  if (!out) fail(path, "cannot write the file (disk full?)");
+  write_file_atomically(path, contents);
 }
 
 bool is_blank(char c) {

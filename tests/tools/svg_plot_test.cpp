@@ -98,6 +98,29 @@ TEST(SvgPlot, NoRowsIsStillAPlot) {
   EXPECT_NE(svg.find("no trace rows"), std::string::npos);
 }
 
+// The "no trace rows" text sits inside a panel's frame (x from 72 to 476, or 572 to 976), clear
+// of the right panel's y axis label: its estimated width (0.6 em a character) fits.
+TEST(SvgPlot, NoRowsTextStaysInsideAPanel) {
+  const std::string svg = convergence_svg({}, {"empty", ""});
+  int texts = 0;
+  for (std::size_t at = svg.find("no trace rows"); at != std::string::npos;
+       at = svg.find("no trace rows", at + 1)) {
+    const std::size_t open = svg.rfind("<text", at);
+    const std::size_t close = svg.find("</text>", at);
+    ASSERT_NE(open, std::string::npos);
+    const std::string element = svg.substr(open, close - open);
+    const std::string content = element.substr(element.find('>') + 1);
+    const double x = std::stod(element.substr(element.find(" x=\"") + 4));
+    const double font = std::stod(element.substr(element.find("font-size=\"") + 11));
+    const double half = 0.3 * font * static_cast<double>(content.size());
+    const bool left = x - half >= 72 && x + half <= 476;
+    const bool right = x - half >= 572 && x + half <= 976;
+    EXPECT_TRUE(left || right) << element;
+    ++texts;
+  }
+  EXPECT_GE(texts, 1);
+}
+
 TEST(SvgPlot, OneRowIsAMarkedPoint) {
   const std::string svg = convergence_svg(geometric_rows(1), {"one", ""});
   expect_well_formed(svg);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "common.h"
 
 #include "json.h"
+#include "output_files.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/io.h"
@@ -25,6 +27,9 @@ namespace {
 
 // ---- solve ---------------------------------------------------------------------------------
 
+// --trace-every not given (no one types this number): the interval of auto_trace_every.
+constexpr std::int64_t kAutomaticTraceEvery = std::numeric_limits<std::int64_t>::min();
+
 struct SolveFlags {
   ProblemFlags problem;
   SettingFlags settings;  // --algorithm, --step, --max-iter, --tol, ... (settings.h)
@@ -32,7 +37,7 @@ struct SolveFlags {
   std::string x0_path;
   std::string x_out_path;
   bool json = false;
-  std::int64_t trace_every = -1;  // -1: automatic (see auto_trace_every)
+  std::int64_t trace_every = kAutomaticTraceEvery;  // given: >= 1
   std::string trace_path;
   std::string plot_path;
   bool verbose = false;
@@ -61,22 +66,13 @@ std::int64_t auto_trace_every(const SolveFlags& flags, std::int64_t max_iteratio
 SolverOptions solver_options_from(const SolveFlags& flags) {
   SolverOptions options = apply_setting_flags(flags.settings, default_solver_options());
   options.fallback_to_reference = !flags.no_fallback;
-  if (flags.trace_every == 0) {
-    for (const auto& [flag, path] :
-         {std::pair<const char*, const std::string&>{"--trace", flags.trace_path},
-          {"--plot", flags.plot_path}}) {
-      if (!path.empty()) {
-        throw Error(std::string(flag) +
-                    " needs trace rows, but --trace-every 0 records none; drop --trace-every "
-                    "(automatic) or give a positive count");
-      }
-    }
+  if (flags.trace_every != kAutomaticTraceEvery && flags.trace_every < 1) {
+    throw Error(
+        "--trace-every: expected a whole number of iterations >= 1 (leave it out for the "
+        "automatic interval); got " +
+        std::to_string(flags.trace_every));
   }
-  if (flags.trace_every < -1) {
-    throw Error("--trace-every: must be >= 0 (0: no trace); got " +
-                std::to_string(flags.trace_every));
-  }
-  options.trace_every = flags.trace_every;  // -1 is resolved by run_solve
+  options.trace_every = flags.trace_every;  // automatic: resolved by run_solve
   if (!flags.x0_path.empty()) options.x0 = load_vector_for("--x0", flags.x0_path);
   SolverOptions checked = options;
   if (checked.trace_every < 0) checked.trace_every = 0;
@@ -140,6 +136,43 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
   return json.text();
 }
 
+// A run this short gets a row for every iteration in its --trace and --plot.
+constexpr std::int64_t kShortRunIterations = 200;
+constexpr double kShortRunSeconds = 0.5;
+
+// The rows --trace and --plot show: the start (iteration 0: the objective at x0; no certificate
+// before a step), the engine's rows, and the last iteration (from the Summary when it was not a
+// trace point). A short run with the automatic interval is replayed recording every iteration;
+// its rows are used only when the replay is the same run (same status, iterations and x).
+void complete_trace(Engine& engine, const Problem& problem, const SolverOptions& options,
+                    bool automatic_interval, Summary& summary) {
+  if (summary.status == SolveStatus::error) return;
+  const bool deterministic_end =
+      summary.status == SolveStatus::converged || summary.status == SolveStatus::max_iterations;
+  if (automatic_interval && options.trace_every > 1 && deterministic_end &&
+      summary.iterations <= kShortRunIterations && summary.timing.run_s <= kShortRunSeconds) {
+    SolverOptions replay = options;
+    replay.trace_every = 1;
+    replay.callback = nullptr;  // the table and progress line saw the run already
+    replay.repeat = 1;
+    Summary again = engine.solve(problem, replay);
+    if (again.status == summary.status && again.iterations == summary.iterations &&
+        again.x.size() == summary.x.size() && again.x == summary.x) {
+      summary.trace = std::move(again.trace);
+    }
+  }
+  if (summary.trace.empty() || summary.trace.back().iteration != summary.iterations) {
+    summary.trace.push_back({summary.iterations, summary.timing.run_s, summary.objective,
+                             summary.certificate, summary.step});
+  }
+  if (summary.trace.front().iteration != 0) {
+    const Vector x0 = options.x0.size() ? options.x0 : Vector::Zero(problem.variables());
+    summary.trace.insert(summary.trace.begin(),
+                         TraceRow{0, 0.0, problem.objective(x0, options.scalar),
+                                  std::numeric_limits<double>::quiet_NaN(), summary.step});
+  }
+}
+
 // The human report, ending with a newline.
 std::string full_report(const Summary& summary) {
   std::string report = summary.FullReport();
@@ -148,6 +181,12 @@ std::string full_report(const Summary& summary) {
 }
 
 int run_solve(const SolveFlags& flags) {
+  // Before any work: an output must not replace an input, nor another output.
+  std::vector<NamedFile> inputs = problem_input_files(flags.problem);
+  inputs.push_back({"--x0", flags.x0_path});
+  check_output_files(
+      inputs,
+      {{"--x-out", flags.x_out_path}, {"--trace", flags.trace_path}, {"--plot", flags.plot_path}});
   // The engine first: its JIT set-up runs in the background while the data load.
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
@@ -191,10 +230,17 @@ int run_solve(const SolveFlags& flags) {
     summary = engine.solve(problem, options);
   }
   if (progress) progress->clear();
+  if (!flags.trace_path.empty() || !flags.plot_path.empty()) {
+    complete_trace(engine, problem, options, flags.trace_every == kAutomaticTraceEvery, summary);
+  }
 
   // Write the files before reporting, so a report that names them can be trusted.
   if (!flags.x_out_path.empty() && summary.status != SolveStatus::error) {
-    save_vector(flags.x_out_path, summary.x);
+    try {
+      save_vector(flags.x_out_path, summary.x);  // through a temporary file, renamed
+    } catch (const Error& error) {
+      throw Error(std::string("--x-out ") + error.what());
+    }
   }
   if (!flags.trace_path.empty()) write_trace_csv(flags.trace_path, summary.trace);
   if (!flags.plot_path.empty()) {
@@ -331,8 +377,8 @@ Command add_solve_command(CLI::App& root) {
       ->type_name("FILE");
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
   app->add_option("--trace-every", flags->trace_every,
-                  "Record a trace row (objective, certificate, time) every N iterations; "
-                  "0: none. Default: automatic, only when --trace, --plot, --verbose or the "
+                  "Record a trace row (objective, certificate, time) every N >= 1 iterations. "
+                  "Default: automatic, only when --trace, --plot, --verbose or the "
                   "terminal progress line need rows (see below)")
       ->type_name("N");
   app->add_option("--trace", flags->trace_path,
@@ -362,7 +408,9 @@ Command add_solve_command(CLI::App& root) {
       "reported.\n"
       "--trace-every by default: max(1, min(1000, max_iter/200)) with --trace or --plot;\n"
       "max(1, min(1000, max_iter/50)) with --verbose alone; max(1, min(1000, max_iter/100))\n"
-      "for the progress line; 0 otherwise. Each row costs one objective evaluation.\n"
+      "for the progress line; none otherwise. Each row costs one objective evaluation.\n"
+      "--trace and --plot always hold the start (iteration 0) and the last iteration, and\n"
+      "every iteration of a run under 200 iterations and 0.5 s (automatic interval).\n"
       "Kernel cache: --cache-dir, else $PROXJIT_CACHE_DIR, $XDG_CACHE_HOME/proxjit or\n"
       "~/.cache/proxjit; off with --no-cache or PROXJIT_NO_CACHE=1.\n"
       "Exit status: 0 when the solve ran (converged or not), 1 on status error, 2 on bad "

@@ -1,5 +1,6 @@
 // `proxjit path`: a regularization path, one warm-started solve per parameter value, all on one
-// compiled kernel (Engine::solve_path).
+// compiled kernel (as Engine::solve_path, point by point here so Ctrl-C can stop between them).
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "json.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/number_text.h"
+#include "solve_progress.h"
 
 namespace proxjit::cli {
 namespace {
@@ -71,6 +73,16 @@ std::string prox_with_parameter(const std::string& text, const std::string& para
   return rebuilt + parameter + "=" + number_text(value) + ")";
 }
 
+void print_point(double value, const Summary& s) {
+  std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
+              number_text(value, 6).c_str(), std::string(to_string(s.status)).c_str(),
+              number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
+              static_cast<long long>(s.iterations),
+              static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
+              std::string(to_string(s.source)).c_str());
+  std::fflush(stdout);  // a point is shown as soon as it is done
+}
+
 int run_path(const PathFlags& flags) {
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
@@ -82,11 +94,50 @@ int run_path(const PathFlags& flags) {
   ProblemFlags problem_flags = flags.problem;
   problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter, values.front());
   const Problem problem = load_problem(problem_flags);
-  const SolverOptions options = apply_setting_flags(flags.settings, path_defaults());
+  SolverOptions options = apply_setting_flags(flags.settings, path_defaults());
   validate_options(options);
-  const std::vector<Summary> path = engine.solve_path(problem, flags.parameter, values, options);
-  const CacheStats stats = engine.cache_stats();
 
+  if (!flags.json) {
+    std::printf("proxjit path: %s, %s over %zu values\n", problem.describe().c_str(),
+                flags.parameter.c_str(), values.size());
+    std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %s\n", flags.parameter.c_str(),
+                "status", "objective", "certificate", "gap", "iterations", "nonzeros", "run",
+                "kernel");
+    std::fflush(stdout);
+  }
+  // Ctrl-C ends the running point (status interrupted) and skips the rest; the finished points
+  // are still reported. Each point is printed as it finishes.
+  std::atomic<bool> interrupted{false};
+  options.interrupt = &interrupted;
+  std::vector<Summary> path;
+  {
+    SigintGuard guard(interrupted);
+    for (const double value : values) {
+      if (interrupted.load()) break;
+      const Problem point = problem.with_prox(problem.r().with_parameter(flags.parameter, value));
+      path.push_back(engine.solve(point, options));
+      const Summary& last = path.back();
+      if (!flags.json) print_point(value, last);
+      // Warm start only from a usable answer, as Engine::solve_path does.
+      if (last.status == SolveStatus::converged || last.status == SolveStatus::max_iterations) {
+        options.x0 = last.x;
+      }
+    }
+  }
+  const std::size_t skipped = values.size() - path.size();
+  const CacheStats stats = engine.cache_stats();
+  std::string skipped_note;
+  if (interrupted.load()) {
+    skipped_note = "interrupted (Ctrl-C) ";
+    if (path.empty()) {
+      skipped_note += "before the first point";
+    } else {
+      skipped_note += (path.back().status == SolveStatus::interrupted ? "at " : "after ") +
+                      flags.parameter + " = " + number_text(values[path.size() - 1], 6);
+    }
+    skipped_note += ": " + std::to_string(skipped) + " remaining point" +
+                    (skipped == 1 ? "" : "s") + " skipped";
+  }
   if (flags.json) {
     JsonWriter json;
     json.begin_object();
@@ -94,6 +145,7 @@ int run_path(const PathFlags& flags) {
     json.field("parameter", flags.parameter);
     json.field("compiles", stats.compiles);
     json.field("disk_hits", stats.disk_hits);
+    json.field("interrupted", interrupted.load());
     json.key("points").begin_array();
     for (std::size_t i = 0; i < path.size(); ++i) {
       const Summary& s = path[i];
@@ -110,27 +162,19 @@ int run_path(const PathFlags& flags) {
       json.end_object();
     }
     json.end_array();
+    json.key("skipped").begin_array();
+    for (std::size_t i = path.size(); i < values.size(); ++i)
+      json.value(values[i]);
+    json.end_array();
     json.end_object();
     std::cout << json.text() << "\n";
+    if (!skipped_note.empty()) std::cerr << "proxjit path: " << skipped_note << "\n";
   } else {
-    std::printf("proxjit path: %s, %s over %zu values\n", problem.describe().c_str(),
-                flags.parameter.c_str(), values.size());
-    std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %s\n", flags.parameter.c_str(),
-                "status", "objective", "certificate", "gap", "iterations", "nonzeros", "run",
-                "kernel");
-    for (std::size_t i = 0; i < path.size(); ++i) {
-      const Summary& s = path[i];
-      std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
-                  number_text(values[i], 6).c_str(), std::string(to_string(s.status)).c_str(),
-                  number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
-                  static_cast<long long>(s.iterations),
-                  static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
-                  std::string(to_string(s.source)).c_str());
-    }
+    if (!skipped_note.empty()) std::printf("%s\n", skipped_note.c_str());
     std::printf(
         "one kernel for %zu points (%lld compiled, %lld loaded from disk); each point "
         "starts from the previous solution\n",
-        values.size(), static_cast<long long>(stats.compiles),
+        path.size(), static_cast<long long>(stats.compiles),
         static_cast<long long>(stats.disk_hits));
   }
   for (const Summary& s : path) {
@@ -150,7 +194,7 @@ Command add_path_command(CLI::App& root) {
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
   std::vector<std::string> settings = kernel_setting_names();
-  settings.insert(settings.end(), {"step", "max_iter", "tol", "backend"});
+  settings.insert(settings.end(), {"step", "max_iter", "tol", "backend", "max_time"});
   add_setting_flags(*app, flags->settings, settings, path_defaults());
   app->add_option("--parameter", flags->parameter, "The prox parameter the path varies")
       ->capture_default_str();
@@ -165,7 +209,11 @@ Command add_path_command(CLI::App& root) {
       "  proxjit path --f least_squares --A A.npy --b b.npy --r l1 --grid 1:0.001:20\n"
       "  proxjit path --f least_squares --data train.svm --r \"l1(lambda=1)\" \\\n"
       "      --lambdas 0.5,0.1,0.05,0.01 --algorithm cd --json\n"
-      "The prox is given with any value of the parameter; the path replaces it.");
+      "The prox is given with any value of the parameter; the path replaces it.\n"
+      "--max-iter, --tol and --max-time apply to each point. Ctrl-C ends the running point\n"
+      "(status interrupted), skips the rest and reports the points so far.\n"
+      "Exit status: 0 when the path ran (converged or not, interrupted), 1 when a point ended\n"
+      "with status error, 2 on bad input.");
   return {app, [flags] { return run_path(*flags); }};
 }
 

@@ -2,11 +2,12 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <unistd.h>
 
+#include "output_files.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/number_text.h"
 
@@ -194,16 +195,14 @@ bool stderr_is_terminal() {
 }
 
 void write_trace_csv(const std::string& path, const std::vector<TraceRow>& rows) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error("--trace " + path + ": cannot open the file for writing");
+  std::ostringstream out;
   out << "iteration,seconds,objective,certificate,step\n";
   for (const TraceRow& row : rows) {
     // Shortest round-trip text: every value reads back exactly.
     out << row.iteration << ',' << number_text(row.seconds) << ',' << number_text(row.objective)
         << ',' << number_text(row.certificate) << ',' << number_text(row.step) << '\n';
   }
-  out.close();
-  if (!out) throw Error("--trace " + path + ": writing failed");
+  write_output_file("--trace", path, out.str());
 }
 
 }  // namespace proxjit::cli

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 
 #include "proxjit/runtime/error.h"
+#include "proxjit/runtime/io.h"
 #include "proxjit/runtime/number_text.h"
 
 namespace proxjit::cli {
@@ -279,9 +279,12 @@ std::string convergence_svg(const std::vector<TraceRow>& rows, const Convergence
   draw_panel(svg, 0.0, iterations, /*integer_x=*/true, "iteration", series, y_axis);
   draw_panel(svg, kPanelWidth, seconds, /*integer_x=*/false, "run time (s)", series, y_axis);
   if (rows.empty()) {
-    svg += "<text x=\"" + num(kWidth / 2) + "\" y=\"" + num((kTop + kBottom) / 2) +
-           "\" text-anchor=\"middle\" font-size=\"15\" fill=\"#888888\">no trace rows (run "
-           "longer, or lower --trace-every)</text>\n";
+    // Centred in each panel's frame, clear of the y axis labels between the panels.
+    for (const double origin : {0.0, kPanelWidth}) {
+      svg += "<text class=\"no-rows\" x=\"" + num(origin + (kLeft + kPanelWidth - kRight) / 2) +
+             "\" y=\"" + num((kTop + kBottom) / 2) +
+             "\" text-anchor=\"middle\" font-size=\"14\" fill=\"#888888\">no trace rows</text>\n";
+    }
   }
   const std::string best_text = std::isfinite(best) ? number_text(best, 10) : std::string("none");
   svg +=
@@ -304,11 +307,11 @@ std::string convergence_svg(const std::vector<TraceRow>& rows, const Convergence
 
 void write_convergence_svg(const std::string& path, const std::vector<TraceRow>& rows,
                            const ConvergencePlot& plot) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error("--plot " + path + ": cannot open the file for writing");
-  out << convergence_svg(rows, plot);
-  out.close();
-  if (!out) throw Error("--plot " + path + ": writing failed");
+  try {
+    write_file_atomically(path, convergence_svg(rows, plot));  // never a half-written plot
+  } catch (const Error& error) {
+    throw Error(std::string("--plot ") + error.what());
+  }
 }
 
 }  // namespace proxjit::cli

@@ -70,4 +70,11 @@ void save_libsvm(const std::string& path, const SparseMatrix& A, const Vector& b
 // "%%MatrixMarket matrix coordinate real general", every stored entry (explicit zeros too).
 void save_matrix_market(const std::string& path, const SparseMatrix& A);
 
+// Writes `contents` to `path` through a temporary file in the same directory, renamed over the
+// target once complete: a failed or interrupted write leaves the old file (or none), never half
+// of the new one. A symbolic link is followed (the link stays, its target is replaced); an
+// existing file keeps its permissions, a new one gets 0644 less the umask; devices and pipes
+// (/dev/stdout) are written in place. Every writer above goes through it. Errors name the file.
+void write_file_atomically(const std::string& path, std::string_view contents);
+
 }  // namespace proxjit
