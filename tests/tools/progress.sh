@@ -164,21 +164,20 @@ case "$case_name" in
     # The typist runs in the background, the command in the foreground: a background job of
     # a script has SIGINT ignored, and so would the command. It keeps the keyboard open until
     # the command is done (an end of input would end `script` early).
+    # Waits until the pty shows $1, at most $2 tenths of a second.
+    wait_for_output() {
+      local waited=0
+      until grep -qs "$1" "$work/pty.out"; do
+        waited=$((waited + 1))
+        [ "$waited" -le "$2" ] || break
+        sleep 0.1
+      done
+    }
     (
       exec 3>"$work/keys"
-      waited=0
-      until grep -qs "max_time" "$work/pty.out"; do
-        waited=$((waited + 1))
-        [ "$waited" -le 600 ] || break
-        sleep 0.1
-      done
+      wait_for_output "max_time" 600
       printf '\003' >&3
-      waited=0
-      until grep -qs "one kernel for" "$work/pty.out"; do
-        waited=$((waited + 1))
-        [ "$waited" -le 300 ] || break
-        sleep 0.1
-      done
+      wait_for_output "one kernel for" 300
     ) >/dev/null 2>&1 &
     typist=$!
     SHELL=/bin/sh script -qec "exec '$proxjit' path --f quadratic \
