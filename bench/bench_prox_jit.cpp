@@ -69,6 +69,7 @@ int main() {
     const proxjit::Problem problem(proxjit::SmoothComponent::parse("least_squares"), r, empty,
                                    proxjit::Vector::Zero(1));
     proxjit::SolverOptions options;
+    options.algorithm = proxjit::Algorithm::proximal_gradient;  // one prox step
     options.step = 0.5;
     options.max_iterations = 1;
     options.tolerance = 0.0;

@@ -176,6 +176,7 @@ void BM_CacheHitLookup(benchmark::State& state) {
   const SeedProblem& p = seed_problem(50);
   const proxjit::Problem problem = proxjit::Problem::parse("quadratic", "l1(lambda=0.1)", p.A, p.b);
   proxjit::SolverOptions options;
+  options.algorithm = proxjit::Algorithm::proximal_gradient;  // the seed kernel
   options.step = kStep;
   options.max_iterations = 1;
   engine.solve(problem, options);  // compiles

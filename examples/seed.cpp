@@ -21,6 +21,7 @@ int main(int argc, char** argv) try {
   auto problem = proxjit::Problem::parse(f, r, A, b);
 
   proxjit::SolverOptions options;
+  options.algorithm = proxjit::Algorithm::proximal_gradient;  // the article's loop
   options.step = 1e-3;
   options.max_iterations = 20000;
   options.tolerance = 0;  // run every iteration, as the article does

@@ -82,6 +82,7 @@ int run_demo(const DemoFlags& flags) {
   const Problem second_problem = problem.with_prox(ProxComponent::parse("l1(lambda=0.2)"));
 
   SolverOptions options;
+  options.algorithm = Algorithm::proximal_gradient;  // the article's loop
   options.step = kStep;
   options.max_iterations = kIterations;
   options.tolerance = 0.0;
