@@ -28,9 +28,9 @@ bool duality_gap_known(const SmoothComponent& f, const ProxComponent& r, Eigen::
 std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent& r,
                                   const DataView<double>& data, Eigen::Index penalized,
                                   const Vector& x, double* primal_out, const SampleValues& at_x) {
+  // Before any pass over the data: most pairs have no gap, and every solve asks once.
+  if (!duality_gap_known(f, r, penalized, x.size())) return std::nullopt;
   const LossDual loss = f.definition().dual;
-  if (loss == LossDual::none) return std::nullopt;
-  if (penalized != x.size()) return std::nullopt;
   const Eigen::Index rows = data.rows();
   const double n = static_cast<double>(rows);
   const Vector z = at_x.margins ? Vector(Eigen::Map<const Vector>(at_x.margins, rows))
@@ -95,8 +95,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
   const std::span<const double> feature_weights =
       rule.weights_list.empty() ? std::span<const double>() : r.list_parameter(rule.weights_list);
   if (rule.kind == DualRule::Kind::shrink && !feature_weights.empty()) {
-    // Weighted: r* is the indicator of |u_i| <= l1 w_i; scale theta by the worst ratio.
-    if (rule.l2_slot >= 0) return std::nullopt;
+    // Weighted (and no l2 term: duality_gap_known): r* is the indicator of |u_i| <= l1 w_i;
+    // scale theta by the worst ratio.
     const double l1 = slot(rule.l1_slot);
     double worst = 0.0;
     for (Eigen::Index i = 0; i < correlation.size(); ++i) {
@@ -126,9 +126,8 @@ std::optional<double> duality_gap(const SmoothComponent& f, const ProxComponent&
       }
     }
   } else if (rule.kind == DualRule::Kind::box) {
-    // The support function of the box at u = -A'theta.
+    // The support function of the box (finite: duality_gap_known) at u = -A'theta.
     const double lo = slot(rule.lo_slot), hi = slot(rule.hi_slot);
-    if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
     for (Eigen::Index i = 0; i < correlation.size(); ++i) {
       const double u = -correlation[i];
       conjugate += std::max(lo * u, hi * u);
