@@ -84,6 +84,12 @@ std::vector<Summary> Engine::solve_path(const Problem& problem, const std::strin
   return path;
 }
 
+std::vector<Summary> Engine::solve_path(const Problem& problem, const std::string& parameter,
+                                        SolverOptions options, const GridOptions& grid) {
+  return solve_path(problem, parameter, automatic_grid(problem, parameter, grid),
+                    std::move(options));
+}
+
 CacheStats Engine::cache_stats() const {
   return impl_->kernels.stats();
 }

@@ -16,6 +16,7 @@
 
 #include "proxjit/disk_cache.h"
 #include "proxjit/options.h"
+#include "proxjit/path.h"
 #include "proxjit/problem.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/solve_plan.h"
@@ -81,6 +82,10 @@ class Engine {
   // from options.x0). Every point shares one kernel: the path compiles at most once.
   std::vector<Summary> solve_path(const Problem& problem, const std::string& parameter,
                                   const std::vector<double>& values, SolverOptions options);
+  // The same over automatic_grid(problem, parameter, grid) (path.h): from lambda_max down,
+  // glmnet's default grid. Throws proxjit::Error where lambda_max is not known.
+  std::vector<Summary> solve_path(const Problem& problem, const std::string& parameter,
+                                  SolverOptions options, const GridOptions& grid = {});
 
   // The structure-only spec and the full kernel key a solve would use (include
   // proxjit/codegen/kernel_spec.h to read a spec).
