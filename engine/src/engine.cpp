@@ -15,6 +15,7 @@
 #include "proxjit/runtime/duality_gap.h"
 #include "proxjit/runtime/error.h"
 #include "run.h"
+#include "working_set.h"
 
 namespace proxjit {
 
@@ -133,6 +134,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
   }
   const Clock::time_point start = Clock::now();
+  if (plan.working_sets) return detail::solve_on_working_sets(*this, problem, plan, start);
   Summary summary;
   summary.algorithm = options.algorithm;
   summary.problem = problem.describe();

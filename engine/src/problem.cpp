@@ -3,6 +3,7 @@
 #include <limits>
 #include <mutex>
 
+#include "gram.h"
 #include "proxjit/codegen/kernel_data.h"
 #include "proxjit/runtime/error.h"
 #include "proxjit/runtime/objective.h"
@@ -31,6 +32,8 @@ struct Problem::Data {
   std::once_flag kernel_once[kLayouts][2];
   KernelData<double> kernel_f64[kLayouts];
   KernelData<float> kernel_f32[kLayouts];
+  std::once_flag gram_once;
+  std::unique_ptr<detail::LeastSquaresGram> gram;
 };
 
 namespace {
@@ -211,6 +214,12 @@ double Problem::objective(const Vector& x, ScalarType scalar) const {
     return smooth + r_.value<float>(x_float.data(), size);
   }
   return smooth + r_.value<double>(x.data(), size);
+}
+
+detail::LeastSquaresGram& Problem::least_squares_gram() const {
+  std::call_once(data_->gram_once,
+                 [&] { data_->gram = std::make_unique<detail::LeastSquaresGram>(*this); });
+  return *data_->gram;
 }
 
 double Problem::lipschitz() const {

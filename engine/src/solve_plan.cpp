@@ -7,6 +7,7 @@
 
 #include "engine_internal.h"
 #include "progress_monitor.h"
+#include "working_set.h"
 #include "proxjit/codegen/kernel_spec.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/duality_gap.h"
@@ -209,6 +210,7 @@ std::string SolvePlan::describe() const {
   text += ", ";
   text += to_string(layout);
   if (reads_densely) text += " (sparse data read densely)";
+  if (working_sets) text += ", working sets";
   return text;
 }
 
@@ -233,6 +235,7 @@ SolvePlan Engine::plan(const Problem& problem, const SolverOptions& options) {
   check_plan(plan, problem);
   plan.gap_known =
       duality_gap_known(problem.f(), problem.r(), problem.features(), problem.variables());
+  plan.working_sets = detail::working_sets_apply(plan, problem);
   return plan;
 }
 

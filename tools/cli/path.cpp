@@ -1,6 +1,8 @@
 // `proxjit path`: a regularization path, one warm-started solve per parameter value, all on one
 // compiled kernel (as Engine::solve_path, point by point here so Ctrl-C can stop between them).
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +13,9 @@
 #include "commands.h"
 #include "common.h"
 #include "json.h"
+#include "output_files.h"
+#include "proxjit/path.h"
+#include "proxjit/runtime/io.h"
 #include "proxjit/runtime/component_text.h"
 #include "proxjit/runtime/number_text.h"
 #include "solve_progress.h"
@@ -24,7 +29,8 @@ struct PathFlags {
   CacheFlags cache;
   std::string parameter = "lambda";
   std::string values;  // "1,0.5,0.1"
-  std::string grid;    // "FROM:TO:COUNT", geometric
+  std::string grid;    // "FROM:TO:COUNT", geometric, or "auto[:COUNT[:RATIO]]" from lambda_max
+  std::string x_out;   // every point's x, one column each (.npy, .csv, or .mtx when sparse)
   bool json = false;
 };
 
@@ -51,9 +57,65 @@ std::vector<double> parse_values(const std::string& text) {
   return values;
 }
 
+bool is_automatic_grid(const std::string& text) {
+  return text == "auto" || text.rfind("auto:", 0) == 0;
+}
+
+// "auto", "auto:COUNT" or "auto:COUNT:RATIO" (the last value over the first).
+GridOptions parse_automatic_grid(const std::string& text) {
+  GridOptions grid;
+  std::stringstream stream(text.substr(std::min<std::size_t>(text.size(), 5)));
+  std::string item;
+  const auto fail = [&] {
+    throw Error("--grid: expected auto, auto:COUNT or auto:COUNT:RATIO (e.g. auto:50:0.001), "
+                "got \"" + text + "\"");
+  };
+  if (std::getline(stream, item, ':')) {
+    char* end = nullptr;
+    const long count = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || count < 1 || count > 100000) fail();
+    grid.count = static_cast<int>(count);
+  }
+  if (std::getline(stream, item, ':')) {
+    char* end = nullptr;
+    grid.min_ratio = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !(grid.min_ratio > 0.0 && grid.min_ratio < 1.0)) fail();
+  }
+  if (std::getline(stream, item, ':')) fail();
+  return grid;
+}
+
 std::vector<double> parse_grid(const std::string& text) {
   if (auto values = tools::log_grid(text, "--grid")) return *values;
-  throw Error("--grid: expected FROM:TO:COUNT, e.g. 1:0.001:20; got \"" + text + "\"");
+  throw Error("--grid: expected FROM:TO:COUNT, e.g. 1:0.001:20, or auto; got \"" + text + "\"");
+}
+
+// Every point's x as one column: dense .npy/.csv, or Matrix Market coordinates (sparse).
+void write_path_solutions(const std::string& path, const std::vector<Summary>& points,
+                          Eigen::Index variables) {
+  const bool sparse = path.size() >= 4 && path.compare(path.size() - 4, 4, ".mtx") == 0;
+  if (sparse) {
+    std::vector<Eigen::Triplet<double>> entries;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      for (Eigen::Index j = 0; j < variables; ++j) {
+        if (points[k].x[j] != 0.0)
+          entries.emplace_back(j, static_cast<Eigen::Index>(k), points[k].x[j]);
+      }
+    }
+    SparseMatrix matrix(variables, static_cast<Eigen::Index>(points.size()));
+    matrix.setFromTriplets(entries.begin(), entries.end());
+    save_matrix_market(path, matrix);
+    return;
+  }
+  Matrix matrix(variables, static_cast<Eigen::Index>(points.size()));
+  for (std::size_t k = 0; k < points.size(); ++k)
+    matrix.col(static_cast<Eigen::Index>(k)) = points[k].x;
+  save_matrix(path, matrix);
+}
+
+// The coefficients r applies to that are not 0 (an intercept is not one of them).
+std::int64_t nonzero_features(const Summary& s, Eigen::Index features) {
+  return static_cast<std::int64_t>((s.x.head(features).array() != 0.0).count());
 }
 
 // The prox text with the path's parameter set to `value` if it was left out ("l1" is fine for
@@ -73,12 +135,12 @@ std::string prox_with_parameter(const std::string& text, const std::string& para
   return rebuilt + parameter + "=" + number_text(value) + ")";
 }
 
-void print_point(double value, const Summary& s) {
+void print_point(double value, const Summary& s, Eigen::Index features) {
   std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
               number_text(value, 6).c_str(), std::string(to_string(s.status)).c_str(),
               number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
               static_cast<long long>(s.iterations),
-              static_cast<long long>((s.x.array() != 0.0).count()), s.timing.run_s * 1e3,
+              static_cast<long long>(nonzero_features(s, features)), s.timing.run_s * 1e3,
               std::string(to_string(s.source)).c_str());
   std::fflush(stdout);  // a point is shown as soon as it is done
 }
@@ -86,20 +148,43 @@ void print_point(double value, const Summary& s) {
 int run_path(const PathFlags& flags) {
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
-  if (flags.values.empty() == flags.grid.empty()) {
-    throw Error("give the path's values with exactly one of --values and --grid");
+  if (!flags.values.empty() && !flags.grid.empty()) {
+    throw Error("give the path's values with one of --values and --grid, not both");
   }
-  const std::vector<double> values =
-      flags.values.empty() ? parse_grid(flags.grid) : parse_values(flags.values);
+  // Without either, glmnet's default: 100 values from lambda_max down.
+  const std::string grid = flags.values.empty() && flags.grid.empty() ? "auto" : flags.grid;
+  const bool automatic = is_automatic_grid(grid);
+  std::vector<double> values;
+  if (!automatic) values = grid.empty() ? parse_values(flags.values) : parse_grid(grid);
   ProblemFlags problem_flags = flags.problem;
-  problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter, values.front());
+  // Any value will do for loading: the path replaces it.
+  problem_flags.prox =
+      prox_with_parameter(flags.problem.prox, flags.parameter, automatic ? 1.0 : values.front());
   const Problem problem = load_problem(problem_flags);
+  if (automatic) values = automatic_grid(problem, flags.parameter, parse_automatic_grid(grid));
   SolverOptions options = apply_setting_flags(flags.settings, path_defaults());
   validate_options(options);
+  if (!flags.x_out.empty()) {
+    check_output_files(problem_input_files(flags.problem), {{"--x-out", flags.x_out}});
+  }
+  const std::optional<double> largest = lambda_max(problem, flags.parameter);
+  std::string at_or_above;  // the hint for values that give x = 0 by construction
+  if (largest) {
+    const auto above = std::count_if(values.begin(), values.end(),
+                                     [&](double v) { return v >= *largest; });
+    if (above > 0 && !automatic) {
+      at_or_above = std::to_string(above) + " of the values " +
+                    (above == 1 ? "is" : "are") + " at or above lambda_max = " +
+                    number_text(*largest, 6) + ": all coefficients are zero from lambda_max on";
+    }
+  }
 
   if (!flags.json) {
-    std::printf("proxjit path: %s, %s over %zu values\n", problem.describe().c_str(),
+    std::printf("proxjit path: %s, %s over %zu values", problem.describe().c_str(),
                 flags.parameter.c_str(), values.size());
+    if (largest) std::printf(" (lambda_max = %s)", number_text(*largest, 6).c_str());
+    std::printf("\n");
+    if (!at_or_above.empty()) std::printf("note: %s\n", at_or_above.c_str());
     std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %s\n", flags.parameter.c_str(),
                 "status", "objective", "certificate", "gap", "iterations", "nonzeros", "run",
                 "kernel");
@@ -110,6 +195,7 @@ int run_path(const PathFlags& flags) {
   std::atomic<bool> interrupted{false};
   options.interrupt = &interrupted;
   std::vector<Summary> path;
+  const auto path_start = std::chrono::steady_clock::now();
   {
     SigintGuard guard(interrupted);
     for (const double value : values) {
@@ -117,13 +203,19 @@ int run_path(const PathFlags& flags) {
       const Problem point = problem.with_prox(problem.r().with_parameter(flags.parameter, value));
       path.push_back(engine.solve(point, options));
       const Summary& last = path.back();
-      if (!flags.json) print_point(value, last);
+      if (!flags.json) print_point(value, last, problem.features());
       // Warm start only from a usable answer, as Engine::solve_path does.
       if (last.status == SolveStatus::converged || last.status == SolveStatus::max_iterations) {
         options.x0 = last.x;
       }
     }
   }
+  const double path_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - path_start).count();
+  double compile_seconds = 0.0;
+  for (const Summary& s : path)
+    compile_seconds += s.timing.compile_s;
+  if (!flags.x_out.empty()) write_path_solutions(flags.x_out, path, problem.variables());
   const std::size_t skipped = values.size() - path.size();
   const CacheStats stats = engine.cache_stats();
   std::string skipped_note;
@@ -143,6 +235,16 @@ int run_path(const PathFlags& flags) {
     json.begin_object();
     json.field("problem", problem.describe());
     json.field("parameter", flags.parameter);
+    json.key("lambda_max");
+    if (largest) {
+      json.value(*largest);
+    } else {
+      json.null();
+    }
+    // Every point, kernel lookups and compiles included; not the data loading.
+    json.field("path_s", path_seconds);
+    json.field("compile_s", compile_seconds);
+    if (!at_or_above.empty()) json.field("note", at_or_above);
     json.field("compiles", stats.compiles);
     json.field("disk_hits", stats.disk_hits);
     json.field("interrupted", interrupted.load());
@@ -156,7 +258,7 @@ int run_path(const PathFlags& flags) {
       json.field("certificate", s.certificate);
       json.field("duality_gap", s.duality_gap);
       json.field("iterations", s.iterations);
-      json.field("nonzeros", static_cast<std::int64_t>((s.x.array() != 0.0).count()));
+      json.field("nonzeros", nonzero_features(s, problem.features()));
       json.field("run_s", s.timing.run_s);
       json.field("source", std::string(to_string(s.source)));
       json.end_object();
@@ -201,12 +303,17 @@ Command add_path_command(CLI::App& root) {
   app->add_option("--values,--lambdas", flags->values,
                   "The values, in order, separated by commas (e.g. 1,0.3,0.1)");
   app->add_option("--grid", flags->grid,
-                  "FROM:TO:COUNT: COUNT values from FROM to TO on a log scale");
+                  "FROM:TO:COUNT: COUNT values from FROM to TO on a log scale; auto[:COUNT[:RATIO]] "
+                  "(the default): COUNT (100) values from lambda_max down to RATIO * lambda_max "
+                  "(1e-4 when samples > features, else 1e-2), as glmnet");
+  app->add_option("--x-out", flags->x_out,
+                  "Write every point's x, one column per point (.npy or .csv; .mtx: sparse)");
   app->add_flag("--json", flags->json, "One JSON object with a row per point");
   add_cache_flags(*app, flags->cache);
   app->footer(
       "Examples:\n"
       "  proxjit path --f least_squares --A A.npy --b b.npy --r l1 --grid 1:0.001:20\n"
+      "  proxjit path --f logistic --data train.svm --r l1 --grid auto:50 --x-out path.mtx\n"
       "  proxjit path --f least_squares --data train.svm --r \"l1(lambda=1)\" \\\n"
       "      --lambdas 0.5,0.1,0.05,0.01 --algorithm cd --json\n"
       "The prox is given with any value of the parameter; the path replaces it.\n"

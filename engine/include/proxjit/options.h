@@ -86,6 +86,12 @@ struct SolverOptions {
   // When set and it becomes true (e.g. from a SIGINT handler), the run stops with status
   // interrupted at its next check (every 64 iterations at most).
   const std::atomic<bool>* interrupt = nullptr;
+  // Coordinate descent on least squares (a loss with LossDual::squared) and an elementwise r:
+  // solve on a growing working set of features over the normal equations, checking all
+  // features every round (the answer is the same; on sparse solutions far fewer passes over A).
+  // Applies in float64 on the JIT to a tolerance, without traces or callbacks
+  // (SolvePlan::working_sets says whether it did). Not part of the kernel key.
+  bool working_sets = true;
   // Codegen choices (part of the kernel key).
   CodegenOptions codegen;
   // ---- stochastic solvers (sgd, saga, svrg; runtime/stochastic_solver.h) ----

@@ -23,6 +23,9 @@ template <class T>
 struct DataView;
 template <class T>
 struct KernelData;
+namespace detail {
+class LeastSquaresGram;  // engine/src/gram.h
+}  // namespace detail
 
 struct ProblemOptions {
   // One weight >= 0 per sample (margin losses): f(x) = 1/n sum_i w_i phi(a_i'x, b_i). Empty: 1.
@@ -81,6 +84,10 @@ class Problem {
   // The data in a kernel's padded, aligned layout, made on first use and shared.
   template <class T>
   const KernelData<T>& kernel_data(Layout layout) const;
+
+  // The normal equations of a least-squares loss (engine/src/gram.h: the working-set solver's),
+  // made on first use and shared by every Problem with these data, as a path's points are.
+  detail::LeastSquaresGram& least_squares_gram() const;
 
   struct Data;  // shared, with derived data made on first use (problem.cpp)
 

@@ -55,6 +55,9 @@ struct SolvePlan {
   // iterations (0: no gap tolerance asked).
   bool gap_known = false;
   std::int64_t gap_check_every = 0;
+  // cd on least squares runs on working sets of features over the normal equations
+  // (SolverOptions::working_sets; engine/src/working_set.cpp says when).
+  bool working_sets = false;
 
   Algorithm algorithm() const { return options.algorithm; }
   // "auto (cd)" or "fista"
