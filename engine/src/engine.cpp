@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <utility>
 
 #include "engine_internal.h"
 #include "kernel_cache.h"
@@ -118,7 +119,12 @@ void check_step_moves_x(const Problem& problem, const SolverOptions& options) {
 
 }  // namespace
 
-Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
+Summary Engine::solve(const Problem& problem, const SolverOptions& options) {
+  return solve_counted(problem, options, true);
+}
+
+Summary Engine::solve_counted(const Problem& problem, const SolverOptions& requested,
+                              bool count_lookup) {
   const SolvePlan plan = Engine::plan(problem, requested);
   const SolverOptions& options = plan.options;
   if (options.scalar == ScalarType::f32) {
@@ -134,7 +140,14 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
     check(options.x0.size() ? options.x0.cwiseAbs().maxCoeff() : 0.0, "x0");
   }
   const Clock::time_point start = Clock::now();
-  if (plan.working_sets) return detail::solve_on_working_sets(*this, problem, plan, start);
+  if (plan.working_sets) {
+    bool first = count_lookup;
+    return detail::solve_on_working_sets(
+        problem, plan, start, [&](const Problem& subproblem, const SolverOptions& inner) {
+          const bool count = std::exchange(first, false);
+          return solve_counted(subproblem, inner, count);
+        });
+  }
   Summary summary;
   summary.algorithm = options.algorithm;
   summary.problem = problem.describe();
@@ -179,7 +192,7 @@ Summary Engine::solve(const Problem& problem, const SolverOptions& requested) {
   KernelFunction kernel = nullptr;
   if (options.backend == Backend::jit) {
     try {
-      const detail::KernelCache::Acquired acquired = impl_->kernels.acquire(spec, options.codegen);
+      const detail::KernelCache::Acquired acquired = impl_->kernels.acquire(spec, options.codegen, count_lookup);
       kernel = acquired.kernel->kernel.entry;
       // A hit is any kernel this call did not have to compile.
       summary.cache_hit = acquired.hit || acquired.kernel->source == KernelSource::disk;

@@ -98,7 +98,8 @@ std::shared_ptr<CachedKernel> KernelCache::load_or_compile(const KernelSpec& spe
   return cached;
 }
 
-KernelCache::Acquired KernelCache::acquire(const KernelSpec& spec, const CodegenOptions& codegen) {
+KernelCache::Acquired KernelCache::acquire(const KernelSpec& spec, const CodegenOptions& codegen,
+                                          bool count_lookup) {
   Acquired result;
   const Clock::time_point start = Clock::now();
   const std::string structure = structure_key(spec, codegen);
@@ -110,15 +111,15 @@ KernelCache::Acquired KernelCache::acquire(const KernelSpec& spec, const Codegen
     if (found != cache_.end()) {
       future = found->second;
       if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-        ++stats_.hits;
+        if (count_lookup) ++stats_.hits;
         result.hit = true;
-      } else {
+      } else if (count_lookup) {
         ++stats_.misses;  // another thread is compiling it: wait below
       }
     } else {
       future = promise.get_future().share();
       cache_.emplace(structure, future);
-      ++stats_.misses;
+      if (count_lookup) ++stats_.misses;
       result.made_here = true;
     }
   }

@@ -37,7 +37,9 @@ class KernelCache {
     double lookup_seconds = 0.0;
   };
   // The kernel for a spec: from memory, or compiled exactly once however many threads ask.
-  Acquired acquire(const KernelSpec& spec, const CodegenOptions& codegen);
+  // `count_lookup` false leaves the hit/miss counters alone (compiles and disk loads count).
+  Acquired acquire(const KernelSpec& spec, const CodegenOptions& codegen,
+                   bool count_lookup = true);
 
   // Waits for the JIT; returns the seconds this call waited for its set-up (0 once it is up).
   // Rethrows the set-up's error.

@@ -16,6 +16,7 @@
 #include <numeric>
 
 #include "gram.h"
+#include "proxjit/runtime/duality_gap.h"
 #include "proxjit/runtime/error.h"
 
 namespace proxjit::detail {
@@ -118,6 +119,12 @@ std::optional<double> gap_at(const LeastSquaresGram& gram, const ProxComponent& 
   return std::max(primal - dual_value, 0.0);
 }
 
+// The gap by the loss's and the prox's own rules (duality_gap.h), one pass over the data: for
+// the proxes whose conjugate the Gram form above does not know.
+std::optional<double> general_gap(const Problem& problem, const Vector& x) {
+  return duality_gap(problem.f(), problem.r(), problem.data_view<double>(), problem.features(), x);
+}
+
 // The worst violators outside the set, most violated first.
 std::vector<Eigen::Index> violators(const Vector& violation, const std::vector<char>& in_set,
                                     std::size_t count) {
@@ -146,8 +153,8 @@ bool working_sets_apply(const SolvePlan& plan, const Problem& problem) {
          problem.features() >= kMinFeatures && problem.features() <= kMaxGramFeatures;
 }
 
-Summary solve_on_working_sets(Engine& engine, const Problem& problem, const SolvePlan& plan,
-                              Clock::time_point start) {
+Summary solve_on_working_sets(const Problem& problem, const SolvePlan& plan,
+                              Clock::time_point start, const SubproblemSolver& solve_set) {
   const SolverOptions& options = plan.options;
   LeastSquaresGram& gram = problem.least_squares_gram();
   const Eigen::Index p = problem.features();
@@ -170,12 +177,23 @@ Summary solve_on_working_sets(Engine& engine, const Problem& problem, const Solv
   Check check = check_all(gram, problem.r(), x, {});
   double objective = objective_at(gram, problem.r(), x, check.gradient);
   std::optional<double> gap = gap_at(gram, problem.r(), x, check.gradient, objective);
+  const auto with_intercept = [&](const Vector& coefficients) {
+    Vector full(problem.variables());
+    full.head(p) = coefficients;
+    if (problem.fit_intercept()) full[p] = gram.intercept(coefficients);
+    return full;
+  };
   for (;;) {
-    if (options.tolerance > 0.0 && check.certificate <= options.tolerance) {
+    const bool certified = options.tolerance > 0.0 && check.certificate <= options.tolerance;
+    const bool gap_closed = options.gap_tolerance > 0.0 && gap && *gap <= options.gap_tolerance;
+    // At least one set is solved, even from an optimal start (then for one epoch), so that
+    // every solve reports its kernel (and a path its one compile).
+    const bool optimal_start = first_solve && (certified || gap_closed);
+    if (!first_solve && certified) {
       summary.status = SolveStatus::converged;
       break;
     }
-    if (options.gap_tolerance > 0.0 && gap && *gap <= options.gap_tolerance) {
+    if (!first_solve && gap_closed) {
       summary.status = SolveStatus::converged;
       stopped_by = "duality gap " + short_number(*gap) + " <= gap_tolerance " +
                    short_number(options.gap_tolerance);
@@ -201,12 +219,13 @@ Summary solve_on_working_sets(Engine& engine, const Problem& problem, const Solv
     }
     const std::vector<Eigen::Index> added =
         violators(check.violation, in_set, std::max(kFirstViolators, set.size()));
-    if (added.empty() && options.tolerance > 0.0) {
+    if (added.empty() && options.tolerance > 0.0 && !optimal_start) {
       // Every violation is inside the support: the inner tolerance was too loose for the
       // outer one. Tighten it and solve the support again.
       inner.tolerance *= 0.25;
     }
     set.insert(set.end(), added.begin(), added.end());
+    if (set.empty()) set.push_back(check.likely.empty() ? 0 : check.likely.front());
     std::sort(set.begin(), set.end());
     largest_set = std::max(largest_set, set.size());
     ++rounds;
@@ -225,11 +244,11 @@ Summary solve_on_working_sets(Engine& engine, const Problem& problem, const Solv
     const Problem subproblem =
         Problem(SmoothComponent::make("quadratic"), problem.r(), std::move(Q), std::move(q));
     inner.x0 = start_point;
-    inner.max_iterations = options.max_iterations - epochs;
+    inner.max_iterations = optimal_start ? 1 : options.max_iterations - epochs;
     if (options.max_time > 0.0) {
       inner.max_time = std::max(options.max_time - seconds_since(start), 1e-6);
     }
-    const Summary solved = engine.solve(subproblem, inner);
+    const Summary solved = solve_set(subproblem, inner);
     epochs += solved.iterations;
     if (first_solve) {
       first_solve = false;
@@ -256,19 +275,19 @@ Summary solve_on_working_sets(Engine& engine, const Problem& problem, const Solv
     check = check_all(gram, problem.r(), x, check.likely);
     objective = objective_at(gram, problem.r(), x, check.gradient);
     gap = gap_at(gram, problem.r(), x, check.gradient, objective);
+    if (!gap && options.gap_tolerance > 0.0) gap = general_gap(problem, with_intercept(x));
     if (solved.status == SolveStatus::interrupted || solved.status == SolveStatus::max_time) {
       summary.status = solved.status;
       break;
     }
   }
-  summary.x.resize(problem.variables());
-  summary.x.head(p) = x;
-  if (problem.fit_intercept()) summary.x[p] = gram.intercept(x);
+  summary.x = with_intercept(x);
   summary.iterations = epochs;
   summary.certificate = check.certificate;
   summary.objective = problem.r().definition().value_known
                           ? objective
                           : std::numeric_limits<double>::quiet_NaN();
+  if (!gap) gap = general_gap(problem, summary.x);
   if (gap) summary.duality_gap = *gap;
   summary.timing.run_s = seconds_since(start);
   summary.timing.first_call_s = summary.timing.run_s;

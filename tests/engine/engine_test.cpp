@@ -262,6 +262,9 @@ TEST(EngineCache, OtherProxScalarOrSmoothIsANewCompile) {
   const Problem l1 = make_problem("least_squares", "l1(lambda=0.1)", 20, 40, 32);
   SolverOptions options;
   options.fallback_to_reference = false;
+  // Working sets would solve the least squares on the quadratic cd kernel, shared with the
+  // quadratic below: this test is about the keys of distinct structures.
+  options.working_sets = false;
   engine.solve(l1, options);
   EXPECT_EQ(engine.cache_stats().compiles, 1);
 
@@ -564,6 +567,7 @@ TEST(EngineBackends, ReferenceAndJitAgreeOnAMidSizeProblem) {
     SolverOptions options;
     options.tolerance = 1e-8;
     options.fallback_to_reference = false;
+    options.working_sets = false;  // the same cd epochs on both sides (working_set_test.cpp)
     options.backend = Backend::reference;
     const Summary reference = engine.solve(problem, options);
     options.backend = Backend::jit;

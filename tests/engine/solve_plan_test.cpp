@@ -53,7 +53,7 @@ TEST(SolvePlan, DescribesWhatRuns) {
   const Problem lasso = testing::make_problem("least_squares", "l1(lambda=0.1)", 30, 10, 3);
   SolverOptions options;
   EXPECT_EQ(Engine::plan(lasso, options).describe(),
-            "cd (auto): step per coordinate, dense_col_major");
+            "cd (auto): step per coordinate, dense_col_major, working sets");
   options.step = 0.01;  // a step asks for a gradient method
   const SolvePlan fista = Engine::plan(lasso, options);
   EXPECT_EQ(fista.algorithm(), Algorithm::fista);

@@ -113,6 +113,10 @@ class Engine {
   KernelSource precompile(const KernelSpec& spec, const CodegenOptions& codegen = {});
 
  private:
+  // solve(), counting its kernel lookup in cache_stats() or not: the inner solves of one
+  // working-set solve after its first are one user solve's, not new ones.
+  Summary solve_counted(const Problem& problem, const SolverOptions& options, bool count_lookup);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
