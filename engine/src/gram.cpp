@@ -35,32 +35,34 @@ __attribute__((target_clones("avx512f", "avx2,fma", "default"))) void add_row_pr
   }
 }
 
-// out(:, k) = sum_i w_i a_i a_i,wanted[k] / n over the features, for dense row-major or CSR A.
-Matrix weighted_products(const Matrix* dense, const SparseMatrix* sparse, const Vector& weights,
+// out(:, k) = sum_i w_i a_i a_i,wanted[k] / n over the features, for dense row-major or CSR A
+// (with `by_column`, the same CSR matrix stored by columns).
+Matrix weighted_products(const Matrix* dense, const SparseMatrix* sparse,
+                         const SparseColumnMatrix* by_column, const Vector& weights,
                          const std::vector<Eigen::Index>& wanted, Eigen::Index features) {
   const Eigen::Index n = weights.size();
   const auto k = static_cast<Eigen::Index>(wanted.size());
-  // The wanted columns, weighted, gathered column-major: B = W A(:, wanted).
-  Eigen::MatrixXd gathered(n, k);
   Eigen::MatrixXd products;
   if (sparse) {
-    const SparseMatrix& A = *sparse;
-    std::vector<int> position(static_cast<std::size_t>(A.cols()), -1);
-    for (Eigen::Index c = 0; c < k; ++c)
-      position[static_cast<std::size_t>(wanted[static_cast<std::size_t>(c)])] =
-          static_cast<int>(c);
-    gathered.setZero();
-    for (Eigen::Index i = 0; i < n; ++i) {
-      for (SparseMatrix::InnerIterator it(A, i); it; ++it) {
-        const int c = position[static_cast<std::size_t>(it.col())];
-        if (c >= 0) gathered(i, c) = weights[i] * it.value();
+    // Only the rows where column j is nonzero contribute: a column costs the nonzeros of those
+    // rows, not a pass over A.
+    products.setZero(features, k);
+    for (Eigen::Index c = 0; c < k; ++c) {
+      double* out = products.col(c).data();
+      for (SparseColumnMatrix::InnerIterator entry(*by_column, wanted[static_cast<std::size_t>(c)]);
+           entry; ++entry) {
+        const Eigen::Index i = entry.row();
+        const double share = weights[i] * entry.value();
+        for (SparseMatrix::InnerIterator it(*sparse, i); it; ++it) {
+          if (it.col() < features) out[it.col()] += share * it.value();
+        }
       }
     }
-    products = (A.transpose() * gathered).topRows(features);
   } else {
     // One stream over A's rows, each adding its share to every wanted column's products: no
     // packed copy of A (a general matrix product packs all of it, every call, for a few columns).
     const Matrix& A = *dense;
+    Eigen::MatrixXd gathered(n, k);  // the wanted columns, weighted: W A(:, wanted)
     for (Eigen::Index c = 0; c < k; ++c)
       gathered.col(c) = weights.cwiseProduct(A.col(wanted[static_cast<std::size_t>(c)]));
     products.setZero(features, k);
@@ -75,6 +77,7 @@ LeastSquaresGram::LeastSquaresGram(const Problem& problem)
     : features_(problem.features()), intercept_(problem.fit_intercept()) {
   if (problem.sparse()) {
     sparse_ = &problem.A_sparse();
+    by_column_ = SparseColumnMatrix(problem.A_sparse());
   } else {
     dense_ = &problem.A();
   }
@@ -83,9 +86,9 @@ LeastSquaresGram::LeastSquaresGram(const Problem& problem)
   weights_ = problem.sample_weights().size() ? problem.sample_weights() : Vector(Vector::Ones(n));
   const double weight_sum = weights_.sum();
   weight_share_ = weight_sum / static_cast<double>(n);
-  Vector weighted_sums = Vector::Zero(features_);  // sum_i w_i a_ij
+  Vector weighted_sums = Vector::Zero(features_);    // sum_i w_i a_ij
   Vector weighted_target = Vector::Zero(features_);  // sum_i w_i b_i a_ij
-  Vector squares = Vector::Zero(features_);  // sum_i w_i a_ij^2
+  Vector squares = Vector::Zero(features_);          // sum_i w_i a_ij^2
   const auto add_entry = [&](Eigen::Index i, Eigen::Index j, double a) {
     weighted_sums[j] += weights_[i] * a;
     weighted_target[j] += weights_[i] * b[i] * a;
@@ -155,7 +158,8 @@ std::size_t LeastSquaresGram::columns_held() const {
 }
 
 void LeastSquaresGram::compute(const std::vector<Eigen::Index>& missing) {
-  const Matrix products = weighted_products(dense_, sparse_, weights_, missing, features_);
+  const Matrix products =
+      weighted_products(dense_, sparse_, &by_column_, weights_, missing, features_);
   for (std::size_t c = 0; c < missing.size(); ++c) {
     const Eigen::Index j = missing[c];
     // G(:, j) = 1/n sum w a a_j - (sum w / n) mu mu_j: the centering, exactly as in diagonal_.

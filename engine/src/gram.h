@@ -7,7 +7,8 @@
 // w-weighted means of the columns and of b), is, over the features alone,
 //   f(x) = constant - linear'x + x'Gx / 2,   G = 1/n sum_i w_i (a_i - mu)(a_i - mu)'.
 // Without an intercept mu = beta = 0. G's columns are computed on demand, several at once (one
-// matrix product), and kept: a path needs the columns of the features ever active only.
+// matrix product), and kept: a path needs the columns of the features ever active only. Sparse
+// A is also kept by columns (a copy of A's size), so that a column reads only its own rows.
 
 #include <deque>
 #include <mutex>
@@ -17,6 +18,8 @@
 #include "proxjit/problem.h"
 
 namespace proxjit::detail {
+
+using SparseColumnMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor>;
 
 class LeastSquaresGram {
  public:
@@ -45,6 +48,7 @@ class LeastSquaresGram {
   // The data, in the Problem::Data that owns this cache (so they outlive it).
   const Matrix* dense_ = nullptr;
   const SparseMatrix* sparse_ = nullptr;
+  SparseColumnMatrix by_column_;  // sparse A by columns: a column's rows without a pass over A
   Eigen::Index features_ = 0;
   bool intercept_ = false;
   Vector weights_;  // w, all ones when unweighted
@@ -55,7 +59,7 @@ class LeastSquaresGram {
   Vector diagonal_;
   double constant_ = 0.0;
   mutable std::mutex mutex_;
-  std::vector<int> slot_;      // per feature: index into columns_, or -1
+  std::vector<int> slot_;       // per feature: index into columns_, or -1
   std::deque<Vector> columns_;  // stable addresses
 };
 
