@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake make git
   llvm-19-dev libzstd-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev libedit-dev libffi-dev
-  libeigen3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libeigen3-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libreadline-dev clang-format tmux clang
   python3  # the CLI tests parse JSON output with it
   liblinear-tools  # heart_scale, a real LIBSVM file for the loader tests

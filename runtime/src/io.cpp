@@ -372,4 +372,6 @@ void save_matrix(const std::string& path, const Matrix& m) {
   write_file(path, text);
 }
 
+std::string read_text_file(const std::string& path) { return io_detail::read_whole_file(path); }
+
 }  // namespace proxjit

@@ -623,15 +623,20 @@ TEST_F(IoTest, LibsvmErrorsNameFileLineAndToken) {
   const std::string file = write("train.svm", "+1 1:0.5\n# comment\n-1 2:1 7-0.5\n");
   EXPECT_EQ(error_of([&] { load_libsvm(file); }),
             file + ", line 3: expected index:value, got \"7-0.5\"");
-  EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 1:1\n1 0:2\n")); }),
-            path("t.svm") + ", line 2: index 0 in \"0:2\" (indices start at 1)");
+  EXPECT_EQ(error_of([&] {
+              load_libsvm_sparse(write("t.svm", "1 1:1\n1 0:2\n"),
+                                 LibsvmOptions{.index_base = IndexBase::one});
+            }),
+            path("t.svm") +
+                ", line 2: index 0 in \"0:2\" (indices start at 1 here; read zero-based files "
+                "with --zero-based)");
   EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 7:1 5:2\n")); }),
             path("t.svm") + ", line 1: indices must increase (5 after 7)");
   EXPECT_EQ(error_of([&] { load_libsvm(write("t.svm", "1 3:1 3:2\n")); }),
             path("t.svm") + ", line 1: indices must increase (3 after 3)");
   EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 -2:1\n")); }),
-                       "line 1: expected index:value, got \"-2:1\" (the index must be a positive "
-                       "integer)"));
+                       "line 1: expected index:value, got \"-2:1\" (the index must be a whole "
+                       "number >= 0)"));
   EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 x:1\n")); }),
                        "expected index:value, got \"x:1\" (the index must be"));
   EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("t.svm", "1 2:abc\n")); }),
@@ -648,6 +653,46 @@ TEST_F(IoTest, LibsvmErrorsNameFileLineAndToken) {
   EXPECT_TRUE(Contains(error_of([&] { load_libsvm(path("missing.svm")); }), "cannot open"));
   EXPECT_TRUE(Contains(error_of([&] { load_libsvm(write("big.svm", "1 4000000000:1\n")); }),
                        "too large to read densely"));
+}
+
+// scikit-learn's dump_svmlight_file writes zero-based indices by default; its loader's
+// zero_based="auto" reads a file with an index 0 as zero-based, and so does proxjit.
+TEST_F(IoTest, LibsvmZeroBasedIndicesAreDetectedOrSet) {
+  const std::string zero_based = write("zero.svm", "1 0:2 3:4\n-1 1:5\n");
+  const LabeledSparseData automatic = load_libsvm_sparse(zero_based);
+  ASSERT_EQ(automatic.A.cols(), 4);
+  EXPECT_EQ(automatic.A.coeff(0, 0), 2.0);
+  EXPECT_EQ(automatic.A.coeff(0, 3), 4.0);
+  EXPECT_EQ(automatic.A.coeff(1, 1), 5.0);
+  // Without an index 0 the file is one-based, unless told otherwise.
+  const std::string ambiguous = write("ambiguous.svm", "1 1:2 3:4\n");
+  EXPECT_EQ(load_libsvm_sparse(ambiguous).A.cols(), 3);
+  EXPECT_EQ(load_libsvm_sparse(ambiguous).A.coeff(0, 0), 2.0);
+  const LabeledSparseData zero =
+      load_libsvm_sparse(ambiguous, LibsvmOptions{.index_base = IndexBase::zero});
+  ASSERT_EQ(zero.A.cols(), 4);
+  EXPECT_EQ(zero.A.coeff(0, 1), 2.0);
+  EXPECT_EQ(zero.A.coeff(0, 3), 4.0);
+  // The dense reading agrees.
+  EXPECT_EQ(load_libsvm(zero_based).A, to_dense(automatic.A));
+}
+
+TEST_F(IoTest, LibsvmTestFileIsReadAtTheTrainingWidth) {
+  const std::string narrow = write("narrow.svm", "1 1:2\n-1 2:3\n");
+  const LabeledSparseData padded = load_libsvm_sparse(narrow, LibsvmOptions{.features = 5});
+  EXPECT_EQ(padded.A.cols(), 5);
+  EXPECT_EQ(padded.A.coeff(1, 1), 3.0);
+  const std::string wide = write("wide.svm", "1 1:2\n-1 2:3 7:1\n1 3:1\n");
+  EXPECT_EQ(error_of([&] { load_libsvm_sparse(wide, LibsvmOptions{.features = 5}); }),
+            wide +
+                ", line 2: feature index 7 is beyond the 5 features expected (indices from 1 to "
+                "5); the model never saw it: pass --ignore-extra-features to drop such features");
+  const LabeledSparseData dropped = load_libsvm_sparse(
+      wide, LibsvmOptions{.features = 5, .ignore_extra_features = true});
+  ASSERT_EQ(dropped.A.cols(), 5);
+  EXPECT_EQ(dropped.A.nonZeros(), 3);
+  EXPECT_EQ(dropped.A.coeff(1, 1), 3.0);
+  EXPECT_EQ(dropped.A.coeff(2, 2), 1.0);
 }
 
 TEST_F(IoTest, LibsvmIsNotAMatrixOrAVectorAlone) {

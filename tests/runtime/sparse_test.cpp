@@ -198,11 +198,11 @@ TEST_F(SparseIoTest, LibsvmMinFeaturesWidensButNeverNarrows) {
 TEST_F(SparseIoTest, LibsvmSparseErrorsMatchTheDenseLoader) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"+1 1:0.5\n# comment\n-1 2:1 7-0.5\n", ", line 3: expected index:value, got \"7-0.5\""},
-      {"1 1:1\n1 0:2\n", ", line 2: index 0 in \"0:2\" (indices start at 1)"},
+      {"1 1:1\n1 1:2 1:3\n", ", line 2: indices must increase (1 after 1)"},
       {"1 7:1 5:2\n", ", line 1: indices must increase (5 after 7)"},
       {"1 2:abc\n", ", line 1: expected index:value, got \"2:abc\" (the value is not a number)"},
       {"\n\nyes 1:1\n", ", line 3: expected a label (a number) first, got \"yes\""},
-      {"1 -2:1\n", ", line 1: expected index:value, got \"-2:1\" (the index must be a positive"},
+      {"1 -2:1\n", ", line 1: expected index:value, got \"-2:1\" (the index must be a whole"},
       {"", ": file is empty"},
       {"# only\n\n", ": contains no samples"},
   };

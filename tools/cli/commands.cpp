@@ -12,6 +12,7 @@
 #include "common.h"
 
 #include "json.h"
+#include "model_commands.h"
 #include "output_files.h"
 #include "proxjit/engine.h"
 #include "proxjit/runtime/error.h"
@@ -36,6 +37,7 @@ struct SolveFlags {
   bool no_fallback = !SolverOptions{}.fallback_to_reference;
   std::string x0_path;
   std::string x_out_path;
+  std::string model_out_path;  // --model-out (required by `fit`)
   bool json = false;
   std::int64_t trace_every = kAutomaticTraceEvery;  // given: >= 1
   std::string trace_path;
@@ -82,7 +84,7 @@ SolverOptions solver_options_from(const SolveFlags& flags) {
 
 std::string summary_json(const Summary& summary, const SolverOptions& options,
                          Eigen::Index variables, const std::string& x_out_path,
-                         const DiskCache* disk) {
+                         const std::string& model_out_path, const DiskCache* disk) {
   JsonWriter json;
   json.begin_object();
   json.field("problem", summary.problem);
@@ -131,6 +133,12 @@ std::string summary_json(const Summary& summary, const SolverOptions& options,
     json.null();
   } else {
     json.value(x_out_path);
+  }
+  json.key("model_out");
+  if (model_out_path.empty()) {
+    json.null();
+  } else {
+    json.value(model_out_path);
   }
   json.end_object();
   return json.text();
@@ -186,12 +194,25 @@ int run_solve(const SolveFlags& flags) {
   inputs.push_back({"--x0", flags.x0_path});
   check_output_files(
       inputs,
-      {{"--x-out", flags.x_out_path}, {"--trace", flags.trace_path}, {"--plot", flags.plot_path}});
+      {{"--x-out", flags.x_out_path},
+       {"--trace", flags.trace_path},
+       {"--plot", flags.plot_path},
+       {"--model-out", flags.model_out_path}});
   // The engine first: its JIT set-up runs in the background while the data load.
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
   SolverOptions options = solver_options_from(flags);
-  const Problem problem = load_problem(flags.problem);
+  std::optional<ProblemData> data;
+  if (flags.problem.dimension <= 0) {
+    data.emplace(load_problem_data(flags.problem));
+    if (data->classes && data->classes->classes.size() > 2 && !flags.model_out_path.empty()) {
+      return run_one_vs_rest(engine, *data, options,
+                             {flags.model_out_path, flags.json, flags.verbose,
+                              !flags.x_out_path.empty() || !flags.trace_path.empty() ||
+                                  !flags.plot_path.empty()});
+    }
+  }
+  const Problem problem = data ? data->binary_problem(/*note=*/true) : load_problem(flags.problem);
 
   // The progress line is for a person at a terminal: never on a pipe or a file, and not
   // under --verbose (whose table is the progress display).
@@ -242,6 +263,11 @@ int run_solve(const SolveFlags& flags) {
       throw Error(std::string("--x-out ") + error.what());
     }
   }
+  if (!flags.model_out_path.empty() && summary.status != SolveStatus::error) {
+    const ClassLabels* classes = data && data->classes ? &*data->classes : nullptr;
+    save_model_for("--model-out", flags.model_out_path,
+                   Model::from_solve(problem, summary, classes));
+  }
   if (!flags.trace_path.empty()) write_trace_csv(flags.trace_path, summary.trace);
   if (!flags.plot_path.empty()) {
     ConvergencePlot plot;
@@ -261,7 +287,7 @@ int run_solve(const SolveFlags& flags) {
   if (table) table->footer(summary, disk_cache);
   if (flags.json) {
     std::cout << summary_json(summary, options, problem.variables(), flags.x_out_path,
-                              engine.disk_cache())
+                              flags.model_out_path, engine.disk_cache())
               << "\n";
   } else {
     if (!table) {
@@ -274,6 +300,9 @@ int run_solve(const SolveFlags& flags) {
     }
     if (!flags.plot_path.empty()) std::cout << "plot written to " << flags.plot_path << "\n";
     if (!flags.x_out_path.empty()) std::cout << "solution written to " << flags.x_out_path << "\n";
+    if (!flags.model_out_path.empty() && summary.status != SolveStatus::error) {
+      std::cout << "model written to " << flags.model_out_path << "\n";
+    }
   }
   return summary.status == SolveStatus::error ? kExitSolveError : kExitOk;
 }
@@ -357,10 +386,18 @@ int run_inspect(const InspectFlags& flags) {
 
 }  // namespace
 
-Command add_solve_command(CLI::App& root) {
+namespace {
+
+// `solve` and `fit`: the same flags; fit requires --model-out.
+Command add_solve_like_command(CLI::App& root, bool fit) {
   auto flags = std::make_shared<SolveFlags>();
-  CLI::App* app = root.add_subcommand(
-      "solve", "Solve min_x f(x) + r(x) once and report the answer, its certificate and timings.");
+  CLI::App* app =
+      fit ? root.add_subcommand("fit",
+                                "Fit a model (a loss over samples + r) and write it as a JSON file "
+                                "for `proxjit predict`; the flags of solve.")
+          : root.add_subcommand("solve",
+                                "Solve min_x f(x) + r(x) once and report the answer, its "
+                                "certificate and timings.");
   add_problem_flags(*app, flags->problem, /*data_required=*/false);
   add_data_file_flags(*app, flags->problem);
   std::vector<std::string> settings = kernel_setting_names();
@@ -375,6 +412,12 @@ Command add_solve_command(CLI::App& root) {
       ->type_name("FILE");
   app->add_option("--x-out", flags->x_out_path, "Write the solution here (.npy or .csv)")
       ->type_name("FILE");
+  CLI::Option* model_out =
+      app->add_option("--model-out", flags->model_out_path,
+                      "Write the fitted model here (JSON, for proxjit predict): a loss over "
+                      "samples; any two labels of a classifier, or more (one against the rest)")
+          ->type_name("FILE");
+  if (fit) model_out->required();
   app->add_flag("--json", flags->json, "Print one JSON object instead of the full report");
   app->add_option("--trace-every", flags->trace_every,
                   "Record a trace row (objective, certificate, time) every N >= 1 iterations. "
@@ -393,6 +436,10 @@ Command add_solve_command(CLI::App& root) {
   app->add_flag("--no-progress", flags->no_progress,
                 "No progress line on the terminal (it never appears on a pipe or file)");
   add_cache_flags(*app, flags->cache);
+  if (fit) {
+    app->footer(fit_command_footer());
+    return {app, [flags] { return run_solve(*flags); }};
+  }
   app->footer(
       "Examples:\n"
       "  proxjit solve --f quadratic --A A.npy --b b.npy --r \"l1(lambda=0.1)\" \\\n"
@@ -417,6 +464,8 @@ Command add_solve_command(CLI::App& root) {
       "input.");
   return {app, [flags] { return run_solve(*flags); }};
 }
+
+}  // namespace
 
 Command add_list_command(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
@@ -467,11 +516,15 @@ Command add_unavailable_command(CLI::App& root, const std::string& name,
           }};
 }
 
+Command add_solve_command(CLI::App& root) { return add_solve_like_command(root, /*fit=*/false); }
+Command add_fit_command(CLI::App& root) { return add_solve_like_command(root, /*fit=*/true); }
+
 std::vector<Command> add_all_commands(CLI::App& root) {
   return {
       add_solve_command(root),   add_demo_command(root),       add_list_command(root),
       add_inspect_command(root), repl::add_repl_command(root), add_path_command(root),
-      add_bench_command(root),   add_cache_command(root),      add_precompile_command(root),
+      add_fit_command(root),     add_predict_command(root),    add_bench_command(root),
+      add_cache_command(root),   add_precompile_command(root),
   };
 }
 

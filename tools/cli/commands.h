@@ -29,6 +29,8 @@ Command add_cache_command(CLI::App& root);       // cache ls | stats | clear
 Command add_precompile_command(CLI::App& root);  // kernels into the disk cache ahead of time
 Command add_bench_command(CLI::App& root);       // bench compile: the compile-cost table
 Command add_path_command(CLI::App& root);        // regularization paths
+Command add_fit_command(CLI::App& root);         // solve, writing a model file
+Command add_predict_command(CLI::App& root);     // a model file's predictions and scores
 // A registered name whose feature is not built yet: says so and exits with kExitBadInput.
 Command add_unavailable_command(CLI::App& root, const std::string& name,
                                 const std::string& description, const std::string& example,

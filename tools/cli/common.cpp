@@ -26,14 +26,13 @@ using tools::joined;
 using tools::prox_names;
 using tools::smooth_names;
 
-// io errors should name the file already; this guarantees it, and adds which flag it was.
+}  // namespace
+
 std::string with_file_context(const std::string& flag, const std::string& path,
                               const std::string& message) {
   if (message.find(path) != std::string::npos) return flag + ": " + message;
   return flag + " " + path + ": " + message;
 }
-
-}  // namespace
 
 void add_cache_flags(CLI::App& app, CacheFlags& flags) {
   CLI::Option* directory =
@@ -256,6 +255,20 @@ void add_data_file_flags(CLI::App& app, ProblemFlags& flags) {
   for (const char* name : {"--A", "--b"}) {
     if (CLI::Option* other = app.get_option_no_throw(name)) data->excludes(other);
   }
+  CLI::Option* zero = app.add_flag(
+      "--zero-based", flags.zero_based,
+      "--data's feature indices start at 0 (scikit-learn's dump_svmlight_file). Default: "
+      "zero-based when some index is 0, else one-based (LIBSVM)");
+  CLI::Option* one =
+      app.add_flag("--one-based", flags.one_based, "--data's indices start at 1 (an index 0 is an error)");
+  zero->excludes(one);
+  app.add_option("--n-features", flags.n_features,
+                 "Read --data at this width (a test file at its training width); an index beyond "
+                 "it is an error")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--ignore-extra-features", flags.ignore_extra_features,
+               "With --n-features: drop the entries of features beyond it instead of failing");
 }
 
 DataFormat data_format_named(const std::string& name) {
@@ -333,122 +346,6 @@ void validate_options(const SolverOptions& options) {
   // IsValid names SolverOptions fields; a command-line user needs the flag.
   tools::validate_settings(options, [](const tools::Setting& setting) { return setting.flag; },
                            {{"x0", "--x0"}, {"trace_every", "--trace-every"}});
-}
-
-Matrix load_matrix_for(const std::string& flag, const std::string& path, DataFormat format) {
-  try {
-    return load_matrix(path, format);
-  } catch (const Error& error) {
-    throw Error(with_file_context(flag, path, error.what()));
-  }
-}
-
-Vector load_vector_for(const std::string& flag, const std::string& path, DataFormat format) {
-  try {
-    return load_vector(path, format);
-  } catch (const Error& error) {
-    throw Error(with_file_context(flag, path, error.what()));
-  }
-}
-
-Problem load_problem(const ProblemFlags& flags) {
-  if (flags.dimension > 0) {
-    if (!flags.data_path.empty() || !flags.matrix_path.empty() || !flags.vector_path.empty()) {
-      throw Error("--dim is for a data-free smooth term; do not combine it with data");
-    }
-    define_from_files(flags.define_paths);
-    return Problem::elementwise(SmoothComponent::parse(flags.smooth),
-                                ProxComponent::parse(flags.prox), flags.dimension);
-  }
-  const bool data_file = !flags.data_path.empty();
-  if (data_file && (!flags.matrix_path.empty() || !flags.vector_path.empty())) {
-    throw Error("--data holds both A and b; do not combine it with --A or --b");
-  }
-  if (!data_file && flags.matrix_path.empty() && flags.vector_path.empty()) {
-    throw Error("the data are missing: pass --A and --b (or --data FILE for a LIBSVM file)");
-  }
-  if (!data_file && (flags.matrix_path.empty() || flags.vector_path.empty())) {
-    throw Error(
-        std::string("the data are incomplete: ") +
-        (flags.matrix_path.empty() ? "--b is given but not --A" : "--A is given but not --b") +
-        "; pass both (or --data FILE)");
-  }
-  const DataFormat format = data_format_named(flags.format);
-  if (data_file && format != DataFormat::automatic && format != DataFormat::libsvm) {
-    throw Error("--format " + flags.format +
-                " applies to --A and --b; --data is always a LIBSVM/svmlight file");
-  }
-  define_from_files(flags.define_paths);
-  // Parse the components first: a typo in --r is reported before a slow data load.
-  const SmoothComponent smooth = SmoothComponent::parse(flags.smooth);
-  const ProxComponent prox = ProxComponent::parse(flags.prox);
-  ProblemOptions options;
-  options.fit_intercept = flags.intercept;
-  if (!flags.weights_path.empty()) {
-    options.sample_weights =
-        load_vector_for("--weights", flags.weights_path, DataFormat::automatic);
-  }
-  // The weights' length is checked against the data by the Problem; the message then names the
-  // file.
-  const auto with_weights_file = [&](auto&& make) -> Problem {
-    try {
-      return make();
-    } catch (const Error& error) {
-      const std::string text = error.what();
-      if (!flags.weights_path.empty() && text.rfind("sample weights", 0) == 0) {
-        throw Error("--weights " + flags.weights_path + ": " + text);
-      }
-      throw;
-    }
-  };
-  if (data_file) {
-    // Read straight into CSR: the kernels are specialized for sparse rows.
-    LabeledSparseData data;
-    try {
-      data = load_libsvm_sparse(flags.data_path);
-    } catch (const Error& error) {
-      throw Error(with_file_context("--data", flags.data_path, error.what()));
-    }
-    return with_weights_file(
-        [&] { return Problem(smooth, prox, std::move(data.A), std::move(data.b), options); });
-  }
-  const bool matrix_market =
-      format == DataFormat::matrix_market ||
-      (format == DataFormat::automatic && flags.matrix_path.ends_with(".mtx"));
-  if (matrix_market && smooth.kind() == SmoothKind::margin) {
-    SparseMatrix A;
-    try {
-      A = load_matrix_market_sparse(flags.matrix_path);
-    } catch (const Error& error) {
-      throw Error(with_file_context("--A", flags.matrix_path, error.what()));
-    }
-    Vector b = load_vector_for("--b", flags.vector_path, format);
-    return with_weights_file(
-        [&] { return Problem(smooth, prox, std::move(A), std::move(b), options); });
-  }
-  Matrix A = load_matrix_for("--A", flags.matrix_path, format);
-  Vector b = load_vector_for("--b", flags.vector_path, format);
-  return with_weights_file(
-      [&] { return Problem(smooth, prox, std::move(A), std::move(b), options); });
-}
-
-Problem synthetic_problem(const ProblemFlags& flags, std::int64_t size) {
-  if (!flags.matrix_path.empty() || !flags.vector_path.empty()) {
-    throw Error("--n makes a synthetic problem; do not combine it with --A or --b");
-  }
-  define_from_files(flags.define_paths);
-  return synthetic_problem(SmoothComponent::parse(flags.smooth), ProxComponent::parse(flags.prox),
-                           size);
-}
-
-void define_from_files(const std::vector<std::string>& paths) {
-  for (const std::string& path : paths) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw Error("--define " + path + ": cannot open the file");
-    std::ostringstream text;
-    text << file.rdbuf();
-    define_components(text.str(), path);
-  }
 }
 
 }  // namespace proxjit::cli

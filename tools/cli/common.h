@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 
 #include "proxjit/codegen/kernel_spec.h"
 #include "proxjit/engine.h"
+#include "proxjit/model.h"
 #include "proxjit/options.h"
 #include "proxjit/problem.h"
 #include "proxjit/runtime/io.h"
@@ -31,6 +33,11 @@ struct ProblemFlags {
   std::int64_t dimension = 0;             // --dim: unknowns of a data-free smooth term
   std::string weights_path;               // --weights: one weight per sample
   bool intercept = false;                 // --intercept: fit an unpenalized intercept
+  // LIBSVM files as written in the wild (--data only).
+  bool zero_based = false;             // --zero-based (default: detected)
+  bool one_based = false;              // --one-based
+  std::int64_t n_features = 0;         // --n-features: the width to read (a training width)
+  bool ignore_extra_features = false;  // --ignore-extra-features: drop indices beyond it
 };
 
 // Solver settings given as flags (tools/settings.h), by setting name, as typed.
@@ -128,8 +135,47 @@ Matrix load_matrix_for(const std::string& flag, const std::string& path,
 Vector load_vector_for(const std::string& flag, const std::string& path,
                        DataFormat format = DataFormat::automatic);
 
+// "FLAG PATH: message", or "FLAG: message" when the message names the file already.
+std::string with_file_context(const std::string& flag, const std::string& path,
+                              const std::string& message);
+
+// The data of --A and --b (in --format), or of --data (LIBSVM, read as --zero-based,
+// --n-features, ... say).
+struct LoadedData {
+  Matrix dense;
+  SparseMatrix sparse;  // CSR, when is_sparse
+  bool is_sparse = false;
+  Vector b;                    // the targets as read
+  std::string targets_source;  // "--data train.svm", for messages about the targets
+
+  Eigen::Index samples() const { return is_sparse ? sparse.rows() : dense.rows(); }
+  Eigen::Index features() const { return is_sparse ? sparse.cols() : dense.cols(); }
+};
+// Matrix Market --A is read sparse when `sparse_matrix_market` (losses over samples).
+LoadedData load_data(const ProblemFlags& flags, bool sparse_matrix_market);
+LibsvmOptions libsvm_options_from(const ProblemFlags& flags);
+
+// The components and data the flags describe, before the targets are fitted to the loss.
+struct ProblemData {
+  SmoothComponent smooth;
+  ProxComponent prox;
+  ProblemOptions options;  // --intercept, --weights
+  std::string weights_path;
+  LoadedData data;
+  std::optional<ClassLabels> classes;  // a classifier's labels as read
+
+  bool classifier() const;
+  // The problem with these targets (the message of a --weights mismatch names the file).
+  Problem make_problem(const Vector& targets) const;
+  // The problem of the targets as read; a classifier's two labels re-coded to -1/+1 (with a
+  // note on stderr when `note` and they were not -1/+1). More than two classes: an error that
+  // points to `proxjit fit`.
+  Problem binary_problem(bool note) const;
+};
+ProblemData load_problem_data(const ProblemFlags& flags);
+
 // The problem the flags describe, with its data loaded from --A and --b (in --format), or
-// from --data.
+// from --data; a classifier's two labels re-coded to -1/+1 with a note.
 Problem load_problem(const ProblemFlags& flags);
 // Registers the user-defined components of each file (formula.h syntax); errors name the file.
 void define_from_files(const std::vector<std::string>& paths);

@@ -22,11 +22,13 @@ struct LibsvmRows {
   std::vector<std::int64_t> columns;
   std::vector<double> values;
   std::vector<double> labels;
-  std::int64_t largest_index = 0;  // 1-based, 0 when no sample has a feature
+  std::int64_t largest_index = -1;  // as written (its base not yet decided); -1: no feature
   std::size_t largest_index_line = 0;
+  std::size_t zero_index_line = 0;  // the first line with an index 0; 0 when there is none
+  std::int64_t base = 1;            // the index of the first column: 0 or 1
 };
 
-LibsvmRows parse_libsvm(const std::string& path) {
+LibsvmRows parse_libsvm(const std::string& path, IndexBase index_base) {
   const std::string file = read_whole_file(path);
   if (file.empty()) fail(path, "file is empty (expected LIBSVM lines \"label index:value ...\")");
   LibsvmRows rows;
@@ -56,7 +58,7 @@ LibsvmRows parse_libsvm(const std::string& path) {
       if (first.find(':') != std::string_view::npos) what += " (the label is missing)";
       fail_line(path, n, what);
     }
-    std::int64_t previous = 0;
+    std::int64_t previous = -1;
     for (std::string_view token = next_token(); !token.empty(); token = next_token()) {
       if (token.starts_with("qid:")) continue;  // svmlight query ids: not used here
       const std::size_t colon = token.find(':');
@@ -69,21 +71,28 @@ LibsvmRows parse_libsvm(const std::string& path) {
         fail_line(path, n,
                   "expected index:value, got " + quoted() +
                       " (the index must be a "
-                      "positive integer)");
+                      "whole number >= 0)");
       }
       const std::optional<double> value = parse_number(token.substr(colon + 1));
       if (!value) {
         fail_line(path, n,
                   "expected index:value, got " + quoted() + " (the value is not a number)");
       }
-      if (*index == 0) fail_line(path, n, "index 0 in " + quoted() + " (indices start at 1)");
+      if (*index == 0) {
+        if (index_base == IndexBase::one) {
+          fail_line(path, n,
+                    "index 0 in " + quoted() +
+                        " (indices start at 1 here; read zero-based files with --zero-based)");
+        }
+        if (rows.zero_index_line == 0) rows.zero_index_line = n;
+      }
       if (*index <= previous) {
         fail_line(path, n,
                   "indices must increase (" + std::to_string(*index) + " after " +
                       std::to_string(previous) + ")");
       }
       previous = *index;
-      rows.columns.push_back(*index - 1);
+      rows.columns.push_back(*index);
       rows.values.push_back(*value);
     }
     if (previous > rows.largest_index) {
@@ -93,14 +102,45 @@ LibsvmRows parse_libsvm(const std::string& path) {
     rows.row_starts.push_back(static_cast<std::int64_t>(rows.columns.size()));
   }
   if (rows.labels.empty()) fail(path, "contains no samples (only blank or comment lines)");
+  // scikit-learn's zero_based="auto": a file with an index 0 is zero-based (dump_svmlight_file's
+  // default); otherwise indices start at 1 (LIBSVM's convention).
+  rows.base = index_base == IndexBase::zero || (index_base == IndexBase::automatic &&
+                                                rows.zero_index_line != 0)
+                  ? 0
+                  : 1;
+  if (rows.base == 1) {
+    for (std::int64_t& column : rows.columns)
+      --column;
+  }
+  // From here on: the count of columns the file needs.
+  rows.largest_index = rows.largest_index < 0 ? 0 : rows.largest_index + 1 - rows.base;
   return rows;
+}
+
+// Drops the entries in columns >= width (a test file read at its training width).
+void drop_columns_from(LibsvmRows& rows, std::int64_t width) {
+  std::size_t kept = 0;
+  std::size_t entry = 0;
+  for (std::size_t row = 0; row + 1 < rows.row_starts.size(); ++row) {
+    const auto end = static_cast<std::size_t>(rows.row_starts[row + 1]);
+    for (; entry < end; ++entry) {
+      if (rows.columns[entry] >= width) continue;
+      rows.columns[kept] = rows.columns[entry];
+      rows.values[kept] = rows.values[entry];
+      ++kept;
+    }
+    rows.row_starts[row + 1] = static_cast<std::int64_t>(kept);
+  }
+  rows.columns.resize(kept);
+  rows.values.resize(kept);
+  rows.largest_index = std::min(rows.largest_index, width);
 }
 
 LabeledSparseData libsvm_to_csr(const std::string& path, const LibsvmRows& rows,
                                 std::int64_t min_features) {
   if (rows.largest_index > kMaxSparseIndex) {
     fail_line(path, rows.largest_index_line,
-              "feature index " + std::to_string(rows.largest_index) +
+              "feature index " + std::to_string(rows.largest_index - 1 + rows.base) +
                   " is too large (sparse storage holds at most " + std::to_string(kMaxSparseIndex) +
                   " features)");
   }
@@ -115,7 +155,8 @@ LabeledSparseData libsvm_to_csr(const std::string& path, const LibsvmRows& rows,
   const auto features = static_cast<Eigen::Index>(std::max(rows.largest_index, min_features));
   // One large index makes every vector over the features that long (x: 8 bytes a feature).
   const std::string what = rows.largest_index >= min_features
-                               ? "feature index " + std::to_string(rows.largest_index) + " (so " +
+                               ? "feature index " +
+                                     std::to_string(rows.largest_index - 1 + rows.base) + " (so " +
                                      std::to_string(features) + " columns)"
                                : std::to_string(features) + " features (min_features)";
   check_solve_memory(path, rows.largest_index >= min_features ? rows.largest_index_line : 0, what,
@@ -137,7 +178,7 @@ LabeledSparseData libsvm_to_csr(const std::string& path, const LibsvmRows& rows,
 }  // namespace
 
 LabeledSparseData load_libsvm_sparse(const std::string& path) {
-  return load_libsvm_sparse(path, 0);
+  return load_libsvm_sparse(path, LibsvmOptions{});
 }
 
 LabeledSparseData load_libsvm_sparse(const std::string& path, Eigen::Index min_features) {
@@ -145,14 +186,37 @@ LabeledSparseData load_libsvm_sparse(const std::string& path, Eigen::Index min_f
     throw Error("load_libsvm_sparse(" + path + "): min_features must be >= 0, got " +
                 std::to_string(min_features));
   }
-  return libsvm_to_csr(path, parse_libsvm(path), min_features);
+  return libsvm_to_csr(path, parse_libsvm(path, IndexBase::automatic), min_features);
+}
+
+LabeledSparseData load_libsvm_sparse(const std::string& path, const LibsvmOptions& options) {
+  if (options.features < 0) {
+    throw Error("load_libsvm_sparse(" + path + "): features must be >= 0, got " +
+                std::to_string(options.features));
+  }
+  LibsvmRows rows = parse_libsvm(path, options.index_base);
+  if (options.features > 0 && rows.largest_index > options.features) {
+    if (!options.ignore_extra_features) {
+      const std::int64_t first = options.features + rows.base;  // as written in the file
+      fail_line(path, rows.largest_index_line,
+                "feature index " + std::to_string(rows.largest_index - 1 + rows.base) +
+                    " is beyond the " + std::to_string(options.features) +
+                    " features expected (indices from " + std::to_string(rows.base) + " to " +
+                    std::to_string(first - 1) +
+                    "); the model never saw it: pass --ignore-extra-features to drop such "
+                    "features");
+    }
+    drop_columns_from(rows, options.features);
+  }
+  return libsvm_to_csr(path, rows, options.features);
 }
 
 LabeledData load_libsvm(const std::string& path) {
   // The sparse reading, converted: the two loaders cannot disagree. The dense size is checked
   // first so that a huge index reads "too large to read densely" rather than a sparse limit.
-  const LibsvmRows rows = parse_libsvm(path);
-  check_dense_size(path, rows.labels.size(), static_cast<std::uint64_t>(rows.largest_index));
+  const LibsvmRows rows = parse_libsvm(path, IndexBase::automatic);
+  check_dense_size(path, rows.labels.size(),
+                   static_cast<std::uint64_t>(std::max<std::int64_t>(rows.largest_index, 0)));
   LabeledSparseData sparse = libsvm_to_csr(path, rows, 0);
   return LabeledData{to_dense(sparse.A), std::move(sparse.b)};
 }

@@ -12,6 +12,8 @@ SmoothDefinition logistic_smooth() {
   const Expr b = Expr::label();
   SmoothDefinition d;
   d.name = "logistic";
+  d.prediction = Prediction::sign_class;
+  d.probabilistic = true;
   d.formula = "f(x) = 1/n sum_i w_i log(1 + exp(-b_i a_i'x))";
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n labels in {-1, +1}";
   d.loss = expr::softplus(-(b * z));

@@ -13,6 +13,7 @@ SmoothDefinition poisson_smooth() {
   const Expr b = Expr::label();
   SmoothDefinition d;
   d.name = "poisson";
+  d.prediction = Prediction::rate;
   d.formula = "f(x) = 1/n sum_i w_i (exp(a_i'x) - b_i a_i'x)";
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n counts >= 0";
   d.loss = exp(z) - b * z;

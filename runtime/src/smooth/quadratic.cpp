@@ -44,6 +44,7 @@ void symmetrize(Matrix& A) {
 SmoothDefinition quadratic_smooth() {
   SmoothDefinition d;
   d.name = "quadratic";
+  d.prediction = Prediction::none;
   d.kind = SmoothKind::quadratic;
   d.formula = "f(x) = 1/2 x'Ax + b'x";
   d.data_shape = "A: symmetric d x d (dense); b: length d";

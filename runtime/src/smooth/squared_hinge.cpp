@@ -12,6 +12,7 @@ SmoothDefinition squared_hinge_smooth() {
   const Expr slack = max(1.0 - b * z, 0.0);
   SmoothDefinition d;
   d.name = "squared_hinge";
+  d.prediction = Prediction::sign_class;
   d.formula = "f(x) = 1/n sum_i w_i max(1 - b_i a_i'x, 0)^2";
   d.data_shape = "A: n x d (samples are rows, dense or sparse); b: n labels in {-1, +1}";
   d.loss = slack * slack;

@@ -17,8 +17,8 @@ enum class DataFormat { automatic, npy, csv, matrix_market, libsvm };
 // naming the accepted names (and the nearest one) otherwise.
 DataFormat parse_data_format(std::string_view name);
 
-// A LIBSVM/svmlight file holds both: one sample per line, "label index:value ...", 1-based
-// indices in increasing order, '#' comments, svmlight "qid:" tokens ignored.
+// A LIBSVM/svmlight file holds both: one sample per line, "label index:value ...", indices in
+// increasing order (1-based, or 0-based when some index is 0: IndexBase below), '#' comments, svmlight "qid:" tokens ignored.
 struct LabeledSparseData {
   SparseMatrix A;  // samples x features, CSR; explicit "i:0" entries stay stored
   Vector b;        // labels
@@ -27,6 +27,23 @@ struct LabeledSparseData {
 // `min_features` if that is larger, so a test set can take its training set's width.
 LabeledSparseData load_libsvm_sparse(const std::string& path);
 LabeledSparseData load_libsvm_sparse(const std::string& path, Eigen::Index min_features);
+
+// Indices as files in the wild write them: LIBSVM's start at 1, scikit-learn's
+// dump_svmlight_file at 0 by default.
+enum class IndexBase {
+  automatic,  // zero-based when some index is 0 (scikit-learn's zero_based="auto"), else one
+  zero,
+  one,  // an index 0 is an error
+};
+struct LibsvmOptions {
+  IndexBase index_base = IndexBase::automatic;
+  // The width to read, e.g. a test file at its training width (narrower files are padded); an
+  // index beyond it is an error naming the line, unless ignore_extra_features drops such
+  // entries. 0: the largest index read.
+  Eigen::Index features = 0;
+  bool ignore_extra_features = false;
+};
+LabeledSparseData load_libsvm_sparse(const std::string& path, const LibsvmOptions& options);
 
 // The same reading, converted to dense (refused if too large to hold densely).
 struct LabeledData {
@@ -69,6 +86,9 @@ void save_matrix(const std::string& path, const Matrix& m);
 void save_libsvm(const std::string& path, const SparseMatrix& A, const Vector& b);
 // "%%MatrixMarket matrix coordinate real general", every stored entry (explicit zeros too).
 void save_matrix_market(const std::string& path, const SparseMatrix& A);
+
+// A whole file as text (model files, component definitions); errors name the file.
+std::string read_text_file(const std::string& path);
 
 // Writes `contents` to `path` through a temporary file in the same directory, renamed over the
 // target once complete: a failed or interrupted write leaves the old file (or none), never half

@@ -36,6 +36,15 @@ using SparseMatrixOf = Eigen::SparseMatrix<T, Eigen::RowMajor>;
 template <class T>
 using SparseColumnsOf = Eigen::SparseMatrix<T, Eigen::ColMajor>;
 
+// What a fitted model predicts from the margin z = a'x (+ c): declared by each loss in its own
+// file, read by Model (engine/model.h) and the metrics it reports.
+enum class Prediction {
+  value,       // z itself: least squares, huber, a user's loss
+  rate,        // exp(z): poisson's log link
+  sign_class,  // the class of sign(z): labels are -1/+1 (logistic, squared hinge)
+  none,        // quadratic: no samples, nothing to predict
+};
+
 enum class SmoothKind {
   quadratic,  // 1/2 x'Ax + b'x, A symmetric d x d (dense)
   margin,     // 1/n sum_i w_i phi(a_i'x, b_i), A of n samples (dense or CSR)
@@ -58,6 +67,10 @@ struct SmoothDefinition {
   std::function<std::string(double label)> check_label;
   // phi*, for duality gaps (solver_rules.h); none unless the loss's file declares it.
   LossDual dual = LossDual::none;
+  Prediction prediction = Prediction::value;
+  // P(b = +1 | z) = 1 / (1 + exp(-z)): the loss is a log-likelihood (logistic), so a model has
+  // predict_proba.
+  bool probabilistic = false;
   // expr::canonical of loss and derivative, filled in by the registry (kernel keys read them).
   std::string derivative_canonical;
   // A data-free term f(x) = sum_i g(x_i) (a user's `smooth` formula): phi is g, and the Problem
