@@ -113,14 +113,41 @@ Model Model::from_solve(const Problem& problem, const Summary& summary,
   return model;
 }
 
+void Model::set_output(Eigen::Index k, const Model& other) {
+  coefficients_.col(k) = other.coefficients_.col(0);
+  intercepts_[k] = other.intercepts_[0];
+  training_.at(static_cast<std::size_t>(k)) = other.training_.front();
+}
+
 template <class DataMatrix>
 Model Model::fit_any(Engine& engine, const SmoothComponent& f, const ProxComponent& r,
                      const DataMatrix& A, const Vector& targets, const ProblemOptions& problem,
                      const SolverOptions& options) {
+  return fit_path_any(engine, f, r, A, targets, "", {}, problem, options).front();
+}
+
+// A path of one value per entry of `values`; an empty `parameter` is one solve of r as it is.
+template <class DataMatrix>
+std::vector<Model> Model::fit_path_any(Engine& engine, const SmoothComponent& f,
+                                       const ProxComponent& r, const DataMatrix& A,
+                                       const Vector& targets, const std::string& parameter,
+                                       const std::vector<double>& values,
+                                       const ProblemOptions& problem,
+                                       const SolverOptions& options) {
   const auto solved = [&](const Vector& b, const SolverOptions& solve_options,
                           const ClassLabels* labels) {
     const Problem one(f, r, A, b, problem);
-    return from_solve(one, engine.solve(one, solve_options), labels);
+    std::vector<Model> models;
+    if (parameter.empty()) {
+      models.push_back(from_solve(one, engine.solve(one, solve_options), labels));
+      return models;
+    }
+    const std::vector<Summary> path = engine.solve_path(one, parameter, values, solve_options);
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const Problem point = one.with_prox(r.with_parameter(parameter, values[i]));
+      models.push_back(from_solve(point, path[i], labels));
+    }
+    return models;
   };
   if (f.definition().prediction != Prediction::sign_class) return solved(targets, options, nullptr);
   const ClassLabels labels = ClassLabels::of(targets);
@@ -128,24 +155,81 @@ Model Model::fit_any(Engine& engine, const SmoothComponent& f, const ProxCompone
   // One against the rest: every class's problem has the same structure, so one kernel.
   SolverOptions per_class = options;
   per_class.x0 = Vector();  // a start point is one problem's, not every class's
-  Model model;
+  std::vector<Model> models;
   const auto classes = static_cast<Eigen::Index>(labels.classes.size());
   for (Eigen::Index k = 0; k < classes; ++k) {
-    Model one = solved(labels.one_against_rest(targets, static_cast<std::size_t>(k)), per_class,
-                       nullptr);
+    const std::vector<Model> one = solved(
+        labels.one_against_rest(targets, static_cast<std::size_t>(k)), per_class, nullptr);
     if (k == 0) {
-      model = one;
-      model.coefficients_.resize(one.features(), classes);
-      model.intercepts_.resize(classes);
-      model.training_.clear();
+      for (const Model& first : one) {
+        Model model = first;
+        model.coefficients_.resize(first.features(), classes);
+        model.intercepts_.resize(classes);
+        model.training_.resize(static_cast<std::size_t>(classes));
+        model.classes_ = labels;
+        model.multiclass_ = Multiclass::one_vs_rest;
+        models.push_back(std::move(model));
+      }
     }
-    model.coefficients_.col(k) = one.coefficients_.col(0);
-    model.intercepts_[k] = one.intercepts_[0];
-    model.training_.push_back(one.training_.front());
+    for (std::size_t i = 0; i < one.size(); ++i)
+      models[i].set_output(k, one[i]);
   }
-  model.classes_ = labels;
-  model.multiclass_ = Multiclass::one_vs_rest;
-  return model;
+  return models;
+}
+
+template <class DataMatrix>
+std::vector<double> Model::grid_any(const SmoothComponent& f, const ProxComponent& r,
+                                    const DataMatrix& A, const Vector& targets,
+                                    const std::string& parameter, const GridOptions& grid,
+                                    const ProblemOptions& problem) {
+  if (f.definition().prediction != Prediction::sign_class) {
+    return automatic_grid(Problem(f, r, A, targets, problem), parameter, grid);
+  }
+  const ClassLabels labels = ClassLabels::of(targets);
+  if (labels.classes.size() == 2) {
+    return automatic_grid(Problem(f, r, A, labels.encode_binary(targets), problem), parameter,
+                          grid);
+  }
+  std::vector<double> widest;
+  for (std::size_t k = 0; k < labels.classes.size(); ++k) {
+    std::vector<double> one = automatic_grid(
+        Problem(f, r, A, labels.one_against_rest(targets, k), problem), parameter, grid);
+    if (widest.empty() || one.front() > widest.front()) widest = std::move(one);
+  }
+  return widest;
+}
+
+std::vector<Model> Model::fit_path(Engine& engine, const SmoothComponent& f,
+                                   const ProxComponent& r, const Matrix& A, const Vector& targets,
+                                   const std::string& parameter, const std::vector<double>& values,
+                                   const ProblemOptions& problem, const SolverOptions& options) {
+  if (parameter.empty()) throw Error("fit_path: name the prox parameter the path varies");
+  return fit_path_any(engine, f, r, A, targets, parameter, values, problem, options);
+}
+
+std::vector<Model> Model::fit_path(Engine& engine, const SmoothComponent& f,
+                                   const ProxComponent& r, const SparseMatrix& A,
+                                   const Vector& targets, const std::string& parameter,
+                                   const std::vector<double>& values,
+                                   const ProblemOptions& problem, const SolverOptions& options) {
+  if (parameter.empty()) throw Error("fit_path: name the prox parameter the path varies");
+  return fit_path_any(engine, f, r, A, targets, parameter, values, problem, options);
+}
+
+std::vector<double> Model::automatic_grid_for(const SmoothComponent& f, const ProxComponent& r,
+                                              const Matrix& A, const Vector& targets,
+                                              const std::string& parameter,
+                                              const GridOptions& grid,
+                                              const ProblemOptions& problem) {
+  return grid_any(f, r, A, targets, parameter, grid, problem);
+}
+
+std::vector<double> Model::automatic_grid_for(const SmoothComponent& f, const ProxComponent& r,
+                                              const SparseMatrix& A, const Vector& targets,
+                                              const std::string& parameter,
+                                              const GridOptions& grid,
+                                              const ProblemOptions& problem) {
+  return grid_any(f, r, A, targets, parameter, grid, problem);
 }
 
 Model Model::fit(Engine& engine, const SmoothComponent& f, const ProxComponent& r,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proxjit/engine.h"
+#include "proxjit/path.h"
 #include "proxjit/problem.h"
 #include "proxjit/summary.h"
 
@@ -83,6 +84,34 @@ class Model {
                    const SparseMatrix& A, const Vector& targets,
                    const ProblemOptions& problem = {}, const SolverOptions& options = {});
 
+  // One model per value of the prox parameter `parameter` ("lambda"), in the order given:
+  // Engine::solve_path for each output (warm starts, one compiled kernel for every class and
+  // value). Labels as fit takes them.
+  static std::vector<Model> fit_path(Engine& engine, const SmoothComponent& f,
+                                     const ProxComponent& r, const Matrix& A,
+                                     const Vector& targets, const std::string& parameter,
+                                     const std::vector<double>& values,
+                                     const ProblemOptions& problem = {},
+                                     const SolverOptions& options = {});
+  static std::vector<Model> fit_path(Engine& engine, const SmoothComponent& f,
+                                     const ProxComponent& r, const SparseMatrix& A,
+                                     const Vector& targets, const std::string& parameter,
+                                     const std::vector<double>& values,
+                                     const ProblemOptions& problem = {},
+                                     const SolverOptions& options = {});
+  // The automatic grid (path.h) of the problem fit would solve; with more than two classes,
+  // the grid of the class whose lambda_max is largest (every class starts at zero then).
+  static std::vector<double> automatic_grid_for(const SmoothComponent& f, const ProxComponent& r,
+                                                const Matrix& A, const Vector& targets,
+                                                const std::string& parameter,
+                                                const GridOptions& grid = {},
+                                                const ProblemOptions& problem = {});
+  static std::vector<double> automatic_grid_for(const SmoothComponent& f, const ProxComponent& r,
+                                                const SparseMatrix& A, const Vector& targets,
+                                                const std::string& parameter,
+                                                const GridOptions& grid = {},
+                                                const ProblemOptions& problem = {});
+
   // z = X w + c for each output: samples x outputs. X must have features() columns.
   Eigen::MatrixXd decision_function(const Matrix& X) const;
   Eigen::MatrixXd decision_function(const SparseMatrix& X) const;
@@ -138,6 +167,20 @@ class Model {
   std::string describe() const;
 
  private:
+  template <class DataMatrix>
+  static std::vector<Model> fit_path_any(Engine& engine, const SmoothComponent& f,
+                                         const ProxComponent& r, const DataMatrix& A,
+                                         const Vector& targets, const std::string& parameter,
+                                         const std::vector<double>& values,
+                                         const ProblemOptions& problem,
+                                         const SolverOptions& options);
+  template <class DataMatrix>
+  static std::vector<double> grid_any(const SmoothComponent& f, const ProxComponent& r,
+                                      const DataMatrix& A, const Vector& targets,
+                                      const std::string& parameter, const GridOptions& grid,
+                                      const ProblemOptions& problem);
+  // Output k of `other` becomes this model's output k (one-vs-rest assembly).
+  void set_output(Eigen::Index k, const Model& other);
   template <class DataMatrix>
   static Model fit_any(Engine& engine, const SmoothComponent& f, const ProxComponent& r,
                        const DataMatrix& A, const Vector& targets, const ProblemOptions& problem,
