@@ -142,6 +142,42 @@ check("is the input --data" in same.stderr and open(train).read() == before,
       "--model-out replaced the data")
 run("fit", "--f", "logistic", "--r", "l1(lambda=0.02)", "--data", train, exit=2)  # --model-out
 
+# cv: the table is the folds' mean, the choice its minimum, the model refitted at it.
+cv_model = os.path.join(work, "cv.json")
+cv = json.loads(run("cv", "--f", "logistic", "--r", "l1", "--data", train, "--intercept",
+                    "--grid", "auto:12", "--folds", "4", "--fold-seed", "3", "--model-out",
+                    cv_model, "--json", "--no-cache").stdout)
+check(cv["compiles"] == 1 and cv["solves"] == 4 * 12, f"cv kernels/solves: {cv['compiles']}")
+means = [p["mean"] for p in cv["points"]]
+for p in cv["points"]:
+    check(abs(p["mean"] - sum(p["folds"]) / 4) <= 1e-15 * p["mean"], "cv mean of the folds")
+check(cv["value_min"] == cv["points"][means.index(min(means))]["value"], "cv minimum")
+check(cv["chosen"] == cv["value_min"], "cv chose the minimum")
+refit = json.load(open(cv_model))
+check(refit["penalty"] == f"l1(lambda={cv['value_min']!r})" or
+      abs(float(refit["penalty"][10:-1]) - cv["value_min"]) <= 1e-15 * cv["value_min"],
+      f"refit penalty {refit['penalty']} for {cv['value_min']}")
+again = json.loads(run("cv", "--f", "logistic", "--r", "l1", "--data", train, "--intercept",
+                       "--grid", "auto:12", "--folds", "4", "--fold-seed", "3", "--json",
+                       "--no-cache").stdout)
+check([p["folds"] for p in again["points"]] == [p["folds"] for p in cv["points"]],
+      "cv with the same seed gave other folds")
+run("cv", "--f", "logistic", "--r", "l1", "--data", train, "--choose", "best", exit=2)
+
+# path --validation: each point's score equals predict --metrics of a fit at that value.
+scored_path = json.loads(run("path", "--f", "logistic", "--r", "l1", "--data", train,
+                             "--intercept", "--grid", "auto:5", "--validation", test, "--json",
+                             "--no-cache").stdout)
+check(scored_path["validation_metric"] == "log_loss", "path validation metric")
+point = scored_path["points"][3]
+at_point = os.path.join(work, "point.json")
+run("fit", "--f", "logistic", "--r", f"l1(lambda={point['value']!r})", "--data", train,
+    "--intercept", "--model-out", at_point, "--tol", "1e-8", "--no-cache")
+direct = json.loads(run("predict", "--model", at_point, "--data", test, "--metrics",
+                        "--json").stdout)
+check(abs(direct["metrics"]["log_loss"] - point["validation"]) < 1e-6,
+      f"path validation {point['validation']} vs predict {direct['metrics']['log_loss']}")
+
 if failures:
     sys.exit(f"{len(failures)} failures")
 print("ok")

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "json.h"
 #include "output_files.h"
+#include "path_values.h"
 #include "proxjit/path.h"
 #include "proxjit/runtime/io.h"
 #include "proxjit/runtime/component_text.h"
@@ -31,64 +32,9 @@ struct PathFlags {
   std::string values;  // "1,0.5,0.1"
   std::string grid;    // "FROM:TO:COUNT", geometric, or "auto[:COUNT[:RATIO]]" from lambda_max
   std::string x_out;   // every point's x, one column each (.npy, .csv, or .mtx when sparse)
+  std::string validation_path;  // a LIBSVM file: each point scored on it
   bool json = false;
 };
-
-// A path's points run longer by default than a single solve.
-SolverOptions path_defaults() {
-  SolverOptions options = default_solver_options();
-  options.max_iterations = 100000;
-  options.tolerance = 1e-8;
-  return options;
-}
-
-std::vector<double> parse_values(const std::string& text) {
-  std::vector<double> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    char* end = nullptr;
-    const double value = std::strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0' || !std::isfinite(value)) {
-      throw Error("--values: expected numbers separated by commas, got \"" + item + "\"");
-    }
-    values.push_back(value);
-  }
-  return values;
-}
-
-bool is_automatic_grid(const std::string& text) {
-  return text == "auto" || text.rfind("auto:", 0) == 0;
-}
-
-// "auto", "auto:COUNT" or "auto:COUNT:RATIO" (the last value over the first).
-GridOptions parse_automatic_grid(const std::string& text) {
-  GridOptions grid;
-  std::stringstream stream(text.substr(std::min<std::size_t>(text.size(), 5)));
-  std::string item;
-  const auto fail = [&] {
-    throw Error("--grid: expected auto, auto:COUNT or auto:COUNT:RATIO (e.g. auto:50:0.001), "
-                "got \"" + text + "\"");
-  };
-  if (std::getline(stream, item, ':')) {
-    char* end = nullptr;
-    const long count = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || count < 1 || count > 100000) fail();
-    grid.count = static_cast<int>(count);
-  }
-  if (std::getline(stream, item, ':')) {
-    char* end = nullptr;
-    grid.min_ratio = std::strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0' || !(grid.min_ratio > 0.0 && grid.min_ratio < 1.0)) fail();
-  }
-  if (std::getline(stream, item, ':')) fail();
-  return grid;
-}
-
-std::vector<double> parse_grid(const std::string& text) {
-  if (auto values = tools::log_grid(text, "--grid")) return *values;
-  throw Error("--grid: expected FROM:TO:COUNT, e.g. 1:0.001:20, or auto; got \"" + text + "\"");
-}
 
 // Every point's x as one column: dense .npy/.csv, or Matrix Market coordinates (sparse).
 void write_path_solutions(const std::string& path, const std::vector<Summary>& points,
@@ -118,55 +64,73 @@ std::int64_t nonzero_features(const Summary& s, Eigen::Index features) {
   return static_cast<std::int64_t>((s.x.head(features).array() != 0.0).count());
 }
 
-// The prox text with the path's parameter set to `value` if it was left out ("l1" is fine for
-// a path over lambda: the path sets it).
-std::string prox_with_parameter(const std::string& text, const std::string& parameter,
-                                double value) {
-  const ComponentText parsed = parse_component_text(text);
-  std::string rebuilt = parsed.name + "(";
-  bool given = false;
-  for (const ComponentArgument& argument : parsed.arguments) {
-    if (argument.key.empty()) return text;  // positional: leave it to the prox's own checks
-    given = given || argument.key == parameter;
-    rebuilt += argument.key + "=" +
-               (argument.is_list ? list_text(argument.list) : number_text(argument.value)) + ", ";
-  }
-  if (given) return text;
-  return rebuilt + parameter + "=" + number_text(value) + ")";
-}
-
-void print_point(double value, const Summary& s, Eigen::Index features) {
-  std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %s\n",
+void print_point(double value, const Summary& s, Eigen::Index features, bool scored,
+                 double score) {
+  std::printf("%12s  %-14s  %18s  %11.3e  %11.3e  %10lld  %8lld  %7.3f ms  %-8s",
               number_text(value, 6).c_str(), std::string(to_string(s.status)).c_str(),
               number_text(s.objective, 10).c_str(), s.certificate, s.duality_gap,
               static_cast<long long>(s.iterations),
               static_cast<long long>(nonzero_features(s, features)), s.timing.run_s * 1e3,
               std::string(to_string(s.source)).c_str());
+  if (scored) std::printf("  %s", std::isfinite(score) ? number_text(score, 6).c_str() : "-");
+  std::printf("\n");
   std::fflush(stdout);  // a point is shown as soon as it is done
 }
 
 int run_path(const PathFlags& flags) {
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
-  if (!flags.values.empty() && !flags.grid.empty()) {
-    throw Error("give the path's values with one of --values and --grid, not both");
-  }
-  // Without either, glmnet's default: 100 values from lambda_max down.
-  const std::string grid = flags.values.empty() && flags.grid.empty() ? "auto" : flags.grid;
-  const bool automatic = is_automatic_grid(grid);
-  std::vector<double> values;
-  if (!automatic) values = grid.empty() ? parse_values(flags.values) : parse_grid(grid);
+  // Without --values or --grid, glmnet's default: 100 values from lambda_max down.
+  const PathValues given = path_values_from(flags.values, flags.grid);
+  const bool automatic = given.automatic;
+  std::vector<double> values = given.values;
   ProblemFlags problem_flags = flags.problem;
   // Any value will do for loading: the path replaces it.
   problem_flags.prox =
       prox_with_parameter(flags.problem.prox, flags.parameter, automatic ? 1.0 : values.front());
-  const Problem problem = load_problem(problem_flags);
-  if (automatic) values = automatic_grid(problem, flags.parameter, parse_automatic_grid(grid));
+  if (!flags.x_out.empty()) {
+    std::vector<NamedFile> inputs = problem_input_files(flags.problem);
+    inputs.push_back({"--validation", flags.validation_path});
+    check_output_files(inputs, {{"--x-out", flags.x_out}});
+  }
+  std::optional<ProblemData> data;
+  if (problem_flags.dimension <= 0) data.emplace(load_problem_data(problem_flags));
+  const Problem problem =
+      data ? data->binary_problem(/*note=*/true) : load_problem(problem_flags);
+  if (automatic) values = automatic_grid(problem, flags.parameter, given.grid);
   SolverOptions options = apply_setting_flags(flags.settings, path_defaults());
   validate_options(options);
-  if (!flags.x_out.empty()) {
-    check_output_files(problem_input_files(flags.problem), {{"--x-out", flags.x_out}});
+  // --validation: each point's model scored on held-out samples read at the training width.
+  std::optional<LoadedData> validation;
+  if (!flags.validation_path.empty()) {
+    if (!data) throw Error("--validation scores a loss over samples; --dim has none");
+    ProblemFlags held_out;
+    held_out.data_path = flags.validation_path;
+    held_out.zero_based = flags.problem.zero_based;
+    held_out.one_based = flags.problem.one_based;
+    held_out.n_features = problem.features();
+    held_out.ignore_extra_features = flags.problem.ignore_extra_features;
+    try {
+      validation = load_data(held_out, true);
+    } catch (const Error& error) {
+      std::string message = error.what();
+      if (message.rfind("--data", 0) == 0) message = "--validation" + message.substr(6);
+      throw Error(message);
+    }
   }
+  const ClassLabels* classes = data && data->classes ? &*data->classes : nullptr;
+  // The validation loss of a point's answer, NaN when it has none to score.
+  std::string validation_metric;
+  const auto validation_loss = [&](const Problem& point, const Summary& s) {
+    if (!validation || s.status == SolveStatus::error) return std::nan("");
+    const Model model = Model::from_solve(point, s, classes);
+    validation_metric = model.validation_metric();
+    try {
+      return model.validation_loss(model.evaluate(validation->sparse, validation->b));
+    } catch (const Error& error) {
+      throw Error("--validation " + flags.validation_path + ": " + error.what());
+    }
+  };
   const std::optional<double> largest = lambda_max(problem, flags.parameter);
   std::string at_or_above;  // the hint for values that give x = 0 by construction
   if (largest) {
@@ -185,9 +149,11 @@ int run_path(const PathFlags& flags) {
     if (largest) std::printf(" (lambda_max = %s)", number_text(*largest, 6).c_str());
     std::printf("\n");
     if (!at_or_above.empty()) std::printf("note: %s\n", at_or_above.c_str());
-    std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %s\n", flags.parameter.c_str(),
+    std::printf("%12s  %-14s  %18s  %11s  %11s  %10s  %8s  %10s  %-8s", flags.parameter.c_str(),
                 "status", "objective", "certificate", "gap", "iterations", "nonzeros", "run",
                 "kernel");
+    if (validation) std::printf("  validation");
+    std::printf("\n");
     std::fflush(stdout);
   }
   // Ctrl-C ends the running point (status interrupted) and skips the rest; the finished points
@@ -195,6 +161,7 @@ int run_path(const PathFlags& flags) {
   std::atomic<bool> interrupted{false};
   options.interrupt = &interrupted;
   std::vector<Summary> path;
+  std::vector<double> scores;  // the validation loss of each point
   const auto path_start = std::chrono::steady_clock::now();
   {
     SigintGuard guard(interrupted);
@@ -203,7 +170,8 @@ int run_path(const PathFlags& flags) {
       const Problem point = problem.with_prox(problem.r().with_parameter(flags.parameter, value));
       path.push_back(engine.solve(point, options));
       const Summary& last = path.back();
-      if (!flags.json) print_point(value, last, problem.features());
+      scores.push_back(validation_loss(point, last));
+      if (!flags.json) print_point(value, last, problem.features(), validation.has_value(), scores.back());
       // Warm start only from a usable answer, as Engine::solve_path does.
       if (last.status == SolveStatus::converged || last.status == SolveStatus::max_iterations) {
         options.x0 = last.x;
@@ -245,6 +213,7 @@ int run_path(const PathFlags& flags) {
     json.field("path_s", path_seconds);
     json.field("compile_s", compile_seconds);
     if (!at_or_above.empty()) json.field("note", at_or_above);
+    if (validation) json.field("validation_metric", validation_metric);
     json.field("compiles", stats.compiles);
     json.field("disk_hits", stats.disk_hits);
     json.field("interrupted", interrupted.load());
@@ -261,6 +230,7 @@ int run_path(const PathFlags& flags) {
       json.field("nonzeros", nonzero_features(s, problem.features()));
       json.field("run_s", s.timing.run_s);
       json.field("source", std::string(to_string(s.source)));
+      if (validation) json.field("validation", scores[i]);
       json.end_object();
     }
     json.end_array();
@@ -308,12 +278,17 @@ Command add_path_command(CLI::App& root) {
                   "(1e-4 when samples > features, else 1e-2), as glmnet");
   app->add_option("--x-out", flags->x_out,
                   "Write every point's x, one column per point (.npy or .csv; .mtx: sparse)");
+  app->add_option("--validation", flags->validation_path,
+                  "A held-out LIBSVM file: each point's model is scored on it (log loss for "
+                  "logistic, misclassification for other classifiers, Poisson deviance, MSE)")
+      ->type_name("FILE");
   app->add_flag("--json", flags->json, "One JSON object with a row per point");
   add_cache_flags(*app, flags->cache);
   app->footer(
       "Examples:\n"
       "  proxjit path --f least_squares --A A.npy --b b.npy --r l1 --grid 1:0.001:20\n"
       "  proxjit path --f logistic --data train.svm --r l1 --grid auto:50 --x-out path.mtx\n"
+      "  proxjit path --f logistic --data train.svm --r l1 --validation test.svm --intercept\n"
       "  proxjit path --f least_squares --data train.svm --r \"l1(lambda=1)\" \\\n"
       "      --lambdas 0.5,0.1,0.05,0.01 --algorithm cd --json\n"
       "The prox is given with any value of the parameter; the path replaces it.\n"
