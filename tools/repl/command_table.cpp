@@ -29,6 +29,14 @@ void complete_x(CompletionCall& call) {
   }
 }
 
+void complete_model(CompletionCall& call) {
+  if (call.words.size() == 1) {
+    call.offer({"save", "load"});
+  } else {
+    call.result.files = true;
+  }
+}
+
 void complete_show(CompletionCall& call) {
   if (call.words.size() == 1) call.offer({"summary"});
 }
@@ -98,6 +106,35 @@ std::vector<ReplCommand> make_table() {
        "solve per value, all on one kernel; prints a row per value.",
        run_path,
        nullptr},
+      {"fit",
+       {},
+       "fit",
+       "Fit a model of f + r on the data (a loss over samples): any two labels of a classifier, "
+       "more by one against the rest; prints the training scores. `predict` and `model save` use "
+       "it.",
+       run_fit,
+       nullptr},
+      {"predict",
+       {},
+       "predict [test.svm]",
+       "Score the model on the loaded data, or on a LIBSVM file read at the model's width "
+       "(accuracy, log loss, ROC AUC; MSE, R^2; Poisson deviance).",
+       run_predict,
+       complete_files},
+      {"cv",
+       {},
+       "cv [folds=5] [count=100] [seed=0] [choose=min|1se]",
+       "Cross-validate lambda over the automatic grid (count values from lambda_max down): "
+       "the mean validation loss per value, the minimum and the one-standard-error choice; the "
+       "model refitted at the choice becomes the session's model.",
+       run_cv,
+       nullptr},
+      {"model",
+       {},
+       "model | model save FILE | model load FILE",
+       "Show the session's model, write it (JSON, as `proxjit fit --model-out`), or read one.",
+       run_model,
+       complete_model},
       {"cache",
        {},
        "cache",

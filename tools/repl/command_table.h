@@ -55,7 +55,7 @@ std::string usage_of(std::string_view name);
 void no_arguments(const std::vector<std::string>& words);
 
 // The handlers and completers, by file: data_commands.cpp, setting_commands.cpp,
-// solve_commands.cpp.
+// solve_commands.cpp, model_commands.cpp.
 bool run_load(CommandCall& call);
 bool run_gen(CommandCall& call);
 bool run_def(CommandCall& call);
@@ -68,6 +68,10 @@ bool run_time(CommandCall& call);
 bool run_path(CommandCall& call);
 bool run_cache(CommandCall& call);
 bool run_inspect(CommandCall& call);
+bool run_fit(CommandCall& call);      // model_commands.cpp
+bool run_predict(CommandCall& call);
+bool run_cv(CommandCall& call);
+bool run_model(CommandCall& call);
 void complete_gen(CompletionCall& call);
 void complete_set(CompletionCall& call);
 // The `set` command's usage and description, from the settings table.

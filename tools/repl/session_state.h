@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proxjit/engine.h"
+#include "proxjit/model.h"
 #include "proxjit/runtime/error.h"
 #include "repl.h"
 #include "settings.h"
@@ -28,6 +29,7 @@ struct Session::State {
   std::optional<Problem> problem;  // built from the above on first use
   SolverOptions options;           // algorithm auto, as on the command line
   std::optional<Summary> last;
+  std::optional<Model> model;  // from `fit`, `cv` or `model load`
 
   const Problem& current_problem() {
     if ((!A && !A_sparse) || !b) {
@@ -36,10 +38,16 @@ struct Session::State {
     if (!problem) {
       ProblemOptions data_options;
       data_options.fit_intercept = intercept;
+      // A classifier's two labels (0/1, 1/2) as the loss's -1/+1, as `fit` reads them.
+      Vector targets = *b;
+      if (f.definition().prediction == Prediction::sign_class) {
+        const ClassLabels labels = ClassLabels::of(*b, "b");
+        if (labels.classes.size() == 2) targets = labels.encode_binary(*b);
+      }
       if (A_sparse) {
-        problem.emplace(f, r, *A_sparse, *b, data_options);
+        problem.emplace(f, r, *A_sparse, targets, data_options);
       } else {
-        problem.emplace(f, r, *A, *b, data_options);
+        problem.emplace(f, r, *A, targets, data_options);
       }
     }
     return *problem;
