@@ -61,8 +61,15 @@ CrossValidationResult cross_validate_any(Engine& engine, const SmoothComponent& 
   result.values = cv.values.empty() ? Model::automatic_grid_for(f, r, A, targets, cv.parameter,
                                                                 cv.grid, problem)
                                     : cv.values;
+  if (cv.fold_ids.size() > 0 && cv.fold_ids.size() != A.rows()) {
+    throw Error("fold ids: " + std::to_string(cv.fold_ids.size()) + " values for " +
+                std::to_string(A.rows()) + " samples (expected one per sample)");
+  }
   result.fold_of_samples =
-      make_folds(A.rows(), cv.folds, cv.seed, classifier && cv.stratify ? &targets : nullptr);
+      cv.fold_ids.size() > 0
+          ? folds_from_ids(cv.fold_ids)
+          : make_folds(A.rows(), cv.folds, cv.seed, classifier && cv.stratify ? &targets : nullptr);
+  const int fold_count = static_cast<int>(result.fold_of_samples.size());
   // Every class in every training set: a fold's model must know every label it will meet.
   const std::size_t value_count = result.values.size();
   result.nonzeros.assign(value_count, 0.0);
@@ -82,7 +89,7 @@ CrossValidationResult cross_validate_any(Engine& engine, const SmoothComponent& 
     if (classifier && std::set<double>(train_b.begin(), train_b.end()).size() !=
                           ClassLabels::of(targets).classes.size()) {
       throw Error("cross_validate: a fold's training samples miss a class (too few samples of "
-                  "it for " + std::to_string(cv.folds) + " folds); use fewer folds");
+                  "it for " + std::to_string(fold_count) + " folds); use fewer folds");
     }
     const std::vector<Model> path = Model::fit_path(engine, f, r, train_A, train_b, cv.parameter,
                                                     result.values, fold_problem, options);
@@ -94,14 +101,14 @@ CrossValidationResult cross_validate_any(Engine& engine, const SmoothComponent& 
       fold_loss.push_back(model.validation_loss(model.evaluate(valid_A, valid_b)));
       result.metric = model.validation_metric();
       result.nonzeros[v] +=
-          static_cast<double>((model.coefficients().array() != 0.0).count()) / cv.folds;
+          static_cast<double>((model.coefficients().array() != 0.0).count()) / fold_count;
       result.status = worse(result.status, model.status());
       result.solves += static_cast<std::int64_t>(model.training().size());
     }
     result.loss.push_back(std::move(fold_loss));
   }
   // Mean and spread over the folds, per value.
-  const double folds = cv.folds;
+  const double folds = fold_count;
   for (std::size_t v = 0; v < value_count; ++v) {
     double sum = 0.0;
     for (const auto& fold : result.loss)
@@ -173,6 +180,25 @@ std::vector<std::vector<std::size_t>> make_folds(Eigen::Index samples, int folds
   for (auto& fold : out)
     std::sort(fold.begin(), fold.end());
   return out;
+}
+
+std::vector<std::vector<std::size_t>> folds_from_ids(const Vector& fold_ids) {
+  std::map<double, std::vector<std::size_t>> by_id;
+  for (Eigen::Index i = 0; i < fold_ids.size(); ++i) {
+    const double id = fold_ids[i];
+    if (!std::isfinite(id) || id != std::floor(id)) {
+      throw Error("fold ids: sample " + std::to_string(i + 1) + " has " + number_text(id) +
+                  " (expected a whole number naming its fold)");
+    }
+    by_id[id].push_back(static_cast<std::size_t>(i));
+  }
+  if (by_id.size() < 2) {
+    throw Error("fold ids: every sample is in one fold; cross-validation needs at least two");
+  }
+  std::vector<std::vector<std::size_t>> folds;
+  for (auto& [id, members] : by_id)
+    folds.push_back(std::move(members));
+  return folds;
 }
 
 CrossValidationResult cross_validate(Engine& engine, const SmoothComponent& f,

@@ -191,5 +191,35 @@ TEST(CrossValidation, ThreeClassesAndBadOptionsAreHandled) {
   }
 }
 
+TEST(CrossValidation, FoldIdsAsUsersHaveThemGiveTheSameFolds) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  const Matrix A = gaussian_matrix(40, 5, 71);
+  const Vector y = A * gaussian_vector(5, 72) + gaussian_vector(40, 73);
+  CrossValidationOptions seeded;
+  seeded.folds = 3;
+  seeded.seed = 4;
+  seeded.values = {0.3, 0.03};
+  seeded.refit = false;
+  const auto f = SmoothComponent::parse("least_squares");
+  const auto r = ProxComponent::parse("l1(lambda=1)");
+  const CrossValidationResult a = cross_validate(engine, f, r, A, y, {}, tight(), seeded);
+  // The same folds as glmnet's foldid would name them: 1..3 (any distinct whole numbers).
+  CrossValidationOptions given = seeded;
+  given.fold_ids = Vector::Zero(40);
+  for (std::size_t k = 0; k < a.fold_of_samples.size(); ++k)
+    for (std::size_t i : a.fold_of_samples[k])
+      given.fold_ids[static_cast<Eigen::Index>(i)] = 7.0 + 3.0 * static_cast<double>(k);
+  given.folds = 99;  // ignored with fold ids
+  const CrossValidationResult b = cross_validate(engine, f, r, A, y, {}, tight(), given);
+  EXPECT_EQ(b.fold_of_samples, a.fold_of_samples);
+  EXPECT_EQ(b.loss, a.loss);
+  given.fold_ids[3] = 0.5;
+  EXPECT_THROW(cross_validate(engine, f, r, A, y, {}, tight(), given), Error);
+  given.fold_ids = Vector::Constant(40, 1.0);
+  EXPECT_THROW(cross_validate(engine, f, r, A, y, {}, tight(), given), Error);
+  given.fold_ids = Vector::Constant(39, 1.0);
+  EXPECT_THROW(cross_validate(engine, f, r, A, y, {}, tight(), given), Error);
+}
+
 }  // namespace
 }  // namespace proxjit

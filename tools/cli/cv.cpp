@@ -32,6 +32,7 @@ struct CvFlags {
   bool no_stratify = false;
   std::string choose = "min";
   std::string model_out_path;
+  std::string fold_ids_path;
   bool json = false;
 };
 
@@ -48,7 +49,7 @@ void write_json(const CrossValidationResult& result, const CvFlags& flags, doubl
   json.begin_object();
   json.field("problem", result.model.loss() + " + " + result.model.penalty());
   json.field("parameter", result.parameter);
-  json.field("folds", flags.folds);
+  json.field("folds", static_cast<std::int64_t>(result.fold_of_samples.size()));
   json.field("seed", static_cast<std::int64_t>(flags.seed));
   json.field("metric", result.metric);
   json.field("status", std::string(to_string(result.status)));
@@ -109,6 +110,7 @@ void print_table(const CrossValidationResult& result, const CvFlags& flags) {
 
 int run_cv(const CvFlags& flags) {
   std::vector<NamedFile> inputs = problem_input_files(flags.problem);
+  inputs.push_back({"--fold-ids", flags.fold_ids_path});
   check_output_files(inputs, {{"--model-out", flags.model_out_path}});
   Engine engine(engine_options_from(flags.cache));
   warn_about_disk_cache(engine);
@@ -122,6 +124,7 @@ int run_cv(const CvFlags& flags) {
   cv.grid = given.grid;
   cv.choice = choice_named(flags.choose);
   cv.refit = true;
+  if (!flags.fold_ids_path.empty()) cv.fold_ids = load_vector_for("--fold-ids", flags.fold_ids_path);
   if (const std::string wrong = cv.problem(); !wrong.empty()) throw Error("--" + wrong);
   ProblemFlags problem_flags = flags.problem;
   problem_flags.prox = prox_with_parameter(flags.problem.prox, flags.parameter,
@@ -151,10 +154,14 @@ int run_cv(const CvFlags& flags) {
   if (flags.json) {
     write_json(result, flags, seconds, stats);
   } else {
-    std::printf("proxjit cv: %s + %s, %d folds (%s, seed %llu), %zu values of %s\n",
-                data.smooth.describe().c_str(), data.prox.name().c_str(), flags.folds,
-                cv.stratify && data.classifier() ? "stratified" : "shuffled",
-                static_cast<unsigned long long>(flags.seed), result.values.size(),
+    const std::string how =
+        cv.fold_ids.size() > 0 ? "from --fold-ids"
+                               : std::string(cv.stratify && data.classifier() ? "stratified"
+                                                                              : "shuffled") +
+                                     ", seed " + std::to_string(flags.seed);
+    std::printf("proxjit cv: %s + %s, %zu folds (%s), %zu values of %s\n",
+                data.smooth.describe().c_str(), data.prox.name().c_str(),
+                result.fold_of_samples.size(), how.c_str(), result.values.size(),
                 flags.parameter.c_str());
     print_table(result, flags);
     std::printf("%lld solves on %lld compiled kernel%s in %.3f s; %s\n",
@@ -187,6 +194,10 @@ Command add_cv_command(CLI::App& root) {
   app->add_option("--folds", flags->folds, "The number of folds K (>= 2)")->capture_default_str();
   app->add_option("--fold-seed", flags->seed, "The seed of the shuffle into folds")
       ->capture_default_str();
+  app->add_option("--fold-ids", flags->fold_ids_path,
+                  "The fold of each sample (.npy, .csv: one whole number per sample, each "
+                  "distinct value a fold; cv.glmnet's foldid), instead of --folds and --fold-seed")
+      ->type_name("FILE");
   app->add_flag("--no-stratify", flags->no_stratify,
                 "Classifiers: do not keep each class's share in every fold");
   app->add_option("--parameter", flags->parameter, "The prox parameter the path varies")

@@ -25,6 +25,10 @@ enum class ValueChoice {
 struct CrossValidationOptions {
   int folds = 5;            // >= 2, at most the samples (and each class's count when stratified)
   std::uint64_t seed = 0;   // the shuffle of the samples into folds
+  // The fold of each sample as the user has them (cv.glmnet's foldid): one whole number per
+  // sample, each distinct value a fold, in increasing order. Empty: seeded folds. When given,
+  // `folds` is ignored (the distinct values count them) and so are seed and stratify.
+  Vector fold_ids;
   bool stratify = true;     // classifiers: every fold holds each class in proportion
   std::string parameter = "lambda";
   std::vector<double> values;  // the path, in order; empty: the automatic grid of all data
@@ -64,6 +68,10 @@ struct CrossValidationResult {
 std::vector<std::vector<std::size_t>> make_folds(Eigen::Index samples, int folds,
                                                  std::uint64_t seed,
                                                  const Vector* labels = nullptr);
+
+// The folds of fold_ids (see CrossValidationOptions); throws naming the sample of a value that
+// is not a whole number, or when there are fewer than two folds.
+std::vector<std::vector<std::size_t>> folds_from_ids(const Vector& fold_ids);
 
 CrossValidationResult cross_validate(Engine& engine, const SmoothComponent& f,
                                      const ProxComponent& r, const Matrix& A,
