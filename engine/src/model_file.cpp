@@ -29,6 +29,11 @@ Json number(double value) {
   return value;
 }
 
+// A value of the file for a message: escaped, at most 80 characters (never raw bytes).
+std::string shown(const Json& value) {
+  return printable(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
 // Reading: every error names the file and the field.
 struct Reader {
   const std::string& source;
@@ -48,27 +53,36 @@ struct Reader {
       if (value == "inf") return std::numeric_limits<double>::infinity();
       if (value == "-inf") return -std::numeric_limits<double>::infinity();
     }
-    if (!value.is_number()) fail(what + " must be a number, got " + value.dump());
+    if (!value.is_number()) fail(what + " must be a number, got " + shown(value));
     return value.get<double>();
   }
   double finite(const Json& value, const std::string& what) const {
     const double x = real(value, what);
-    if (!std::isfinite(x)) fail(what + " must be a finite number, got " + value.dump());
+    if (!std::isfinite(x)) fail(what + " must be a finite number, got " + shown(value));
     return x;
   }
   std::int64_t whole(const Json& value, const std::string& what, std::int64_t least) const {
     if (!value.is_number_integer() || value.get<std::int64_t>() < least) {
       fail(what + " must be a whole number >= " + std::to_string(least) + ", got " +
-           value.dump());
+           shown(value));
     }
     return value.get<std::int64_t>();
   }
+  // Texts are echoed in reports: printable ASCII only.
   std::string text(const Json& value, const std::string& what) const {
-    if (!value.is_string()) fail(what + " must be a string, got " + value.dump());
-    return value.get<std::string>();
+    if (!value.is_string()) fail(what + " must be a string, got " + shown(value));
+    const std::string& text = value.get_ref<const std::string&>();
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+    });
+    if (!plain || text.size() > 4096) {
+      fail(what + " must be printable text of at most 4096 characters, got \"" + printable(text) +
+           "\"");
+    }
+    return text;
   }
   bool boolean(const Json& value, const std::string& what) const {
-    if (!value.is_boolean()) fail(what + " must be true or false, got " + value.dump());
+    if (!value.is_boolean()) fail(what + " must be true or false, got " + shown(value));
     return value.get<bool>();
   }
   template <class Enum>
@@ -79,7 +93,7 @@ struct Reader {
       if (to_string(candidate) == name) return candidate;
       known += (known.empty() ? "" : ", ") + std::string(to_string(candidate));
     }
-    fail(what + " \"" + name + "\" is not one of " + known);
+    fail(what + " \"" + printable(name) + "\" is not one of " + known);
   }
 };
 
@@ -181,11 +195,12 @@ Model Model::from_json(std::string_view text, const std::string& source) {
   Json json;
   try {
     json = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& error) {
-    // "parse error at line 3, column 5: ..." without the library's prefix.
+  } catch (const Json::exception& error) {
+    // "parse error at line 3, column 5: ..." or "number overflow parsing '1E4104'", without the
+    // library's prefix ("[json.exception.parse_error.101] ").
     std::string what = error.what();
-    if (const auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);
-    in.fail("not a proxjit model file (malformed JSON: " + what + ")");
+    if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
+    in.fail("not a proxjit model file (malformed JSON: " + printable(what) + ")");
   }
   if (!json.is_object() || !json.contains("format") || json["format"] != kFormatName) {
     in.fail("not a proxjit model file (expected a JSON object with \"format\": \"" +

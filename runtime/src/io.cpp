@@ -26,6 +26,32 @@
 #include "proxjit/runtime/number_text.h"
 
 namespace proxjit {
+
+std::string printable(std::string_view text) {
+  constexpr std::size_t kMaxChars = 80;
+  std::string shown;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    char escape[8];
+    if (c == '\\') {
+      std::snprintf(escape, sizeof escape, "\\\\");
+    } else if (c >= 0x20 && c < 0x7f) {
+      std::snprintf(escape, sizeof escape, "%c", c);
+    } else if (c == '\0' || c == '\t' || c == '\n' || c == '\r') {
+      std::snprintf(escape, sizeof escape, "\\%c",
+                    c == '\0'   ? '0'
+                    : c == '\t' ? 't'
+                    : c == '\n' ? 'n'
+                                : 'r');
+    } else {
+      std::snprintf(escape, sizeof escape, "\\x%02x", c);
+    }
+    if (shown.size() + std::strlen(escape) > kMaxChars) return shown + "...";
+    shown += escape;
+  }
+  return shown;
+}
+
 namespace io_detail {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -59,31 +85,6 @@ std::string read_whole_file(const std::string& path) {
   contents << in.rdbuf();
   if (in.bad()) fail(path, "cannot read the file");
   return std::move(contents).str();
-}
-
-std::string printable(std::string_view text) {
-  constexpr std::size_t kMaxChars = 80;
-  std::string shown;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    char escape[8];
-    if (c == '\\') {
-      std::snprintf(escape, sizeof escape, "\\\\");
-    } else if (c >= 0x20 && c < 0x7f) {
-      std::snprintf(escape, sizeof escape, "%c", c);
-    } else if (c == '\0' || c == '\t' || c == '\n' || c == '\r') {
-      std::snprintf(escape, sizeof escape, "\\%c",
-                    c == '\0'   ? '0'
-                    : c == '\t' ? 't'
-                    : c == '\n' ? 'n'
-                                : 'r');
-    } else {
-      std::snprintf(escape, sizeof escape, "\\x%02x", c);
-    }
-    if (shown.size() + std::strlen(escape) > kMaxChars) return shown + "...";
-    shown += escape;
-  }
-  return shown;
 }
 
 std::string lowercase_extension(const std::string& path) {

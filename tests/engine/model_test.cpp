@@ -268,6 +268,44 @@ TEST_F(ModelFile, BadFilesAreErrorsThatNameTheFileAndWhatIsWrong) {
   }
 }
 
+// Every truncation and many byte changes of a valid file: loaded, or refused with
+// proxjit::Error; never a crash, another exception type or a model that cannot predict.
+TEST(ModelFileMutations, EveryDamagedFileLoadsOrIsRefused) {
+  Engine engine(EngineOptions{.disk_cache = false});
+  const Matrix A = gaussian_matrix(30, 6, 81);
+  const Vector labels = planted_labels(A, 3, {0.0, 1.0, 2.0}, 82);
+  const std::string good =
+      Model::fit(engine, SmoothComponent::parse("logistic"), ProxComponent::parse("l1(lambda=0.05)"),
+                 A, labels, ProblemOptions{.fit_intercept = true}, tight())
+          .to_json();
+  const auto try_load = [&](const std::string& text) {
+    try {
+      const Model model = Model::from_json(text, "mutant");
+      (void)model.predict(Matrix::Ones(2, model.features()));
+      (void)model.to_json();
+    } catch (const Error& error) {
+      // Messages quote the file's bytes escaped and short.
+      const std::string message = error.what();
+      EXPECT_LT(message.size(), 600u) << message;
+      for (char c : message)
+        ASSERT_TRUE(static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
+            << message;
+    }
+  };
+  for (std::size_t length = 0; length < good.size(); length += 3)
+    try_load(good.substr(0, length));
+  std::mt19937 rng(5);
+  const std::string replacements = "0123456789-+.eE\"{}[],:nulltruefalse \\\x01\xff\x1b";
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string mutant = good;
+    for (int edits = 1 + trial % 3; edits > 0; --edits) {
+      const std::size_t at = rng() % mutant.size();
+      mutant[at] = replacements[rng() % replacements.size()];
+    }
+    try_load(mutant);
+  }
+}
+
 // ---- metrics against hand-computed or scikit-learn documented values ----
 
 TEST(Metrics, MatchIndependentValues) {

@@ -10,9 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "proxjit/runtime/io.h"  // printable
 #include "proxjit/runtime/sparse.h"
 
 namespace proxjit::io_detail {
+
+using proxjit::printable;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what);
 // Text-file errors read "b.csv, line 3, column 2: ..." (column 0: the whole line).
@@ -26,10 +29,6 @@ void write_file(const std::string& path, const std::string& contents);
 std::string lowercase_extension(const std::string& path);
 std::string lowercase(std::string_view text);
 
-// Input text for a message: printable ASCII as it is, anything else escaped (\x1b, \0, \t),
-// at most 80 characters then "...": a file's bytes never reach the terminal raw, and a huge token
-// makes no huge message. Every loader quotes what it read through this.
-std::string printable(std::string_view text);
 
 // A number, all of the token (a leading '+' allowed); nullopt otherwise.
 std::optional<double> parse_number(std::string_view token);

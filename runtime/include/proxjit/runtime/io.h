@@ -90,6 +90,11 @@ void save_matrix_market(const std::string& path, const SparseMatrix& A);
 // A whole file as text (model files, component definitions); errors name the file.
 std::string read_text_file(const std::string& path);
 
+// Input text for a message: printable ASCII as it is, anything else escaped (\x1b, \0, \t),
+// at most 80 characters then "...": a file's bytes never reach the terminal raw, and a huge token
+// makes no huge message. Every loader quotes what it read through this.
+std::string printable(std::string_view text);
+
 // Writes `contents` to `path` through a temporary file in the same directory, renamed over the
 // target once complete: a failed or interrupted write leaves the old file (or none), never half
 // of the new one. A symbolic link is followed (the link stays, its target is replaced); an
