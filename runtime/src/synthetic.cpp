@@ -170,6 +170,34 @@ SyntheticProblem make_classification(Eigen::Index rows, Eigen::Index cols, doubl
   return problem;
 }
 
+SyntheticProblem make_multiclass(Eigen::Index rows, Eigen::Index cols, double density,
+                                 Eigen::Index classes, std::uint64_t seed) {
+  check_shape("make_multiclass", rows, cols, density);
+  if (classes < 2) {
+    throw Error("make_multiclass: classes must be >= 2, got " + std::to_string(classes));
+  }
+  SyntheticProblem problem;
+  problem.A = random_sparse(rows, cols, density, seed);
+  Random random(second_seed(seed));
+  // Feature-major: x_true[j * classes + k] weighs feature j for class k.
+  Matrix weights(cols, classes);
+  for (Eigen::Index k = 0; k < classes; ++k)
+    weights.col(k) = sparse_weights(random, cols, 1.0);
+  problem.x_true = Eigen::Map<const Vector>(Matrix(weights.transpose()).data(), cols * classes);
+  const Matrix scores = problem.A * weights;
+  problem.b.resize(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    Eigen::Index best = 0;
+    double best_score = -std::numeric_limits<double>::infinity();
+    for (Eigen::Index k = 0; k < classes; ++k) {
+      const double score = scores(i, k) + 0.1 * random.normal();
+      if (score > best_score) best_score = score, best = k;
+    }
+    problem.b[i] = static_cast<double>(best);
+  }
+  return problem;
+}
+
 SyntheticProblem make_regression(Eigen::Index rows, Eigen::Index cols, double density,
                                  std::uint64_t seed) {
   check_shape("make_regression", rows, cols, density);

@@ -524,7 +524,7 @@ std::vector<Command> add_all_commands(CLI::App& root) {
       add_solve_command(root),   add_demo_command(root),       add_list_command(root),
       add_inspect_command(root), repl::add_repl_command(root), add_path_command(root),
       add_fit_command(root),     add_predict_command(root),    add_cv_command(root),
-      add_bench_command(root),
+      add_gen_command(root),     add_bench_command(root),
       add_cache_command(root),   add_precompile_command(root),
   };
 }

@@ -32,6 +32,7 @@ Command add_path_command(CLI::App& root);        // regularization paths
 Command add_fit_command(CLI::App& root);         // solve, writing a model file
 Command add_predict_command(CLI::App& root);     // a model file's predictions and scores
 Command add_cv_command(CLI::App& root);          // cross-validation of a path
+Command add_gen_command(CLI::App& root);         // seeded synthetic data files
 // A registered name whose feature is not built yet: says so and exits with kExitBadInput.
 Command add_unavailable_command(CLI::App& root, const std::string& name,
                                 const std::string& description, const std::string& example,

@@ -36,6 +36,10 @@ struct SyntheticProblem {
 // least one), standard normal.
 SyntheticProblem make_classification(Eigen::Index rows, Eigen::Index cols, double density,
                                      std::uint64_t seed);
+// Labels 0 .. classes-1: the argmax over k of a_i' W_k + 0.1 noise, each W_k as x_true of
+// classification; x_true holds W feature-major (x_true[j * classes + k]).
+SyntheticProblem make_multiclass(Eigen::Index rows, Eigen::Index cols, double density,
+                                 Eigen::Index classes, std::uint64_t seed);
 // b = A x_true + 0.1 noise, x_true as for classification.
 SyntheticProblem make_regression(Eigen::Index rows, Eigen::Index cols, double density,
                                  std::uint64_t seed);
