@@ -193,7 +193,7 @@ Command add_gen_command(CLI::App& root) {
       "  proxjit gen lasso --n 500 --d 100 --seed 0 --out A.npy --b-out b.npy\n"
       "  proxjit gen classification --n 2000 --d 300 --density 0.05 --out train.svm\n"
       "  proxjit gen classification --n 500 --d 300 --density 0.05 --seed 1 --zero-one "
-      "--out test.svm\n"
+      "--out labels01.svm\n"
       "  proxjit gen multiclass --n 3000 --d 100 --classes 4 --out three.svm\n"
       "  proxjit gen quadratic --d 50 --out Q.mtx --b-out q.csv");
   return {app, [flags] { return run_gen(*flags); }};

@@ -193,10 +193,8 @@ int run_predict(const PredictFlags& flags) {
     std::cout << json.text() << "\n";
     return kExitOk;
   }
-  if (flags.out_path.empty() && !flags.metrics) {
-    std::cout << text;
-    return kExitOk;
-  }
+  // Without --out the predictions are printed, unless only the scores were asked for.
+  if (flags.out_path.empty() && (!flags.metrics || flags.proba)) std::cout << text;
   for (const auto& [name, value] : scores)
     std::cout << name << " " << number_text(value) << "\n";
   if (!flags.out_path.empty()) {
@@ -299,7 +297,8 @@ Command add_predict_command(CLI::App& root) {
       "A LIBSVM --data file is read at the model's width: a test file with fewer features is\n"
       "padded; one with features the model never saw is an error unless "
       "--ignore-extra-features.\n"
-      "Without --out or --metrics the predictions are printed, one per line.");
+      "Without --out the predictions are printed, one per line (with --metrics alone, only\n"
+      "the scores).");
   return {app, [flags] { return run_predict(*flags); }};
 }
 
